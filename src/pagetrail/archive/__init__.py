@@ -1,0 +1,1 @@
+"""pagetrail.archive"""

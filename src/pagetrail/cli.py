@@ -1,0 +1,86 @@
+"""The ``pagetrail`` command: parses arguments and hands each sub-command to its module.
+
+Each sub-command lives in ``pagetrail/commands/NAME.py`` and provides ``HELP`` (one line),
+``DESCRIPTION`` (the ``--help`` text), ``add_arguments(parser)`` and ``run(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import signal
+import sys
+from collections.abc import Sequence
+
+from pagetrail.errors import EXIT_INTERRUPTED, EXIT_USAGE, PagetrailError, SeedError
+
+# Order is the order of `pagetrail --help`: the flow from seed to report, then the service.
+COMMANDS = (
+    "demo", "crawl", "captures", "segment", "diff", "history", "report", "feed",
+    "export", "reindex", "reprocess", "run", "schedule",
+)
+
+EPILOG = """\
+typical use:
+  pagetrail demo                      serve the bundled example, capture its timeline, report
+  pagetrail crawl                     capture every seed in seeds/*.toml once, now
+  pagetrail diff URL                  what changed between the last two differing captures
+  pagetrail run                       keep capturing on each seed's schedule until stopped
+
+exit codes: 0 ok, 1 some pages failed, 2 bad arguments or input, 130 interrupted.
+Run 'pagetrail COMMAND --help' for a command's options.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pagetrail",
+        description="Archive web pages into WARC files on a schedule and report what changed in "
+        "each page's article, injected ads and comments.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from pagetrail import __version__
+
+    parser.add_argument("--version", action="version", version=f"pagetrail {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"pagetrail.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"pagetrail.commands.{name}":
+                continue  # not built yet
+            raise
+        p = sub.add_parser(
+            name,
+            help=module.HELP,
+            description=getattr(module, "DESCRIPTION", module.HELP),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args._run(args) or 0)
+    except (PagetrailError, SeedError) as exc:
+        print(f"pagetrail: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("pagetrail: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Output piped into `head` and the like: not an error.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

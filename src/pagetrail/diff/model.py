@@ -1,0 +1,78 @@
+"""What the differ returns: per channel, a list of changes; the contract for the reports.
+
+``PageDiff.to_dict()`` is the documented JSON shape (README, "JSON report").
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+OPS = ("added", "removed", "edited", "moved")
+
+
+@dataclass
+class WordOp:
+    """A run of words in an edited block: ``equal``, ``insert`` or ``delete``."""
+
+    op: str
+    text: str
+
+
+@dataclass
+class Change:
+    op: str  # one of OPS
+    before: str | None = None  # text before (None for added)
+    after: str | None = None  # text after (None for removed)
+    kind: str = ""  # block kind / ad kind / "comment" / "title" / "byline"
+    index_before: int | None = None  # position in the old channel
+    index_after: int | None = None  # position in the new channel
+    words: list[WordOp] = field(default_factory=list)  # word-level diff for "edited"
+    detail: dict = field(default_factory=dict)  # channel specifics: author, date, parent, links ...
+
+
+@dataclass
+class ChannelDiff:
+    changed: bool = False
+    changes: list[Change] = field(default_factory=list)
+    count_before: int = 0
+    count_after: int = 0
+    truncated: str | None = None  # set when a bound cut the work short: says which bound
+
+
+@dataclass
+class CaptureRef:
+    """Provenance of one side of a diff: where the capture lives in the archive."""
+
+    timestamp: str  # 17-digit UTC, YYYYMMDDhhmmssSSS
+    record_id: str = ""
+    warc_file: str = ""
+    offset: int = 0
+    status: int | None = None
+    digest: str = ""
+
+
+@dataclass
+class PageDiff:
+    url: str
+    from_: CaptureRef | None
+    to: CaptureRef | None
+    changed: bool = False
+    article: ChannelDiff = field(default_factory=ChannelDiff)
+    ads: ChannelDiff = field(default_factory=ChannelDiff)
+    comments: ChannelDiff = field(default_factory=ChannelDiff)
+    fetch_problem: str | None = None  # e.g. "HTTP 500", "captcha page": not a content change
+    notes: list[str] = field(default_factory=list)  # e.g. "identical payload (revisit)"
+
+    def channels(self) -> dict[str, ChannelDiff]:
+        return {"article": self.article, "ads": self.ads, "comments": self.comments}
+
+    def to_dict(self) -> dict:
+        return {
+            "url": self.url,
+            "from": asdict(self.from_) if self.from_ else None,
+            "to": asdict(self.to) if self.to else None,
+            "changed": self.changed,
+            "fetch_problem": self.fetch_problem,
+            "notes": list(self.notes),
+            "channels": {name: asdict(ch) for name, ch in self.channels().items()},
+        }

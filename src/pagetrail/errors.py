@@ -1,0 +1,25 @@
+"""Errors that reach the user. Each message is one line that says what and where (file, URL, line)."""
+
+from __future__ import annotations
+
+from pagetrail.seeds import SeedError
+
+__all__ = ["ArchiveError", "PagetrailError", "SeedError", "UsageError"]
+
+#: Exit codes of the ``pagetrail`` command.
+EXIT_OK = 0
+EXIT_FAILURES = 1  # ran, but some pages failed (fetch errors, HTTP errors)
+EXIT_USAGE = 2  # bad arguments or bad input files; nothing was done
+EXIT_INTERRUPTED = 130
+
+
+class PagetrailError(Exception):
+    """Base for user-facing errors: ``str(err)`` is printed as ``pagetrail: error: ...``."""
+
+
+class UsageError(PagetrailError):
+    """Bad command-line arguments or input that the user can fix."""
+
+
+class ArchiveError(PagetrailError):
+    """The archive folder cannot be used (unwritable, disk full, corrupt catalog ...)."""

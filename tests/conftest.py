@@ -1,0 +1,1 @@
+"""Shared pytest set-up. Fixtures that start servers or build venvs live in tests/support/."""
