@@ -1,0 +1,105 @@
+"""``pagetrail run``: keep capturing every seed on its schedule until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import sys
+from pathlib import Path
+
+from pagetrail.seeds import parse_duration
+
+HELP = "keep capturing each seed on its schedule until stopped (the daemon)"
+DESCRIPTION = """\
+Run the scheduling daemon: every seed is captured on its own schedule (interval or cron, with
+jitter) until SIGINT or SIGTERM. Each crawl runs as a child `pagetrail crawl` process; seeds due
+together are crawled together, and a seed is never crawled twice at once. The job store is
+persistent (archive/jobs.sqlite3 by default), so after a restart each seed continues on its
+schedule and runs missed during downtime are coalesced into one.
+
+Seed files are re-read when they change: added seeds are captured at once and then scheduled,
+removed seeds stop, changed schedules take effect. A broken edit is reported and the previous
+version of the file keeps running. Use `pagetrail schedule` to list jobs and to pause or resume
+one while the daemon runs. Notifications (webhook, JSONL file) follow each seed's notify_on.
+
+On SIGTERM/SIGINT: no new crawls; running crawls get --stop-timeout seconds to close their WARC
+files (a second signal kills them; the archive repairs a half-written file at its next open).
+
+examples:
+  pagetrail run                                   seeds/*.toml into archive/
+  pagetrail run seeds/news.toml --archive /srv/pagetrail
+  pagetrail run --jobstore postgresql://pagetrail@db/pagetrail --misfire-grace 6h
+  pagetrail run --once-per-seed                   capture every seed once, then exit
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("seed_files", nargs="*", metavar="SEED_FILE",
+                        help="seed files (default: every seeds/*.toml, new files picked up)")
+    parser.add_argument("--archive", default="archive", metavar="DIR",
+                        help="archive folder (default: archive/)")
+    parser.add_argument("--jobstore", metavar="URL",
+                        help="SQLAlchemy URL of the job store, e.g. postgresql://user@host/db "
+                        "(default: sqlite in the archive folder)")
+    parser.add_argument("--misfire-grace", default="1h", metavar="DURATION",
+                        help="skip a run later than this after its time, e.g. 30m (default: 1h; "
+                        "0: run however late)")
+    parser.add_argument("--batch-window", default="1s", metavar="DURATION",
+                        help="seeds due within this window share one crawl (default: 1s)")
+    parser.add_argument("--parallel", type=int, default=1, metavar="N",
+                        help="child crawls at once (default: 1)")
+    parser.add_argument("--stop-timeout", default="30s", metavar="DURATION",
+                        help="on stop, how long running crawls get to finish (default: 30s)")
+    parser.add_argument("--once-per-seed", action="store_true",
+                        help="stop once every seed has been crawled once")
+    # For tests and odd set-ups: the command that crawls (seed files and options are appended).
+    parser.add_argument("--crawl-command", help=argparse.SUPPRESS)
+
+
+def durations(args: argparse.Namespace, *names: str) -> list[float]:
+    from pagetrail.errors import UsageError
+
+    out = []
+    for name in names:
+        value = getattr(args, name)
+        try:
+            out.append(parse_duration(value))
+        except ValueError as exc:
+            raise UsageError(f"--{name.replace('_', '-')}: {exc}") from None
+    return out
+
+
+def setup_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    for name in ("pagetrail.schedule", "pagetrail.notify"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+        logger.propagate = False
+    # APScheduler's own INFO lines ("Added job", "Running job") drown the capture lines.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pagetrail.errors import UsageError
+    from pagetrail.schedule.child import DEFAULT_COMMAND
+    from pagetrail.schedule.daemon import Daemon, DaemonConfig
+
+    grace, window, stop_timeout = durations(args, "misfire_grace", "batch_window", "stop_timeout")
+    if args.parallel < 1:
+        raise UsageError(f"--parallel: must be at least 1, got {args.parallel}")
+    setup_logging()
+    config = DaemonConfig(
+        archive=Path(args.archive),
+        seed_paths=list(args.seed_files),
+        jobstore=args.jobstore,
+        misfire_grace=grace,
+        batch_window=window,
+        max_parallel=args.parallel,
+        stop_timeout=stop_timeout,
+        crawl_base=tuple(shlex.split(args.crawl_command)) if args.crawl_command else DEFAULT_COMMAND,
+        once_per_seed=args.once_per_seed,
+    )
+    return Daemon(config).run()

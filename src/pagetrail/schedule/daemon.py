@@ -1,0 +1,259 @@
+"""The scheduling daemon: APScheduler decides when, child processes crawl.
+
+One :class:`~apscheduler.schedulers.background.BackgroundScheduler` holds a job per seed in a
+persistent job store. A job only hands its seed name to the :class:`Dispatcher`, which batches due
+seeds into one child ``pagetrail crawl`` process. The main thread ticks: it applies pause/resume
+requests from ``pagetrail schedule``, re-reads changed seed files, and waits for SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from pagetrail.errors import ArchiveError
+from pagetrail.schedule import jobs
+from pagetrail.schedule.child import DEFAULT_COMMAND, ChildCrawl, CrawlRun, crawl_command
+from pagetrail.schedule.control import ControlChannel, DaemonLock, schedule_dir
+from pagetrail.schedule.dispatcher import Dispatcher
+from pagetrail.schedule.notify import Notifications
+from pagetrail.schedule.outcome import CaptureOutcome, outcomes
+from pagetrail.schedule.seedwatch import SeedEntry, SeedWatcher
+from pagetrail.schedule.triggers import schedule_key, trigger_for
+
+log = logging.getLogger("pagetrail.schedule")
+
+
+@dataclass
+class DaemonConfig:
+    archive: Path
+    seed_paths: list[str] = field(default_factory=list)  # empty: seeds/*.toml, re-globbed
+    jobstore: str | None = None  # SQLAlchemy URL or "memory"; default: SQLite in the archive
+    misfire_grace: float = 3600.0  # a run later than this after its time is skipped
+    batch_window: float = 1.0  # seeds due within this many seconds share one child crawl
+    max_parallel: int = 1  # child crawls at once (one archive writer at a time by default)
+    stop_timeout: float = 30.0  # after SIGTERM, how long running crawls get to finish
+    seed_poll: float = 2.0  # how often seed files' mtimes are checked
+    tick: float = 0.5  # how often control requests are read
+    crawl_base: tuple[str, ...] = DEFAULT_COMMAND
+    once_per_seed: bool = False  # stop once every seed has been crawled once
+    seeds_folder: str = "seeds"
+    notify_retries: int = 4
+    notify_backoff: float = 2.0
+
+
+class Daemon:
+    def __init__(self, config: DaemonConfig,
+                 on_capture: Callable[[CaptureOutcome], None] | None = None):
+        self.config = config
+        self.archive = Path(config.archive)
+        self.on_capture = on_capture
+        self.capture_count = 0
+        self.runs = 0
+        self._stop = threading.Event()
+        self._signals = 0
+        self._crawled: set[str] = set()
+        self._entries: dict[str, SeedEntry] = {}
+        self._lock = DaemonLock(self.archive)
+        self._control = ControlChannel(self.archive)
+        workdir = schedule_dir(self.archive)
+        self._watcher = SeedWatcher(config.seed_paths, workdir / "seeds", config.seeds_folder)
+        self._crawl_log = workdir / "crawl.log"
+        self.notifications: Notifications | None = None
+        self.scheduler: BackgroundScheduler | None = None
+        self.dispatcher: Dispatcher | None = None
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def handle_signal(self, signum: int, frame: object = None) -> None:
+        self._signals += 1
+        if self._signals == 1:
+            log.info("%s: stopping (running crawls get %gs to finish; signal again to kill them)",
+                     signal.Signals(signum).name, self.config.stop_timeout)
+            self.stop()
+        elif self.dispatcher is not None:
+            self.config.stop_timeout = 0.0
+            for child in list(self.dispatcher._children):
+                if isinstance(child, ChildCrawl):
+                    child.kill()
+
+    def run(self, install_signals: bool = True) -> int:
+        self.archive.mkdir(parents=True, exist_ok=True)
+        if install_signals:
+            signal.signal(signal.SIGTERM, self.handle_signal)
+            signal.signal(signal.SIGINT, self.handle_signal)
+        self._lock.acquire()
+        try:
+            self._repair_archive()
+            self._entries = self._watcher.load_initial()
+            self._control.reset()
+            self._start()
+            try:
+                self._loop()
+            finally:
+                self._shutdown()
+        finally:
+            self._lock.release()
+            jobs.set_submitter(None)
+        return 0
+
+    def _repair_archive(self) -> None:
+        """Open the archive once before any crawl: it closes WARC files a killed crawl left open."""
+        try:
+            from pagetrail.archive import Archive
+        except ImportError:
+            return
+        try:
+            Archive(self.archive).close()
+        except ArchiveError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise ArchiveError(f"{self.archive}: cannot open the archive: {exc}") from None
+
+    def _start(self) -> None:
+        c = self.config
+        self.notifications = Notifications(c.notify_retries, c.notify_backoff,
+                                           schedule_dir(self.archive) / "notify-failed.jsonl")
+        self.dispatcher = Dispatcher(self._start_child, self._crawl_done, c.batch_window,
+                                     c.max_parallel)
+        url = jobs.jobstore_url(self.archive, c.jobstore)
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": jobs.make_jobstore(url)},
+            executors={"default": {"type": "threadpool", "max_workers": 4}},
+            job_defaults=self._job_options(),
+            timezone=UTC,
+        )
+        jobs.set_submitter(self.dispatcher.submit)
+        self.dispatcher.start()
+        # Started paused: jobs left in the store by a previous run must not fire before the seeds
+        # are synced (a removed seed's job would run once more).
+        self.scheduler.start(paused=True)
+        self._sync(self._entries)
+        self.scheduler.resume()
+        shown = url if c.jobstore else str(self.archive / "jobs.sqlite3")
+        log.info("pagetrail daemon: %d seeds, archive %s, job store %s", len(self._entries),
+                 self.archive, shown)
+
+    def _job_options(self) -> dict:
+        # coalesce: after downtime, all missed runs of a job become one run.
+        # max_instances=1: APScheduler never overlaps a job (the dispatcher also guards crawls).
+        return {"coalesce": True, "max_instances": 1,
+                "misfire_grace_time": int(self.config.misfire_grace) or None}
+
+    def _loop(self) -> None:
+        c = self.config
+        next_poll = 0.0
+        clock = 0.0
+        while not self._stop.wait(c.tick):
+            clock += c.tick
+            self._apply_control()
+            if clock >= next_poll:
+                next_poll = clock + c.seed_poll
+                changed = self._watcher.poll()
+                if changed is not None:
+                    self._entries = changed
+                    self._sync(changed)
+            if c.once_per_seed and self._entries and set(self._entries) <= self._crawled:
+                log.info("every seed crawled once (--once-per-seed): stopping")
+                break
+
+    def _shutdown(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.dispatcher is not None:
+            self.dispatcher.stop(self.config.stop_timeout)
+        if self.notifications is not None:
+            self.notifications.close()
+        log.info("pagetrail daemon stopped: %d crawls, %d captures", self.runs, self.capture_count)
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    def _sync(self, entries: dict[str, SeedEntry]) -> None:
+        """Make the job store match the seeds: add new seeds' jobs (first run now), replace the
+        trigger of a seed whose schedule changed (paused stays paused), remove removed seeds."""
+        assert self.scheduler is not None
+        existing = {job.id: job for job in self.scheduler.get_jobs()}
+        options = self._job_options()
+        for name, entry in sorted(entries.items()):
+            key = schedule_key(entry.seed.schedule)
+            args = (name, entry.seed_file, str(self.archive), key)
+            job = existing.get(name)
+            if job is None:
+                self.scheduler.add_job(
+                    jobs.crawl_seed, trigger_for(entry.seed.schedule), args=args, id=name,
+                    name=name, replace_existing=True, next_run_time=datetime.now(UTC),
+                    **options)
+                log.info("%s: scheduled %s (%s)", name, key, entry.seed.url)
+            elif tuple(job.args[3:4]) != (key,):
+                if job.next_run_time is None:
+                    self.scheduler.modify_job(name, trigger=trigger_for(entry.seed.schedule),
+                                              args=args, **options)
+                else:
+                    self.scheduler.reschedule_job(name, trigger=trigger_for(entry.seed.schedule))
+                    self.scheduler.modify_job(name, args=args, **options)
+                log.info("%s: rescheduled %s", name, key)
+            elif tuple(job.args) != args or any(getattr(job, k) != v for k, v in options.items()):
+                self.scheduler.modify_job(name, args=args, **options)
+        for name in sorted(set(existing) - set(entries)):
+            self.scheduler.remove_job(name)
+            log.info("%s: removed from the schedule (no longer in the seed files)", name)
+
+    def _apply_control(self) -> None:
+        assert self.scheduler is not None
+        for request in self._control.receive():
+            try:
+                if request.action == "pause":
+                    self.scheduler.pause_job(request.name)
+                else:
+                    self.scheduler.resume_job(request.name)
+            except JobLookupError:
+                log.warning("%s %s: no such job", request.action, request.name)
+                continue
+            log.info("%s: %s", request.name, "paused" if request.action == "pause" else "resumed")
+
+    # -- crawls -------------------------------------------------------------------------------
+
+    def _start_child(self, names: list[str]) -> ChildCrawl | None:
+        entries = [self._entries[n] for n in names if n in self._entries]
+        gone = sorted(set(names) - {e.seed.name for e in entries})
+        if gone:
+            log.info("%s: no longer in the seed files; not crawled", ", ".join(gone))
+        if not entries:
+            return None
+        files = sorted({e.snapshot for e in entries})
+        command = crawl_command(files, [e.seed.name for e in entries], str(self.archive),
+                                self.config.crawl_base)
+        log.info("crawling %s", ", ".join(e.seed.name for e in entries))
+        return ChildCrawl(command, [e.seed.name for e in entries], self._crawl_log)
+
+    def _crawl_done(self, run: CrawlRun) -> None:
+        self.runs += 1
+        took = (run.finished - run.started).total_seconds() if run.finished else 0.0
+        if run.ok:
+            log.info("crawl of %s done in %.1fs", ", ".join(run.seeds), took)
+        else:
+            log.warning("crawl of %s %s after %.1fs (log: %s)", ", ".join(run.seeds),
+                        run.describe(), took, self._crawl_log)
+            for line in run.stderr_tail[-3:]:
+                log.warning("  | %s", line[:300])
+        for item in outcomes(run, self.archive):
+            self.capture_count += 1
+            self._crawled.add(item.seed)
+            (log.info if item.ok else log.warning)("%s", item.line())
+            entry = self._entries.get(item.seed)
+            if item.report is not None and entry is not None and self.notifications is not None:
+                self.notifications.notify(entry.seed, item.report)
+            if self.on_capture is not None:
+                self.on_capture(item)
+        self._crawled.update(run.seeds)

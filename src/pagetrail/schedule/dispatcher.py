@@ -1,0 +1,141 @@
+"""Batches due seeds into child crawls: seeds due together are crawled together, and a seed is never
+crawled twice at once.
+
+Job functions only call :meth:`Dispatcher.submit`. The dispatcher thread waits ``window`` seconds
+after the first due seed so that seeds firing at the same moment share one child process, then
+starts a child for the batch (at most ``max_parallel`` at a time; others wait their turn). A seed
+that comes due while its previous crawl still runs is skipped, as APScheduler's ``max_instances=1``
+would do.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from pagetrail.schedule.child import ChildCrawl, CrawlRun
+
+log = logging.getLogger("pagetrail.schedule")
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        start_child: Callable[[list[str]], ChildCrawl | None],
+        on_done: Callable[[CrawlRun], None],
+        window: float = 1.0,
+        max_parallel: int = 1,
+    ):
+        self.start_child = start_child
+        self.on_done = on_done
+        self.window = window
+        self.max_parallel = max(1, max_parallel)
+        self._cond = threading.Condition()
+        self._pending: dict[str, float] = {}  # seed name -> when it came due (monotonic)
+        self._in_flight: set[str] = set()
+        self._children: list[ChildCrawl] = []
+        self._watchers: list[threading.Thread] = []
+        self._stopping = False
+        self._thread = threading.Thread(target=self._loop, name="pagetrail-dispatcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, name: str) -> None:
+        with self._cond:
+            if self._stopping:
+                return
+            if name in self._in_flight:
+                log.info("%s: due again while its crawl is still running; this run is skipped", name)
+                return
+            self._pending.setdefault(name, time.monotonic())
+            self._cond.notify_all()
+
+    def in_flight(self) -> set[str]:
+        with self._cond:
+            return set(self._in_flight)
+
+    def busy(self) -> bool:
+        with self._cond:
+            return bool(self._pending or self._in_flight)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopping and (not self._pending or len(self._children) >= self.max_parallel):
+                    self._cond.wait()
+                if self._stopping:
+                    return
+                launch_at = min(self._pending.values()) + self.window
+                # Collect the seeds that come due within the window into the same batch.
+                while not self._stopping and time.monotonic() < launch_at:
+                    self._cond.wait(launch_at - time.monotonic())
+                if self._stopping:
+                    return
+                names = sorted(self._pending)
+                self._pending.clear()
+                self._in_flight.update(names)
+                watcher = threading.Thread(target=self._run_batch, args=(names,),
+                                           name=f"pagetrail-crawl-{names[0]}", daemon=True)
+                self._watchers = [w for w in self._watchers if w.is_alive()] + [watcher]
+                # Reserve the slot before the child exists, so the loop cannot overshoot.
+                self._children.append(_Placeholder)
+            watcher.start()
+
+    def _run_batch(self, names: list[str]) -> None:
+        child = None
+        try:
+            child = self.start_child(names)
+            if child is not None:
+                with self._cond:
+                    self._children[self._children.index(_Placeholder)] = child
+                    stopping = self._stopping
+                child.start()
+                if stopping:
+                    child.terminate()
+                run = child.wait()
+                # Handled before the slot is freed: the next crawl does not start while the
+                # archive is being read for this one's change summaries.
+                self.on_done(run)
+        except Exception:  # noqa: BLE001 - a failed batch must never stop the dispatcher
+            log.exception("crawl of %s could not be run or its result handled", ", ".join(names))
+        finally:
+            with self._cond:
+                slot = child if child in self._children else _Placeholder
+                if slot in self._children:
+                    self._children.remove(slot)
+                self._in_flight.difference_update(names)
+                self._cond.notify_all()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop launching, ask running crawls to stop (SIGTERM), kill those still running after
+        ``timeout`` seconds, and wait until every result is handled."""
+        with self._cond:
+            self._stopping = True
+            self._pending.clear()
+            children = [c for c in self._children if c is not _Placeholder]
+            self._cond.notify_all()
+        for child in children:
+            log.info("stopping the crawl of %s", ", ".join(child.run.seeds))
+            child.terminate()
+        deadline = time.monotonic() + timeout
+        for watcher in list(self._watchers):
+            watcher.join(max(0.0, deadline - time.monotonic()))
+        with self._cond:
+            late = [c for c in self._children if c is not _Placeholder]
+        for child in late:
+            log.warning("crawl of %s did not stop within %gs; killed (its WARC is repaired at the "
+                        "next start)", ", ".join(child.run.seeds), timeout)
+            child.kill()
+        for watcher in list(self._watchers):
+            watcher.join(10)
+        self._thread.join(2)
+
+
+class _PlaceholderType:
+    """Marks a slot taken by a batch whose child is being started."""
+
+
+_Placeholder = _PlaceholderType()

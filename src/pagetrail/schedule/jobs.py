@@ -1,0 +1,121 @@
+"""The scheduled job and the persistent job store.
+
+APScheduler pickles a job as a reference to a module-level function plus its arguments, so the job
+function lives here, takes only plain values (seed name, seed file, archive folder, schedule text),
+and hands the seed to the dispatcher of the daemon process that loaded it. The job store is read
+directly (without a running scheduler) by ``pagetrail schedule`` to list, pause and resume jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from apscheduler.jobstores.base import BaseJobStore
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from pagetrail.errors import UsageError
+
+log = logging.getLogger("pagetrail.schedule")
+
+JOB_FUNC = "pagetrail.schedule.jobs:crawl_seed"
+TABLE = "pagetrail_jobs"
+MEMORY = "memory"
+
+# Set by the daemon: called with the seed name when its job fires.
+_submit: Callable[[str], None] | None = None
+
+
+def set_submitter(submit: Callable[[str], None] | None) -> None:
+    global _submit
+    _submit = submit
+
+
+def crawl_seed(name: str, seed_file: str = "", archive: str = "", schedule: str = "") -> None:
+    """Job function: the seed is due. Returns at once; the dispatcher batches and crawls."""
+    if _submit is None:
+        log.warning("job %s fired outside a pagetrail daemon; ignored", name)
+        return
+    _submit(name)
+
+
+def jobstore_url(archive: str | Path, url: str | None = None) -> str:
+    """The job store to use: ``url`` if given, else a SQLite file in the archive folder."""
+    if url:
+        return url
+    return f"sqlite:///{Path(archive).resolve() / 'jobs.sqlite3'}"
+
+
+def make_jobstore(url: str) -> BaseJobStore:
+    """A job store for a SQLAlchemy URL, or an in-memory one for ``memory`` (the demo)."""
+    if url == MEMORY:
+        return MemoryJobStore()
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    try:
+        return SQLAlchemyJobStore(url=url, tablename=TABLE)
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises many types for a bad URL
+        raise UsageError(f"--jobstore {url}: cannot use this job store: {exc}") from None
+
+
+@dataclass
+class JobInfo:
+    """One job as ``pagetrail schedule`` shows it."""
+
+    name: str
+    schedule: str
+    next_run: datetime | None
+    seed_file: str
+
+    @property
+    def paused(self) -> bool:
+        return self.next_run is None
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "schedule": self.schedule,
+            "next_run": self.next_run.isoformat() if self.next_run else None,
+            "paused": self.paused,
+            "seed_file": self.seed_file,
+        }
+
+
+class StoreReader:
+    """The job store opened without running a scheduler: list jobs, pause or resume one."""
+
+    def __init__(self, url: str):
+        if url == MEMORY:
+            raise UsageError("--jobstore memory: an in-memory job store cannot be read from another process")
+        self.store = make_jobstore(url)
+        try:
+            self.store.start(BackgroundScheduler(timezone=UTC), "default")
+        except Exception as exc:  # noqa: BLE001
+            raise UsageError(f"job store {url}: cannot open: {exc}") from None
+
+    def jobs(self) -> list[JobInfo]:
+        out = []
+        for job in self.store.get_all_jobs():
+            kwargs = dict(zip(("name", "seed_file", "archive", "schedule"), job.args, strict=False)) | job.kwargs
+            out.append(JobInfo(job.id, kwargs.get("schedule") or str(job.trigger),
+                               job.next_run_time, kwargs.get("seed_file", "")))
+        return sorted(out, key=lambda j: j.name)
+
+    def set_paused(self, name: str, paused: bool) -> JobInfo:
+        job = self.store.lookup_job(name)
+        if job is None:
+            raise UsageError(f"no scheduled job named {name!r} (see `pagetrail schedule`)")
+        if paused:
+            job.next_run_time = None
+        elif job.next_run_time is None:
+            now = datetime.now(job.trigger.timezone)
+            job.next_run_time = job.trigger.get_next_fire_time(None, now)
+        self.store.update_job(job)
+        return next(j for j in self.jobs() if j.name == name)
+
+    def close(self) -> None:
+        self.store.shutdown()

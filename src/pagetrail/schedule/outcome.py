@@ -1,0 +1,116 @@
+"""What the daemon logs after a crawl: one line per capture with its outcome and change summary.
+
+The child's ``--json`` summary says what was fetched (one result per seed page, with its catalog
+id); the change report of each capture is read from the archive (``Archive.get_summary``), where
+the change pipeline stored it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from pagetrail.schedule.child import CrawlRun
+
+log = logging.getLogger("pagetrail.schedule")
+
+CHANNEL_WORDS = {"article": "article", "ads": "ads", "comments": "comments"}
+
+
+@dataclass
+class CaptureOutcome:
+    seed: str
+    url: str
+    ok: bool
+    status: int | None = None
+    kind: str | None = None  # "new" | "revisit" | "failed"
+    error: str | None = None
+    capture_id: int | None = None
+    timestamp: str | None = None
+    report: dict | None = None  # PageDiff.to_dict() of this capture against the previous one
+
+    def line(self) -> str:
+        if not self.ok:
+            return f"{self.seed}: {self.url} FAILED: {self.error or 'no capture'}"
+        head = f"{self.seed}: {self.url} {self.status if self.status is not None else '-'} {self.kind or ''}".rstrip()
+        return f"{head} — {change_line(self.report)}"
+
+
+def change_line(report: dict | None) -> str:
+    """One line: which channels changed and how, e.g. ``article: 2 edited; ads: 1 added``."""
+    if report is None:
+        return "no change summary"
+    if report.get("from") is None:
+        return "first capture"
+    if report.get("fetch_problem"):
+        return f"not compared: {report['fetch_problem']}"
+    parts = []
+    for name, channel in (report.get("channels") or {}).items():
+        if not isinstance(channel, dict) or not channel.get("changed"):
+            continue
+        ops = Counter(c.get("op", "changed") for c in channel.get("changes") or [])
+        detail = ", ".join(f"{n} {op}" for op, n in sorted(ops.items())) or "changed"
+        parts.append(f"{CHANNEL_WORDS.get(name, name)}: {detail}")
+    if not parts:
+        return "no change" + (f" ({report['notes'][0]})" if report.get("notes") else "")
+    return "; ".join(parts)
+
+
+def page_results(run: CrawlRun) -> list[dict]:
+    summary = run.summary
+    if isinstance(summary, dict):
+        results = summary.get("results") or summary.get("pages") or []
+    elif isinstance(summary, list):
+        results = summary
+    else:
+        results = []
+    return [r for r in results if isinstance(r, dict) and r.get("role", "page") == "page"]
+
+
+def outcomes(run: CrawlRun, archive: str | Path) -> list[CaptureOutcome]:
+    """One outcome per seed page of the run; seeds the child said nothing about count as failed."""
+    out: list[CaptureOutcome] = []
+    seen: set[str] = set()
+    for r in page_results(run):
+        seed = r.get("seed") or "?"
+        seen.add(seed)
+        out.append(CaptureOutcome(
+            seed=seed, url=r.get("url") or "", ok=bool(r.get("ok", r.get("error") is None)),
+            status=r.get("status"), kind=r.get("kind"), error=r.get("error"),
+            capture_id=r.get("capture_id"), timestamp=r.get("timestamp"),
+        ))
+    for seed in run.seeds:
+        if seed not in seen:
+            out.append(CaptureOutcome(seed=seed, url="", ok=False, error=f"crawl {run.describe()}"))
+    _attach_reports(out, archive)
+    return out
+
+
+def _attach_reports(items: list[CaptureOutcome], archive: str | Path) -> None:
+    wanted = [o for o in items if o.capture_id is not None]
+    if not wanted:
+        return
+    try:
+        from pagetrail.archive import Archive
+    except ImportError:
+        return
+    try:
+        store = Archive(archive)
+    except Exception as exc:  # noqa: BLE001 - a broken archive is logged, never fatal here
+        log.warning("cannot open %s for change summaries: %s", archive, exc)
+        return
+    try:
+        for item in wanted:
+            try:
+                summary = store.get_summary(item.capture_id)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("%s: cannot read the change summary of capture %s: %s",
+                            item.seed, item.capture_id, exc)
+                continue
+            if summary is not None and hasattr(summary, "to_dict"):
+                summary = summary.to_dict()
+            item.report = summary if isinstance(summary, dict) else None
+    finally:
+        store.close()
