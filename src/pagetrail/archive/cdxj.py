@@ -1,0 +1,108 @@
+"""The sorted CDXJ index (``index.cdxj``) that pywb reads, in cdxj-indexer's line format.
+
+Lines are ``SURT TIMESTAMP14 {json}`` with the JSON fields cdxj-indexer writes (url, mime, status,
+digest, length, offset, filename; string values; ``warc/revisit`` as a revisit's mime). Only
+response and revisit records are indexed: those are what replay needs. Several processes update
+the index, so new lines are merged in under a lock file and the result replaces the index
+atomically.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import heapq
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import surt
+
+from pagetrail.archive.reader import Member, split_http, status_of
+from pagetrail.archive.timestamps import from_warc_date
+
+INDEX_NAME = "index.cdxj"
+LOCK_NAME = ".index.lock"
+
+
+def url_key(url: str) -> str:
+    try:
+        return surt.surt(url)
+    except Exception:  # noqa: BLE001 - surt raises assorted errors on odd URLs; cdxj-indexer keeps the URL
+        return url
+
+
+def line(url: str, ts: str, mime: str | None, status: int | None, digest: str | None,
+         length: int, offset: int, filename: str) -> str:
+    fields: dict[str, str] = {"url": url}
+    if mime:
+        fields["mime"] = mime
+    if status is not None:
+        fields["status"] = str(status)
+    if digest:
+        fields["digest"] = digest
+    fields.update(length=str(length), offset=str(offset), filename=filename)
+    return f"{url_key(url)} {ts[:14]} {json.dumps(fields)}"
+
+
+def line_for_member(member: Member, filename: str) -> str | None:
+    """The index line of a record read back from a file (None for records replay does not need)."""
+    kind = member.warc_type
+    if kind not in ("response", "revisit"):
+        return None
+    first, headers, _ = split_http(member.block)
+    if kind == "revisit":
+        mime = "warc/revisit"
+    else:
+        content_type = next((v for k, v in reversed(headers) if k.lower() == "content-type"), "")
+        mime = content_type.replace(";", " ").split(" ", 1)[0].strip() or None
+    return line(member.get("WARC-Target-URI") or "", from_warc_date(member.get("WARC-Date") or ""),
+                mime, status_of(first), member.get("WARC-Payload-Digest"), member.length,
+                member.offset, filename)
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _unique(lines: Iterable[str]) -> Iterator[str]:
+    last = None
+    for text in lines:
+        if text != last:
+            yield text
+        last = text
+
+
+def merge(folder: Path, new_lines: Iterable[str], *, replace_all: bool = False) -> None:
+    """Merge ``new_lines`` into the index (or replace it), sorted, duplicates dropped."""
+    new_sorted = sorted(text.rstrip("\n") for text in new_lines)
+    index = folder / INDEX_NAME
+    with locked(folder):
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                old: Iterable[str] = ()
+                fh = None
+                if index.exists() and not replace_all:
+                    fh = open(index, encoding="utf-8")
+                    old = (text.rstrip("\n") for text in fh if text.strip())
+                try:
+                    for text in _unique(heapq.merge(old, new_sorted)):
+                        out.write(text + "\n")
+                finally:
+                    if fh:
+                        fh.close()
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; the index is as readable as the WARCs
+            os.replace(tmp, index)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise

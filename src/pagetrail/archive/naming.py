@@ -1,0 +1,43 @@
+"""WARC file names: ``PREFIX-TIMESTAMP17-SERIAL-HOST.warc.gz`` (WARC 1.1 Annex C style).
+
+SERIAL is a 5-digit per-writer counter followed by a 6-hex-digit tag chosen at random for each
+writer (``00001a3f9c2``), so two processes that start a file in the same millisecond still get
+different names; the file is also created exclusively, so a clash can never overwrite.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import socket
+from datetime import UTC, datetime
+
+SUFFIX = ".warc.gz"
+OPEN_SUFFIX = ".warc.gz.open"
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9.]+")
+
+
+def safe_part(text: str) -> str:
+    """A name part without dashes or path characters (dashes separate the name's fields)."""
+    return _UNSAFE.sub("_", text).strip("_.") or "x"
+
+
+def default_hostname() -> str:
+    return safe_part(socket.gethostname().split(".")[0])
+
+
+def new_writer_tag() -> str:
+    return secrets.token_hex(3)
+
+
+def timestamp17(when: datetime) -> str:
+    """``YYYYMMDDhhmmssSSS`` in UTC."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    when = when.astimezone(UTC)
+    return when.strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
+
+
+def file_name(prefix: str, when: datetime, serial: int, tag: str, host: str) -> str:
+    return f"{safe_part(prefix)}-{timestamp17(when)}-{serial % 100000:05d}{tag}-{safe_part(host)}{SUFFIX}"

@@ -1,0 +1,132 @@
+"""Reading pagetrail's WARC files member by member, without trusting that they are complete.
+
+Every record is its own gzip member, so a file is read as a sequence of members; the first member
+that does not decompress to exactly one whole WARC record ends the readable part (that is where a
+killed writer stopped).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+@dataclass
+class Member:
+    """One gzip member of a WARC file and the record inside it."""
+
+    offset: int
+    length: int
+    headers: list[tuple[str, str]]  # WARC named fields, in order
+    block: bytes
+    ok: bool = True  # False: torn or not a WARC record; always the last member yielded
+
+    def get(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+    @property
+    def warc_type(self) -> str | None:
+        return self.get("WARC-Type")
+
+
+def parse_record(data: bytes) -> tuple[list[tuple[str, str]], bytes] | None:
+    """(named fields, block) if ``data`` is exactly one complete WARC record, else None."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0 or not data.startswith(b"WARC/"):
+        return None
+    lines = data[:end].decode("utf-8", "replace").split("\r\n")[1:]
+    headers = []
+    for line in lines:
+        name, sep, value = line.partition(":")
+        if not sep:
+            return None
+        headers.append((name.strip(), value.strip()))
+    try:
+        length = int(next(v for k, v in headers if k.lower() == "content-length"))
+    except (StopIteration, ValueError):
+        return None
+    start = end + 4
+    if len(data) != start + length + 4 or data[start + length:] != b"\r\n\r\n":
+        return None
+    return headers, data[start:start + length]
+
+
+def _broken(offset: int) -> Member:
+    return Member(offset, 0, [], b"", ok=False)
+
+
+def iter_members(path: Path, start: int = 0) -> Iterator[Member]:
+    """Members from ``start`` on; stops after the first broken one (yielded with ``ok=False``)."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        offset = start
+        pending = b""
+        while True:
+            if not pending:
+                pending = fh.read(CHUNK)
+                if not pending:
+                    return
+            inflater = zlib.decompressobj(31)
+            parts = []
+            fed = 0
+            while True:
+                try:
+                    parts.append(inflater.decompress(pending))
+                except zlib.error:
+                    yield _broken(offset)
+                    return
+                fed += len(pending)
+                if inflater.eof:
+                    pending = inflater.unused_data
+                    length = fed - len(pending)
+                    break
+                pending = fh.read(CHUNK)
+                if not pending:
+                    yield _broken(offset)
+                    return
+            parsed = parse_record(b"".join(parts))
+            if parsed is None:
+                yield _broken(offset)
+                return
+            yield Member(offset, length, parsed[0], parsed[1])
+            offset += length
+
+
+def read_member(path: Path, offset: int) -> Member:
+    """The record at ``offset`` (raises ValueError if it is not a whole record)."""
+    for member in iter_members(path, offset):
+        if not member.ok:
+            break
+        return member
+    raise ValueError(f"{path}: no whole WARC record at offset {offset}")
+
+
+def split_http(block: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
+    """(status or request line, headers, body) of an application/http block."""
+    end = block.find(b"\r\n\r\n")
+    if end < 0:
+        head, body = block, b""
+    else:
+        head, body = block[:end], block[end + 4:]
+    lines = head.decode("latin-1").split("\r\n")
+    headers = []
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if sep:
+            headers.append((name.strip(), value.strip()))
+    return lines[0], headers, body
+
+
+def status_of(first_line: str) -> int | None:
+    parts = first_line.split(" ", 2)
+    if len(parts) >= 2 and parts[1].isdigit():
+        return int(parts[1])
+    return None

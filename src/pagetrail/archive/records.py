@@ -1,0 +1,186 @@
+"""WARC/1.1 records as bytes: warcinfo, request, response, revisit and metadata.
+
+Each record is serialised as ``WARC/1.1`` + named fields + CRLF + block + CRLF CRLF, and gzipped as
+its own member so any record can be read from its offset alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zlib
+from dataclasses import dataclass, field
+
+from pagetrail.archive import httpblock
+from pagetrail.archive.digest import sha1_digest
+from pagetrail.archive.model import Exchange, FailedFetch
+from pagetrail.archive.timestamps import warc_date
+
+WARC_VERSION = "WARC/1.1"
+PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+HTTP_RESPONSE = "application/http; msgtype=response"
+HTTP_REQUEST = "application/http; msgtype=request"
+WARC_FIELDS = "application/warc-fields"
+
+# Extension fields (not WARC-* names, which the standard reserves) that let `reindex` rebuild the
+# catalog's seed columns from the WARC files alone.
+SEED_FIELD = "Pagetrail-Seed"
+SEED_URL_FIELD = "Pagetrail-Seed-URL"
+ROLE_FIELD = "Pagetrail-Role"
+KIND_FIELD = "Pagetrail-Kind"
+KIND_FAILED = "failed-fetch"
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+@dataclass
+class Record:
+    """One WARC record before it is written."""
+
+    warc_type: str
+    headers: list[tuple[str, str]]  # named fields after WARC-Type, in order
+    block: bytes
+    record_id: str = field(default_factory=new_record_id)
+
+    def fields(self) -> list[tuple[str, str]]:
+        """Every named field as written, in order."""
+        return [
+            ("WARC-Type", self.warc_type),
+            ("WARC-Record-ID", self.record_id),
+            *((name, _clean(value)) for name, value in self.headers),
+            ("Content-Length", str(len(self.block))),
+        ]
+
+    def to_bytes(self) -> bytes:
+        lines = [WARC_VERSION] + [f"{name}: {value}" for name, value in self.fields()]
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+        return head + self.block + b"\r\n\r\n"
+
+    def to_gzip(self) -> bytes:
+        # One gzip member per record; level 6 is zlib's default trade-off of speed and size.
+        comp = zlib.compressobj(6, zlib.DEFLATED, 31)
+        return comp.compress(self.to_bytes()) + comp.flush()
+
+
+def _clean(value: str) -> str:
+    return str(value).replace("\r", " ").replace("\n", " ")
+
+
+def _seed_fields(seed: str | None, seed_url: str | None, role: str | None) -> list[tuple[str, str]]:
+    out = []
+    if seed:
+        out.append((SEED_FIELD, seed))
+    if seed_url:
+        out.append((SEED_URL_FIELD, seed_url))
+    if role:
+        out.append((ROLE_FIELD, role))
+    return out
+
+
+def warcinfo(filename: str, ts: str, info: dict[str, str]) -> Record:
+    block = "".join(f"{k}: {_clean(v)}\r\n" for k, v in info.items() if v).encode("utf-8")
+    headers = [
+        ("WARC-Date", warc_date(ts)),
+        ("WARC-Filename", filename),
+        ("Content-Type", WARC_FIELDS),
+        ("WARC-Block-Digest", sha1_digest(block)),
+    ]
+    return Record("warcinfo", headers, block)
+
+
+def _common(exchange: Exchange, ts: str, warcinfo_id: str | None) -> list[tuple[str, str]]:
+    headers = [("WARC-Target-URI", exchange.url), ("WARC-Date", warc_date(ts))]
+    if warcinfo_id:
+        headers.append(("WARC-Warcinfo-ID", warcinfo_id))
+    if exchange.ip_address:
+        headers.append(("WARC-IP-Address", exchange.ip_address))
+    return headers
+
+
+def response(exchange: Exchange, ts: str, payload_digest: str, warcinfo_id: str | None) -> Record:
+    block = httpblock.response_head(exchange, len(exchange.body)) + exchange.body
+    headers = _common(exchange, ts, warcinfo_id)
+    headers += [
+        ("Content-Type", HTTP_RESPONSE),
+        ("WARC-Payload-Digest", payload_digest),
+        ("WARC-Block-Digest", sha1_digest(block)),
+    ]
+    if exchange.truncated:
+        headers.append(("WARC-Truncated", exchange.truncated))
+    headers += _seed_fields(exchange.seed, exchange.seed_url, exchange.role)
+    return Record("response", headers, block)
+
+
+@dataclass
+class Original:
+    """The record a revisit points at (the one that holds the body)."""
+
+    url: str
+    ts: str
+    record_id: str
+    digest: str
+
+
+def revisit(
+    exchange: Exchange, ts: str, profile: str, original: Original, warcinfo_id: str | None
+) -> Record:
+    # The block is the HTTP headers only; the body is the original record's.
+    block = httpblock.response_head(exchange, len(exchange.body))
+    headers = _common(exchange, ts, warcinfo_id)
+    headers += [
+        ("Content-Type", HTTP_RESPONSE),
+        ("WARC-Profile", profile),
+        ("WARC-Refers-To", original.record_id),
+        ("WARC-Refers-To-Target-URI", original.url),
+        ("WARC-Refers-To-Date", warc_date(original.ts)),
+        ("WARC-Payload-Digest", original.digest),
+        ("WARC-Block-Digest", sha1_digest(block)),
+    ]
+    headers += _seed_fields(exchange.seed, exchange.seed_url, exchange.role)
+    return Record("revisit", headers, block)
+
+
+def request(exchange: Exchange, ts: str, concurrent_to: str, warcinfo_id: str | None) -> Record:
+    block = httpblock.request_head(exchange) + exchange.request_body
+    headers = _common(exchange, ts, warcinfo_id)
+    headers += [
+        ("WARC-Concurrent-To", concurrent_to),
+        ("Content-Type", HTTP_REQUEST),
+        ("WARC-Block-Digest", sha1_digest(block)),
+    ]
+    return Record("request", headers, block)
+
+
+def failure(failed: FailedFetch, ts: str, warcinfo_id: str | None) -> Record:
+    """A fetch that got no HTTP response, as a metadata record an archivist can find by URL."""
+    fields = {"fetchError": failed.error, "seed": failed.seed or "", "seedUrl": failed.seed_url or ""}
+    block = "".join(f"{k}: {_clean(v)}\r\n" for k, v in fields.items() if v).encode("utf-8")
+    headers = [("WARC-Target-URI", failed.url), ("WARC-Date", warc_date(ts))]
+    if warcinfo_id:
+        headers.append(("WARC-Warcinfo-ID", warcinfo_id))
+    headers += [
+        ("Content-Type", WARC_FIELDS),
+        ("WARC-Block-Digest", sha1_digest(block)),
+        (KIND_FIELD, KIND_FAILED),
+    ]
+    headers += _seed_fields(failed.seed, failed.seed_url, None)
+    return Record("metadata", headers, block)
+
+
+def metadata(
+    target_uri: str, ts: str, refers_to: str, payload: bytes, content_type: str,
+    warcinfo_id: str | None,
+) -> Record:
+    headers = [("WARC-Target-URI", target_uri), ("WARC-Date", warc_date(ts))]
+    if warcinfo_id:
+        headers.append(("WARC-Warcinfo-ID", warcinfo_id))
+    headers += [
+        ("WARC-Concurrent-To", refers_to),
+        ("WARC-Refers-To", refers_to),
+        ("Content-Type", content_type),
+        ("WARC-Block-Digest", sha1_digest(payload)),
+    ]
+    return Record("metadata", headers, payload)
