@@ -1,0 +1,2 @@
+"""Thin Scrapy spiders for `scrapy crawl NAME` from the repository root; the logic lives in
+pagetrail.crawl."""

@@ -1,0 +1,146 @@
+"""`pagetrail crawl`: capture seed pages once, now, into the archive."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pagetrail.errors import EXIT_FAILURES, EXIT_OK, UsageError
+
+HELP = "capture every seed (or some) once, now, into the archive"
+DESCRIPTION = """\
+Fetch each seed page once with Scrapy and archive every HTTP exchange (redirect hops, retries,
+error pages, failed attempts) as WARC records; an unchanged page is stored as a revisit record.
+Prints one progress line per page to stderr and a summary; then runs the change pipeline on the
+new captures.
+
+examples:
+  pagetrail crawl                                  every seed in seeds/*.toml
+  pagetrail crawl seeds/news.toml --only heparin   one seed of one file
+  pagetrail crawl --url https://example.com/a      an ad-hoc page (name derived from the URL)
+  pagetrail crawl --archive /data/archive --json   machine-readable summary on stdout
+  pagetrail crawl --no-robots --user-agent "Mozilla/5.0 (research)"
+  pagetrail crawl --set DOWNLOAD_TIMEOUT=10        any Scrapy setting
+
+exit codes: 0 every page captured, 1 some pages failed (HTTP >= 400, network errors, robots.txt),
+2 bad arguments or seed files.
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("seed_files", nargs="*", metavar="SEED_FILES",
+                        help="seed files (default: seeds/*.toml, or none when --url is given)")
+    parser.add_argument("--url", action="append", default=[], metavar="URL",
+                        help="also capture this URL as an ad-hoc seed (repeatable)")
+    parser.add_argument("--archive", default="archive", metavar="DIR",
+                        help="archive folder (default: archive/)")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME",
+                        help="capture only the seed with this name (repeatable)")
+    parser.add_argument("--user-agent", metavar="UA", help="User-Agent for seeds that set none")
+    parser.add_argument("--no-robots", action="store_true",
+                        help="ignore robots.txt for every seed (default: obey it)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the summary as JSON on stdout (and nothing else there)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
+                        help="override a Scrapy setting, e.g. --set DOWNLOAD_TIMEOUT=10")
+
+
+def parse_settings(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not name.strip().isupper():
+            raise UsageError(f"--set {pair!r}: expected NAME=VALUE with an upper-case setting name")
+        out[name.strip()] = value
+    return out
+
+
+def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
+    overrides: dict[str, object] = {"LOG_LEVEL": "CRITICAL"}  # progress lines replace the log
+    if args.user_agent:
+        overrides["USER_AGENT"] = args.user_agent
+    if args.no_robots:
+        overrides["ROBOTSTXT_OBEY"] = False
+    overrides.update(parse_settings(args.settings))
+    return overrides
+
+
+def progress_line(outcome, done: int | None, total: int) -> str:  # noqa: ANN001 - PageOutcome
+    if done is None:
+        counter = " " * (len(f"[{total}/{total}]"))
+        what = "requisite "
+    else:
+        counter, what = f"[{done}/{total}]", ""
+    if outcome.error and outcome.status is None:
+        return f"{counter} FAILED: {outcome.error}"
+    status = outcome.status if outcome.status is not None else "---"
+    kind = outcome.kind or "fetched"
+    line = f"{counter} {status} {kind:<7} {what}{outcome.final_url or outcome.url}"
+    if outcome.error:
+        line += f"  FAILED: {outcome.error}"
+    return line
+
+
+def process_changes(archive_root: Path, seeds: list, summary) -> list[str]:  # noqa: ANN001
+    """Hand the new captures to the change pipeline; return the one-line change summaries."""
+    from pagetrail import changes
+
+    captures = summary.captures()
+    if not captures:
+        return []
+    from pagetrail.archive import Archive
+
+    with Archive(archive_root) as archive:
+        diffs = changes.process_captures(archive, seeds, captures) or []
+    return [describe_diff(diff) for diff in diffs]
+
+
+def describe_diff(diff) -> str:  # noqa: ANN001 - pagetrail.diff.model.PageDiff
+    """One line per PageDiff: its own summary_line() when it has one."""
+    own = getattr(diff, "summary_line", None)
+    if callable(own):
+        return own()
+    if getattr(diff, "fetch_problem", None):
+        return f"{diff.url}: not compared ({diff.fetch_problem})"
+    if getattr(diff, "from_", None) is None:
+        return f"{diff.url}: first capture"
+    if not diff.changed:
+        return f"{diff.url}: unchanged"
+    changed = [name for name, ch in diff.channels().items() if ch.changed]
+    counts = ", ".join(f"{name} {len(diff.channels()[name].changes)}" for name in changed)
+    return f"{diff.url}: changed ({counts or 'layout'})"
+
+
+def run(args: argparse.Namespace) -> int:
+    from pagetrail.crawl.seedlist import choose_seeds
+
+    overrides = crawl_overrides(args)  # bad --set values fail before anything is loaded
+    seeds = choose_seeds(args.seed_files, args.url, args.only)
+    archive_root = Path(args.archive)
+
+    from pagetrail.crawl.runner import run_crawl
+
+    def show(outcome, done, total) -> None:  # noqa: ANN001
+        print(progress_line(outcome, done, total), file=sys.stderr, flush=True)
+
+    summary = run_crawl(seeds, archive_root, settings=overrides, progress=show)
+    try:
+        changes = process_changes(archive_root, seeds, summary)
+    except Exception as exc:  # noqa: BLE001 - the captures are safe; say so and carry on
+        print(f"pagetrail: warning: change detection failed: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        changes = []
+    if args.json:
+        data = summary.to_dict()
+        data["archive"] = str(archive_root)
+        data["changes"] = changes
+        print(json.dumps(data, indent=2))
+    else:
+        for line in changes:
+            print(line)
+    print(f"pagetrail crawl: {summary.describe()} -> {archive_root}/", file=sys.stderr)
+    for outcome in summary.failed:
+        print(f"  failed: {outcome.seed}: {outcome.error}", file=sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_FAILURES

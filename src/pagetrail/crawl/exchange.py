@@ -1,0 +1,168 @@
+"""Turn what Scrapy saw on the wire into the archive's records (``Exchange``, ``FailedFetch``).
+
+Nothing here writes anything: the archive library does that. These functions only read Scrapy
+objects, so they are cheap to test and the archive never has to import Scrapy.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    ResponseDataLossError,
+)
+from scrapy.http import Response
+from twisted.internet.error import (
+    ConnectionDone,
+    ConnectionLost,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+
+from pagetrail.archive.model import Exchange, FailedFetch
+
+# request.meta keys used by the spider and the middleware
+META_SEED = "pagetrail_seed"
+META_SEED_URL = "pagetrail_seed_url"
+META_ROLE = "pagetrail_role"
+META_STARTED = "pagetrail_started"
+META_CAPTURE = "pagetrail_capture"  # the Capture the archive returned for the last attempt
+META_CONDITIONAL = "pagetrail_conditional"  # False turns conditional headers off for this request
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Scrapy response flags -> WARC-Truncated reason
+TRUNCATION_FLAGS = {"dataloss": "disconnect", "download_stopped": "unspecified"}
+
+# exception class -> the start of the one-line message (checked in order; first match wins)
+FAILURE_MESSAGES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((DNSLookupError, CannotResolveHostError), "DNS lookup failed"),
+    ((ConnectionRefusedError, DownloadConnectionRefusedError), "connection refused"),
+    ((TimeoutError, TCPTimedOutError, DownloadTimeoutError), "timed out"),
+    ((ConnectionLost, ConnectionDone), "connection dropped"),
+    ((ResponseDataLossError,), "connection dropped mid-body"),
+    ((DownloadCancelledError,), "download cancelled (body larger than DOWNLOAD_MAXSIZE?)"),
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def host_header(url: str) -> str:
+    """The Host header Twisted sends: the host, plus the port when it is not the scheme's default."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    if parts.port and parts.port != DEFAULT_PORTS.get(parts.scheme):
+        return f"{host}:{parts.port}"
+    return host
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def header_pairs(headers) -> list[tuple[str, str]]:  # noqa: ANN001 - scrapy.http.Headers
+    """Every (name, value) pair, repeated headers repeated, values as sent (latin-1 decoded)."""
+    pairs = []
+    for name in headers:
+        for value in headers.getlist(name):
+            pairs.append((_text(name), _text(value)))
+    return pairs
+
+
+def request_header_pairs(request: Request) -> list[tuple[str, str]]:
+    pairs = header_pairs(request.headers)
+    if not any(name.lower() == "host" for name, _ in pairs):
+        pairs.insert(0, ("Host", host_header(request.url)))
+    return pairs
+
+
+def role_of(request: Request, response: Response | None = None) -> str:
+    role = request.meta.get(META_ROLE)
+    if role is None:
+        path = urlsplit(request.url).path
+        role = "robots" if path == "/robots.txt" else "page"
+    if role == "page" and response is not None and response.status in REDIRECT_STATUSES \
+            and b"Location" in response.headers:
+        return "redirect"
+    return role
+
+
+def truncation(response: Response) -> str | None:
+    for flag in response.flags:
+        if flag in TRUNCATION_FLAGS:
+            return TRUNCATION_FLAGS[flag]
+    return None
+
+
+def build_exchange(request: Request, response: Response) -> Exchange:
+    """The Exchange for a response as it came off the wire (before decompression or redirects)."""
+    return Exchange(
+        url=request.url,
+        method=request.method,
+        request_headers=request_header_pairs(request),
+        status=response.status,
+        response_headers=header_pairs(response.headers),
+        body=response.body,
+        started=request.meta.get(META_STARTED) or now(),
+        request_body=request.body or b"",
+        protocol=response.protocol or "HTTP/1.1",
+        ip_address=str(response.ip_address) if response.ip_address is not None else None,
+        truncated=truncation(response),
+        seed=request.meta.get(META_SEED),
+        seed_url=request.meta.get(META_SEED_URL),
+        role=role_of(request, response),
+    )
+
+
+def failure_message(url: str, exc: BaseException) -> str:
+    """One line naming the URL and what went wrong, e.g. ``connection refused: http://...``."""
+    detail = " ".join(str(exc).split())
+    if "max size" in detail:  # Scrapy's DOWNLOAD_MAXSIZE cancellation says so in its message
+        return f"body larger than DOWNLOAD_MAXSIZE: {url}"
+    label = next((text for types, text in FAILURE_MESSAGES if isinstance(exc, types)), None)
+    return f"{label or _describe(exc)}: {url}"
+
+
+def _describe(exc: BaseException) -> str:
+    name = type(exc).__name__
+    # ResponseFailed / ResponseNeverReceived wrap the real reasons in a list of Failures
+    reasons = getattr(exc, "reasons", None)
+    if reasons:
+        inner = reasons[0].value
+        if inner is not exc:
+            return _describe_inner(name, inner)
+    detail = " ".join(str(exc).split())
+    if "max size" in detail or name == "CancelledError":
+        return "body larger than DOWNLOAD_MAXSIZE"
+    return f"{name}: {detail}"[:200] if detail else name
+
+
+def _describe_inner(outer: str, inner: BaseException) -> str:
+    for types, label in FAILURE_MESSAGES:
+        if isinstance(inner, types):
+            return label
+    detail = " ".join(str(inner).split())
+    return f"{outer} ({type(inner).__name__}: {detail})"[:200]
+
+
+def build_failure(request: Request, exc: BaseException) -> FailedFetch:
+    return FailedFetch(
+        url=request.url,
+        started=request.meta.get(META_STARTED) or now(),
+        error=failure_message(request.url, exc),
+        seed=request.meta.get(META_SEED),
+        seed_url=request.meta.get(META_SEED_URL),
+    )

@@ -1,0 +1,117 @@
+"""ArchiveMiddleware: hands every HTTP exchange Scrapy makes to the archive, as it was on the wire.
+
+It sits at priority 950 (see settings.py), next to the download handler: its ``process_request``
+runs after every other middleware has added its headers (User-Agent, Accept-Encoding, Cookie), and
+its ``process_response`` / ``process_exception`` run before HttpCompression decodes the body,
+before Redirect follows a 3xx and before Retry retries, so each hop and each attempt is recorded
+with the body exactly as received.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.utils.misc import load_object
+
+from pagetrail.crawl import exchange as ex
+from pagetrail.crawl.signals import fetch_archived
+
+logger = logging.getLogger(__name__)
+
+ARCHIVE_ERROR_STAT = "pagetrail/archive_error"
+CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since")
+
+
+class ArchiveMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.root = Path(settings.get("PAGETRAIL_ARCHIVE_DIR", "archive"))
+        self.prefix = settings.get("PAGETRAIL_WARC_PREFIX", "pagetrail")
+        self.max_size = settings.getint("PAGETRAIL_WARC_MAX_SIZE", 1024**3)
+        self.conditional = settings.getbool("PAGETRAIL_CONDITIONAL_REQUESTS", True)
+        self.archive_class = load_object(settings.get("PAGETRAIL_ARCHIVE_CLASS",
+                                                      "pagetrail.archive.Archive"))
+        self.archive = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
+        if not crawler.settings.getbool("PAGETRAIL_ARCHIVE_ENABLED", True):
+            raise NotConfigured("PAGETRAIL_ARCHIVE_ENABLED is off")
+        mw = cls(crawler)
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    # -- life cycle -----------------------------------------------------------------------------
+    def spider_opened(self) -> None:
+        self.open()
+
+    def spider_closed(self) -> None:
+        self.close()
+
+    def open(self) -> None:
+        if self.archive is None:
+            archive = self.archive_class(self.root, prefix=self.prefix, max_file_size=self.max_size)
+            self.archive = archive.__enter__()
+
+    def close(self) -> None:
+        if self.archive is not None:
+            archive, self.archive = self.archive, None
+            archive.__exit__(None, None, None)
+
+    # -- downloader middleware ------------------------------------------------------------------
+    def process_request(self, request: Request) -> None:
+        request.meta[ex.META_STARTED] = ex.now()
+        self._set_conditional_headers(request)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._record(request, ex.build_exchange(request, response))
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return None  # raised before anything went over the wire (robots.txt, offsite)
+        self._record(request, ex.build_failure(request, exception), failed=True)
+        return None
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _set_conditional_headers(self, request: Request) -> None:
+        seed_url = request.meta.get(ex.META_SEED_URL)
+        added = request.meta.get("_pagetrail_conditional_added", ())
+        if request.url != seed_url or request.meta.get(ex.META_ROLE, "page") != "page":
+            # a redirect hop copies the seed request's headers: the validators are not its own
+            for name in added:
+                request.headers.pop(name, None)
+            request.meta["_pagetrail_conditional_added"] = ()
+            return
+        if not (self.conditional and request.meta.get(ex.META_CONDITIONAL, True)):
+            return
+        if self.archive is None:
+            return
+        headers = self.archive.conditional_headers(request.url) or {}
+        names = []
+        for name in CONDITIONAL_HEADERS:
+            if name in headers and headers[name]:
+                request.headers[name] = headers[name]
+                names.append(name)
+        request.meta["_pagetrail_conditional_added"] = tuple(names)
+
+    def _record(self, request: Request, record, *, failed: bool = False) -> None:  # noqa: ANN001
+        try:
+            if self.archive is None:
+                self.open()
+            capture = self.archive.record_failure(record) if failed else self.archive.record(record)
+        except Exception as exc:
+            # e.g. disk full: the spider sees this error and stops the crawl; the runner reports it
+            self.crawler.stats.set_value(ARCHIVE_ERROR_STAT, f"{type(exc).__name__}: {exc}")
+            raise
+        request.meta[ex.META_CAPTURE] = capture
+        self.crawler.signals.send_catch_log(signal=fetch_archived, capture=capture,
+                                            request=request, exchange=record)
+

@@ -1,0 +1,51 @@
+"""Scrapy settings for pagetrail crawls (``scrapy.cfg`` points here, and ``run_crawl`` starts from
+them). Anything here can be overridden per run: ``run_crawl(settings=...)``, ``pagetrail crawl --set``
+or ``scrapy crawl snapshot -s NAME=VALUE``.
+"""
+
+BOT_NAME = "pagetrail"
+
+# `scrapy crawl snapshot` from the repository root finds the thin spiders in spiders/ (scrapy.cfg puts
+# the root on sys.path). pagetrail's own runner passes the spider class and clears this list.
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# -- archiving (pagetrail.crawl.middleware.ArchiveMiddleware) -------------------------------------
+PAGETRAIL_ARCHIVE_ENABLED = True
+PAGETRAIL_ARCHIVE_DIR = "archive"
+PAGETRAIL_ARCHIVE_CLASS = "pagetrail.archive.Archive"  # anything with the Archive interface
+PAGETRAIL_WARC_PREFIX = "pagetrail"
+PAGETRAIL_WARC_MAX_SIZE = 1024**3  # rotate WARC files at 1 GB
+PAGETRAIL_CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since on seed pages
+
+# 950: after every other middleware has set its request headers, and so that process_response sees
+# each response before HttpCompression (590) decodes it, Redirect (600) follows it or Retry (550)
+# retries it: every hop and every attempt is archived with its body as received.
+DOWNLOADER_MIDDLEWARES = {
+    "pagetrail.crawl.middleware.ArchiveMiddleware": 950,
+}
+
+# -- manners -------------------------------------------------------------------------------------
+USER_AGENT = "pagetrail/0.1 (+https://github.com/pagetrail/pagetrail)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0
+COOKIES_ENABLED = True
+
+# -- failures ------------------------------------------------------------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
+# A body cut short by the server is kept (flagged "dataloss", archived with WARC-Truncated) rather
+# than thrown away: an archivist wants the bytes that did arrive.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+# Error pages reach the spider (and the archive is written either way) so outcomes report them.
+HTTPERROR_ALLOW_ALL = True
+
+# -- quiet, self-contained runs ------------------------------------------------------------------
+LOG_LEVEL = "WARNING"
+TELNETCONSOLE_ENABLED = False
+MEMUSAGE_ENABLED = False

@@ -1,0 +1,113 @@
+"""The snapshot spider: one request per seed per run, plus the page's requisites when asked.
+
+It only schedules requests and reports outcomes; ArchiveMiddleware archives every fetch, so nothing
+here touches the archive. A failing seed ends in its errback and never stops the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+
+from scrapy import Request, Spider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from pagetrail.crawl import exchange as ex
+from pagetrail.crawl.middleware import ARCHIVE_ERROR_STAT
+from pagetrail.crawl.outcome import PageOutcome, http_error, kind_word
+from pagetrail.crawl.requisites import requisite_urls
+from pagetrail.crawl.seedlist import choose_seeds
+from pagetrail.crawl.signals import page_done
+from pagetrail.seeds import Seed
+
+META_OUTCOME_URL = "pagetrail_outcome_url"
+
+
+def _split(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
+
+
+class SnapshotSpider(Spider):
+    """Arguments (``scrapy crawl snapshot -a seeds=a.toml,b.toml -a only=NAME -a url=URL``), or
+    ``seeds=[Seed, ...]`` when started from Python (``run_crawl``)."""
+
+    name = "snapshot"
+
+    def __init__(self, seeds: str | Sequence[Seed] | None = None, only: str | None = None,
+                 url: str | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        if seeds and not isinstance(seeds, str) and all(isinstance(s, Seed) for s in seeds):
+            self.seeds = list(seeds)
+        else:
+            self.seeds = choose_seeds(_split(seeds), _split(url), _split(only))  # type: ignore[arg-type]
+        self.by_name = {s.name: s for s in self.seeds}
+
+    # -- requests -------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Request]:
+        for seed in self.seeds:
+            yield self.seed_request(seed)
+
+    def _request(self, url: str, seed: Seed, role: str, **kwargs: object) -> Request:
+        meta = {ex.META_SEED: seed.name, ex.META_SEED_URL: seed.url, ex.META_ROLE: role,
+                META_OUTCOME_URL: url,
+                # one cookie jar per seed: a capture must not depend on what other seeds were sent
+                "cookiejar": seed.name}
+        if not seed.robots:
+            meta["dont_obey_robotstxt"] = True
+        headers = {"User-Agent": seed.user_agent} if seed.user_agent else None
+        return Request(url, meta=meta, headers=headers, **kwargs)  # type: ignore[arg-type]
+
+    def seed_request(self, seed: Seed) -> Request:
+        # dont_filter: a seed is fetched on every run, whatever any duplicate filter remembers
+        return self._request(seed.url, seed, "page", callback=self.page_fetched,
+                             errback=self.page_failed, dont_filter=True)
+
+    def requisite_requests(self, response: Response, seed: Seed) -> Iterator[Request]:
+        if not isinstance(response, TextResponse) or b"html" not in \
+                response.headers.get(b"Content-Type", b"text/html").lower():
+            return
+        for url in requisite_urls(response.text, response.url):
+            # the duplicate filter keeps a requisite shared by several seeds to one fetch per run
+            yield self._request(url, seed, "requisite", callback=self.page_fetched,
+                                errback=self.page_failed)
+
+    # -- outcomes -------------------------------------------------------------------------------
+    def page_fetched(self, response: Response) -> Iterator[Request]:
+        meta = response.meta
+        seed = self.by_name[meta[ex.META_SEED]]
+        capture = meta.get(ex.META_CAPTURE)
+        error = http_error(response.status)
+        if "dataloss" in response.flags:
+            error = f"connection dropped mid-body ({len(response.body)} bytes kept): {response.url}"
+        outcome = PageOutcome(seed=seed.name, url=meta.get(META_OUTCOME_URL, response.url),
+                              role=meta.get(ex.META_ROLE, "page"), final_url=response.url,
+                              status=response.status, kind=kind_word(capture), error=error,
+                              capture=capture)
+        self._report(outcome)
+        if outcome.role == "page" and seed.requisites and response.status < 400:
+            yield from self.requisite_requests(response, seed)
+
+    def page_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        if self.crawler.stats.get_value(ARCHIVE_ERROR_STAT):
+            raise CloseSpider("archive_error")
+        exc = failure.value
+        if isinstance(exc, IgnoreRequest):
+            reason = str(exc) or "request ignored"
+            error = f"{reason[0].lower()}{reason[1:]}: {request.url}"
+        else:
+            error = ex.failure_message(request.url, exc)
+        capture = meta.get(ex.META_CAPTURE)
+        self._report(PageOutcome(seed=meta.get(ex.META_SEED), url=meta.get(META_OUTCOME_URL,
+                                 request.url), role=meta.get(ex.META_ROLE, "page"),
+                                 final_url=request.url, kind="failed", error=error,
+                                 capture=capture))
+
+    def _report(self, outcome: PageOutcome) -> None:
+        self.crawler.signals.send_catch_log(signal=page_done, outcome=outcome)
