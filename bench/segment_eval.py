@@ -1,0 +1,205 @@
+"""Score pagetrail's segmenter against trafilatura on the development sets in /work/shared/eval.
+
+    .venv/bin/python bench/segment_eval.py [--set articles|comments] [--limit N] [--eval DIR]
+
+articles/: article body, word 4-shingle precision/recall/F1, mean over pages (Zyte benchmark).
+comments/: the same for the article part and the comment part (pages with comments), page-level
+comment detection, pages wrongly said to have comments, and leakage between the two channels
+(Dragnet). trafilatura runs with include_comments=True, its comments taken from its own comments
+field. Data is unpacked into .cache/eval (ignored by git), never into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import re
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+SHARED = Path("/work/shared/eval")
+CACHE = Path(__file__).resolve().parent.parent / ".cache" / "eval"
+MARKER = re.compile(r"[!@#$%^&*() ]{6,}COMMENTS")
+WORD = re.compile(r"\w+", re.U)
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+
+def shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    toks = WORD.findall((text or "").lower())
+    if len(toks) < n:
+        return {tuple(toks)} if toks else set()
+    return {tuple(toks[i:i + n]) for i in range(len(toks) - n + 1)}
+
+
+def prf(pred: str, gold: str) -> tuple[float, float, float]:
+    p, g = shingles(pred), shingles(gold)
+    if not p and not g:
+        return 1.0, 1.0, 1.0
+    if not p or not g:
+        return 0.0, 0.0, 0.0
+    inter = len(p & g)
+    prec, rec = inter / len(p), inter / len(g)
+    return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+
+
+def unpack(src: Path) -> None:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    if (CACHE / "html").is_dir() and (CACHE / "dragnet-dev").is_dir():
+        return
+    for tar in (src / "articles" / "html.tar.gz", src / "comments" / "dragnet-dev.tar.gz"):
+        with tarfile.open(tar) as tf:
+            tf.extractall(CACHE, filter="data")
+
+
+# ------------------------------------------------------------------------- the two tools
+def run_pagetrail(html: bytes, url: str) -> tuple[str, str]:
+    from pagetrail.segment import segment
+    from pagetrail.segment.decode import SegmentError
+
+    try:
+        snap = segment(html, url)
+    except SegmentError:
+        return "", ""
+    article = "\n".join(([snap.article.title] if snap.article.title else []) + [b.text for b in snap.article.blocks])
+    comments = "\n".join(" ".join(x for x in (c.author, c.date, c.text) if x) for c in snap.comments)
+    return article, comments
+
+
+def run_trafilatura(html: bytes, url: str) -> tuple[str, str]:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, include_comments=True)
+    if doc is None:
+        return "", ""
+    article = "\n".join(x for x in (doc.title, doc.text) if x)
+    return article, doc.comments or ""
+
+
+TOOLS = {"pagetrail": run_pagetrail, "trafilatura": run_trafilatura}
+
+
+def timed(fn, html: bytes, url: str) -> tuple[str, str, float]:  # noqa: ANN001
+    t = time.perf_counter()
+    a, c = fn(html, url)
+    return a, c, (time.perf_counter() - t) * 1000
+
+
+# ------------------------------------------------------------------------- the two sets
+def articles_set(limit: int | None) -> list[tuple[str, bytes, str, str, str | None]]:
+    truth = json.loads((SHARED / "articles" / "ground-truth.json").read_text(encoding="utf-8"))
+    out = []
+    for pid in sorted(truth)[:limit]:
+        path = CACHE / "html" / f"{pid}.html.gz"
+        if path.exists():
+            out.append((pid, gzip.open(path).read(), truth[pid].get("url") or "", truth[pid]["articleBody"], None))
+    return out
+
+
+def comments_set(limit: int | None) -> list[tuple[str, bytes, str, str, str | None]]:
+    base = CACHE / "dragnet-dev"
+    out = []
+    for gold in sorted((base / "gold").glob("*.txt"))[:limit]:
+        html = base / "html" / (gold.stem + ".html")
+        if not html.exists():
+            continue
+        text = gold.read_bytes().decode("utf-8", errors="replace")
+        m = MARKER.search(text)
+        article, comments = (text[:m.start()], text[m.end():]) if m else (text, "")
+        out.append((gold.stem, html.read_bytes(), "", article, comments))
+    return out
+
+
+def mean(xs: list[float]) -> float:
+    return sum(xs) / len(xs) if xs else 0.0
+
+
+def leak(pred: str, gold: str) -> tuple[int, int]:
+    g = shingles(gold)
+    return len(g & shingles(pred)), len(g)
+
+
+def evaluate(name: str, pages: list, verbose: bool) -> dict[str, dict[str, float]]:
+    results = {}
+    for tool, fn in TOOLS.items():
+        art, com, ms = [], [], []
+        det = {"tp": 0, "fp": 0, "fn": 0}
+        c2a = [0, 0]
+        a2c = [0, 0]
+        worst = []
+        for pid, html, url, gold_a, gold_c in pages:
+            a, c, t = timed(fn, html, url)
+            ms.append(t)
+            art.append(prf(a, gold_a))
+            worst.append((art[-1][2], pid))
+            if gold_c is None:
+                continue
+            has_gold, has_pred = bool(gold_c.strip()), bool(c.strip())
+            det["tp"] += has_gold and has_pred
+            det["fp"] += has_pred and not has_gold
+            det["fn"] += has_gold and not has_pred
+            if has_gold:
+                com.append(prf(c, gold_c))
+                x, y = leak(a, gold_c)
+                c2a[0] += x
+                c2a[1] += y
+            x, y = leak(c, gold_a)
+            a2c[0] += x
+            a2c[1] += y
+        r = {
+            "article_P": mean([x[0] for x in art]), "article_R": mean([x[1] for x in art]),
+            "article_F1": mean([x[2] for x in art]), "ms_per_page": mean(ms), "pages": len(pages),
+        }
+        if com or det["fp"]:
+            r.update({
+                "comment_P": mean([x[0] for x in com]), "comment_R": mean([x[1] for x in com]),
+                "comment_F1": mean([x[2] for x in com]),
+                "detect_P": det["tp"] / max(1, det["tp"] + det["fp"]),
+                "detect_R": det["tp"] / max(1, det["tp"] + det["fn"]),
+                "false_comment_pages": det["fp"],
+                "leak_comment_to_article": c2a[0] / max(1, c2a[1]),
+                "leak_article_to_comment": a2c[0] / max(1, a2c[1]),
+            })
+        if verbose:
+            worst.sort()
+            print(f"  {tool} worst article pages: " + ", ".join(f"{p}={f:.2f}" for f, p in worst[:8]), file=sys.stderr)
+        results[tool] = r
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", choices=("articles", "comments"), action="append", help="default: both")
+    ap.add_argument("--limit", type=int, default=None, help="first N pages of each set")
+    ap.add_argument("--eval", type=Path, default=SHARED, help="the eval folder (default %(default)s)")
+    ap.add_argument("--verbose", action="store_true", help="list the worst pages")
+    args = ap.parse_args(argv)
+    unpack(args.eval)
+    from pagetrail.segment import easylist
+
+    t = time.perf_counter()
+    easylist.engine()  # built once per process; not counted per page
+    print(f"EasyList engine built in {(time.perf_counter() - t) * 1000:.0f} ms", file=sys.stderr)
+    sets = {"articles": articles_set, "comments": comments_set}
+    for name in args.set or list(sets):
+        pages = sets[name](args.limit)
+        print(f"== {name}: {len(pages)} pages")
+        results = evaluate(name, pages, args.verbose)
+        keys = list(results["trafilatura"].keys() | results["pagetrail"].keys())
+        order = [k for k in ("article_P", "article_R", "article_F1", "comment_P", "comment_R", "comment_F1",
+                             "detect_P", "detect_R", "false_comment_pages", "leak_comment_to_article",
+                             "leak_article_to_comment", "ms_per_page", "pages") if k in keys]
+        print(f"{'metric':26} {'pagetrail':>10} {'trafilatura':>12}")
+        for k in order:
+            row = [results[t].get(k, float("nan")) for t in ("pagetrail", "trafilatura")]
+            fmt = "{:>10.0f} {:>12.0f}" if k in ("false_comment_pages", "pages") else "{:>10.3f} {:>12.3f}"
+            print(f"{k:26} " + fmt.format(*row))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""Step 4: find ads. Four detectors, each returning :class:`AdHit` (element, kind, reason):
+
+- ad units: EasyList element-hiding rules on the static tree, plus ad-ish class/id tokens;
+- ad frames and scripts: iframes/scripts/ins from ad hosts (EasyList network rules, a host list);
+- sponsored and affiliate links: ``rel=sponsored`` and affiliate URL patterns (patterns.py);
+- injected promo text: a short block in or just after the article with a call to action, an
+  outbound link, and words the rest of the article does not use.
+
+The pipeline turns hits into :class:`Ad` records and removes their elements from the tree."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from pagetrail.segment import easylist
+from pagetrail.segment import patterns as P
+from pagetrail.segment.textutil import attrs, host, site, text_of, words
+
+
+@dataclass
+class AdHit:
+    el: etree._Element
+    kind: str  # ad-unit | ad-frame | sponsored-link | affiliate-link | promo-text
+    reason: str
+    links: list[str] = field(default_factory=list)
+    text: str | None = None  # when not simply the element's text
+    extra: list[etree._Element] = field(default_factory=list)  # lead-in blocks of a promo
+
+
+def _protected(el: etree._Element, keep: list[etree._Element]) -> bool:
+    """True when removing ``el`` would remove a region the other steps need."""
+    if el.tag in ("html", "body", "head"):
+        return True
+    for k in keep:
+        if k is el:
+            return True
+        for anc in k.iterancestors():
+            if anc is el:
+                return True
+    return False
+
+
+# ------------------------------------------------------------------------- ad units
+def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], body_chars: int) -> list[AdHit]:
+    hits: list[AdHit] = []
+    seen: set = set()
+    max_chars = max(300, body_chars // 4)
+
+    def add(el: etree._Element, reason: str) -> None:
+        if el in seen or _protected(el, keep):
+            return
+        if len(el.text_content()) > max_chars:
+            return  # an "ad" that holds a quarter of the page is a false match
+        seen.add(el)
+        hits.append(AdHit(el, "ad-unit", reason))
+
+    eng = easylist.engine()
+    if eng is not None:
+        res = eng.url_cosmetic_resources(url or "http://localhost/")
+        matches = easylist.generic_index(tuple(sorted(res.hide_selectors))).match(root)
+        if not res.generichide:
+            classes, ids = set(), set()
+            for el in root.iter("*"):
+                if el.get("class"):
+                    classes.update(el.get("class").split())
+                if el.get("id"):
+                    ids.add(el.get("id"))
+            for sel in eng.hidden_class_id_selectors(list(classes), list(ids), set(res.exceptions)):
+                xp = easylist.compiled(sel)
+                if xp is None:
+                    continue
+                try:
+                    matches.extend((el, sel) for el in xp(root) if isinstance(el, etree._Element))
+                except etree.XPathError:
+                    continue
+        for el, sel in matches:
+            if el.tag != "a":  # links are reported by find_ad_links
+                add(el, f"EasyList element hiding: {sel}")
+    for el in root.iter("div", "section", "aside", "ins", "span", "li", "figure"):
+        a = attrs(el)
+        if a and P.AD_TOKEN.search(a) and not P.AD_TOKEN_FALSE.search(a):
+            add(el, f"ad class/id: {a[:60]}")
+    return _outermost(hits)
+
+
+def _outermost(hits: list[AdHit]) -> list[AdHit]:
+    els = {h.el for h in hits}
+    out = []
+    for h in hits:
+        if any(anc in els for anc in h.el.iterancestors()):
+            continue
+        out.append(h)
+    return out
+
+
+# ------------------------------------------------------------------------- frames and scripts
+def _is_ad_host(src: str, page_url: str, kind: str) -> str | None:
+    h = host(src)
+    if not h:
+        return None
+    for ad in P.AD_HOSTS:
+        if h == ad or h.endswith("." + ad):
+            return f"ad host {ad}"
+    eng = easylist.engine()
+    if eng is not None:
+        try:
+            res = eng.check_network_urls(src, page_url or "http://localhost/", kind)
+        except Exception:  # noqa: BLE001 - the engine rejects some malformed URLs
+            return None
+        if res.matched and not res.exception:
+            return "EasyList network rule"
+    return None
+
+
+def find_ad_frames(root: etree._Element, url: str, keep: list[etree._Element]) -> list[AdHit]:
+    hits = []
+    for el in root.iter("iframe", "script", "embed", "object", "img"):
+        src = el.get("src") or el.get("data") or el.get("data-src") or ""
+        if not src.startswith(("http", "//")):
+            continue
+        if src.startswith("//"):
+            src = "https:" + src
+        kind = {"iframe": "sub_frame", "script": "script", "img": "image"}.get(el.tag, "object")
+        if el.tag == "img":
+            # Images only count when they are ad banners, not pixels (which are noise).
+            if el.get("width") in ("1", "0") or any(p in src for p in P.PIXEL_HOSTS):
+                continue
+        why = _is_ad_host(src, url, kind)
+        if why and not _protected(el, keep):
+            node = el
+            # An iframe's wrapper (a div around it and nothing else) is part of the ad slot.
+            parent = el.getparent()
+            if el.tag != "script" and parent is not None and parent.tag in ("div", "ins", "span") and len(parent) == 1 and not (parent.text or "").strip() and not _protected(parent, keep):
+                node = parent
+            hits.append(AdHit(node, "ad-frame", f"{el.tag} from {why}", links=[src]))
+    return hits
+
+
+# ------------------------------------------------------------------------- links
+def link_kind(href: str, rel: str) -> tuple[str, str] | None:
+    """("sponsored-link" | "affiliate-link", reason) for a paid link, else None."""
+    if P.SPONSORED_REL & set(rel.lower().split()):
+        return "sponsored-link", 'rel="sponsored"'
+    h = host(href)
+    if not h:
+        return None
+    for aff in P.AFFILIATE_HOSTS:
+        if "/" in aff:
+            if aff in href:
+                return "affiliate-link", f"affiliate URL {aff}"
+        elif h == aff or h.endswith("." + aff):
+            return "affiliate-link", f"affiliate host {aff}"
+    if any(h.startswith(a) or ("." + a) in h for a in P.AMAZON_HOSTS) and re.search(r"[?&]tag=", href):
+        return "affiliate-link", "Amazon associate tag="
+    if P.AFFILIATE_URL.search(href):
+        return "affiliate-link", "affiliate URL pattern"
+    return None
+
+
+def find_ad_links(root: etree._Element) -> list[AdHit]:
+    hits = []
+    for a in root.iter("a"):
+        href = a.get("href") or ""
+        found = link_kind(href, a.get("rel") or "")
+        if found:
+            hits.append(AdHit(a, found[0], found[1], links=[href]))
+    return hits
+
+
+# ------------------------------------------------------------------------- injected promo text
+_PROMO_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "section")
+
+
+def _blocks(container: etree._Element) -> list[etree._Element]:
+    """Leaf-ish blocks under ``container`` in document order: blocks with no block below them,
+    plus containers that carry loose text of their own."""
+    found = list(container.iter(*_PROMO_BLOCKS))
+    members = set(found)
+    has_inner: set = set()
+    for el in found:
+        for anc in el.iterancestors():
+            if anc in members:
+                has_inner.add(anc)
+                break
+            if anc is container:
+                break
+    return [el for el in found if el not in has_inner or (el.text or "").strip()]
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.rstrip("s") for w in words(text) if w not in P.STOPWORDS}
+
+
+def _outbound_links(el: etree._Element, page_site: str) -> list[str]:
+    links = []
+    for a in el.iter("a"):
+        href = a.get("href") or ""
+        h = host(href)
+        if h and (site(h) != page_site or link_kind(href, a.get("rel") or "")):
+            links.append(href)
+    return links
+
+
+def find_promos(container: etree._Element, url: str, after: list[etree._Element] = ()) -> list[AdHit]:
+    """Injected promo blocks inside ``container`` (the article) and in ``after`` (blocks between
+    the article and the comments)."""
+    page_site = site(host(url))
+    blocks = _blocks(container) + [b for el in after for b in _blocks(el)]
+    texts = [text_of(b) for b in blocks]
+    all_words = [_content_words(t) for t in texts]
+    counts = Counter(w for ws in all_words for w in ws)
+    hits = []
+    for i, (block, text) in enumerate(zip(blocks, texts, strict=True)):
+        n = len(text.split())
+        if n == 0 or n > P.PROMO_MAX_WORDS:
+            continue
+        links = _outbound_links(block, page_site)
+        if not links:
+            continue
+        low = text.lower()
+        cta = next((c for c in P.CALL_TO_ACTION if c in low), None)
+        affiliate = any(link_kind(h, "") for h in links)
+        if not cta and not affiliate:
+            continue
+        mine = all_words[i]
+        shared = sum(1 for w in mine if counts[w] > 1)
+        overlap = shared / len(mine) if mine else 1.0
+        if overlap > P.PROMO_MAX_OVERLAP:
+            continue
+        if not cta and overlap > P.PROMO_MAX_OVERLAP / 2:
+            continue
+        hit = AdHit(block, "promo-text", f"call to action {cta!r}, outbound link, {overlap:.0%} word overlap with the article" if cta else f"affiliate link in an off-topic block ({overlap:.0%} word overlap)", links=links)
+        # Heading-like lead-ins ("For infertility Patients:") just before the promo belong to it.
+        j = i - 1
+        while j >= 0 and i - j <= 2:
+            lead = texts[j]
+            if lead and len(lead.split()) <= P.PROMO_LEADIN_MAX_WORDS and (lead.endswith(":") or blocks[j].tag in ("h1", "h2", "h3", "h4", "h5", "h6")):
+                hit.extra.insert(0, blocks[j])
+                j -= 1
+            else:
+                break
+        hit.text = " ".join([texts[blocks.index(e)] for e in hit.extra] + [text])
+        hits.append(hit)
+    return hits

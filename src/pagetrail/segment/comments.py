@@ -1,0 +1,452 @@
+"""Step 5: find reader comments without per-site configuration.
+
+1. Candidate comments from markup: ids like ``comment-123``/``li-comment-123``/``c123``,
+   ``data-comment-id``, schema.org ``Comment`` (microdata/RDFa), the ``comment`` class token
+   (WordPress, Blogger, Drupal, Disqus), forum post lists (two or more sibling posts).
+2. Nested duplicates are folded (``li#comment-1 > article#div-comment-1`` is one comment);
+   nesting between the rest gives parent and depth.
+3. Without markup candidates: a region whose id/class says comments, with repeated similar
+   children that each hold text.
+4. JSON-LD ``Comment`` objects when the page has no comment markup at all.
+Comment forms ("Leave a Reply", "Post a Comment") are removed first, so a page with a form and
+no comments yields no comments."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from pagetrail.segment import patterns as P
+from pagetrail.segment.model import Comment, normalise_text
+from pagetrail.segment.textutil import attrs, text_of
+
+_ITEM_CLASS = re.compile(
+    r"(?:^|\s)(?:comment|comment-item|single-comment|comment-entry|dsq-comment|commentlist-item|"
+    r"comment_item|comment-container|comment-wrapper|media-comment)(?:\s|$)|(?:^|\s)depth-\d+(?:\s|$)",
+    re.I,
+)
+_ITEM_ID = re.compile(r"^(?:li-|div-)?comment[-_]?(\d+)$|^c(\d{4,})$|^comment[-_]?(?:id[-_])?(\d+)$", re.I)
+_FORUM_ID = re.compile(r"^(?:p|post|post_|post-|postid-?|msg|message-?)(\d+)$", re.I)
+_FORUM_CLASS = re.compile(r"(?:^|\s)(?:post|postcontainer|postbit|topic-post|forum-post|post-row|postbitlegacy|message|reply|forumpost)(?:\s|$)", re.I)
+_REPLY_CONTAINER = re.compile(r"(?:^|\s|-)(?:children|replies|reply|indented|comment-replies|thread|sub-comments|subcomments)(?:\s|$|-)", re.I)
+_EXCLUDE_ANCESTOR = re.compile(r"(?:^|[\s_-])(?:sidebar|widget|recentcomments|recent-comments|footer|nav|menu)(?:$|[\s_-])", re.I)
+_SAYS = re.compile(r"\s*(?:says|said|wrote|writes)\s*:?\s*$", re.I)
+_DEPTH = re.compile(r"(?:^|\s)depth-(\d+)(?:\s|$)")
+_NUM_ID = re.compile(r"(\d+)")
+
+
+@dataclass
+class Found:
+    """The comments of a page and the elements to remove before article extraction."""
+
+    comments: list[Comment] = field(default_factory=list)
+    region: etree._Element | None = None
+    remove: list[etree._Element] = field(default_factory=list)
+    items: list[etree._Element] = field(default_factory=list)
+    first_post: etree._Element | None = None  # forum threads: the opening post is the article
+
+
+# ------------------------------------------------------------------------- candidates
+def _item_key(el: etree._Element) -> str | None:
+    """The comment's number from its markup, when it has one."""
+    for name in ("data-comment-id", "data-commentid", "data-comment", "data-post-id", "data-id"):
+        v = el.get(name)
+        if v and v.strip():
+            return v.strip()
+    m = _ITEM_ID.match(el.get("id") or "")
+    if m:
+        return next(g for g in m.groups() if g)
+    return None
+
+
+def _excluded(el: etree._Element) -> bool:
+    for anc in el.iterancestors():
+        if anc.tag in ("aside", "nav", "footer", "form", "header") and anc.tag != "footer":
+            return True
+        a = attrs(anc)
+        if a and _EXCLUDE_ANCESTOR.search(a):
+            return True
+    return False
+
+
+def _is_comment_markup(el: etree._Element) -> bool:
+    itemtype = (el.get("itemtype") or "") + " " + (el.get("typeof") or "")
+    if "Comment" in itemtype:
+        return True
+    if (el.get("itemprop") or "").lower() in ("comment", "comments") and el.get("itemscope") is not None:
+        return True
+    if el.get("data-comment-id") or el.get("data-commentid"):
+        return True
+    if _ITEM_ID.match(el.get("id") or ""):
+        return el.tag not in ("a", "span", "textarea", "input", "form")
+    cls = el.get("class") or ""
+    return bool(cls and _ITEM_CLASS.search(cls)) and el.tag in ("li", "div", "article", "section", "dd", "tr", "td", "blockquote")
+
+
+def _candidates(root: etree._Element) -> list[etree._Element]:
+    out = []
+    for el in root.iter("li", "div", "article", "section", "dd", "tr", "td", "blockquote", "table"):
+        if _is_comment_markup(el) and not _excluded(el):
+            out.append(el)
+    return out
+
+
+def _forum_posts(root: etree._Element) -> list[etree._Element]:
+    """Posts of a forum thread: two or more siblings-in-kind with post ids or post classes."""
+    groups: dict[etree._Element, list[etree._Element]] = {}
+    for el in root.iter("div", "li", "article", "table", "tr"):
+        idm = _FORUM_ID.match(el.get("id") or "")
+        if (idm or el.get("data-post-id")) and (_FORUM_CLASS.search(el.get("class") or "") or el.get("data-post-id") or el.tag in ("table", "li", "article")):
+            parent = el.getparent()
+            if parent is not None:
+                groups.setdefault(parent, []).append(el)
+    best = max(groups.values(), key=len, default=[])
+    return best if len(best) >= 2 else []
+
+
+# ------------------------------------------------------------------------- folding and nesting
+def _fold(cands: list[etree._Element]) -> list[etree._Element]:
+    """Drop candidates that are the body of an enclosing candidate (same number, or no number
+    and not inside a replies container between the two)."""
+    cset = set(cands)
+    keep = []
+    for el in cands:
+        outer = None
+        between_reply = False
+        for anc in el.iterancestors():
+            if anc in cset:
+                outer = anc
+                break
+            if anc.tag in ("ol", "ul") or _REPLY_CONTAINER.search(anc.get("class") or ""):
+                between_reply = True
+        if outer is None:
+            keep.append(el)
+            continue
+        mine, theirs = _item_key(el), _item_key(outer)
+        if mine and theirs and mine != theirs:
+            keep.append(el)
+        elif mine and not theirs and between_reply:
+            keep.append(el)
+        elif not mine and between_reply and len(text_of(el)) > 0 and _is_reply_like(el, outer):
+            keep.append(el)
+    # An element both kept and containing a kept element with the same key: keep the outer.
+    return keep
+
+
+def _is_reply_like(el: etree._Element, outer: etree._Element) -> bool:
+    """A keyless candidate nested in another is a reply only when it looks like its outer one
+    (same tag), e.g. Blogger's li.comment inside a thread of the outer li.comment."""
+    return el.tag == outer.tag
+
+
+def _prune_sparse(items: list[etree._Element]) -> list[etree._Element]:
+    """Keep the largest cluster of candidates (by common region) so stray matches elsewhere on
+    the page (a "comment" class in the article) do not stretch the region over the article."""
+    if len(items) <= 1:
+        return items
+    groups: dict[etree._Element, list[etree._Element]] = {}
+    for el in items:
+        top = el
+        for anc in el.iterancestors():
+            if anc in groups or anc.tag in ("ol", "ul", "section") or P.COMMENT_REGION_TOKEN.search(attrs(anc)):
+                top = anc
+                break
+        groups.setdefault(top, []).append(el)
+    if len(groups) == 1:
+        return items
+    # Merge groups whose tops nest (replies inside an outer list).
+    tops = list(groups)
+    merged: dict[etree._Element, list[etree._Element]] = {}
+    for t in tops:
+        owner = t
+        for anc in t.iterancestors():
+            if anc in groups:
+                owner = anc
+        merged.setdefault(owner, []).extend(groups[t])
+    best = max(merged.values(), key=lambda g: sum(len(text_of(x)) for x in g))
+    bestset = set(best)
+    return [el for el in items if el in bestset]
+
+
+def _common_ancestor(els: list[etree._Element]) -> etree._Element:
+    path = [els[0]] + list(els[0].iterancestors())
+    for el in els[1:]:
+        ancestors = {el} | set(el.iterancestors())
+        while path and path[0] not in ancestors:
+            path.pop(0)
+    return path[0] if path else els[0].getroottree().getroot()
+
+
+def _region(items: list[etree._Element], protect: etree._Element | None) -> etree._Element:
+    """The comment region: the items' common ancestor, widened to the enclosing element whose
+    id/class says comments (so the heading and the form go with it), never over the article."""
+    region = items[0].getparent() if len(items) == 1 else _common_ancestor(items)
+    if region is None:
+        return items[0]
+    if region in items and len(items) > 1:
+        region = region.getparent()
+    node = region
+    for anc in [region, *region.iterancestors()]:
+        if anc.tag in ("body", "html"):
+            break
+        if protect is not None and (anc is protect or any(a is anc for a in protect.iterancestors())):
+            break
+        if P.COMMENT_REGION_TOKEN.search(attrs(anc)):
+            node = anc
+    return node
+
+
+# ------------------------------------------------------------------------- fields
+def _first(el: etree._Element, xpaths: tuple[str, ...], skip: set) -> etree._Element | None:
+    for xp in xpaths:
+        for found in el.xpath(xp):
+            if isinstance(found, etree._Element) and not any(a in skip for a in found.iterancestors() if a is not el) and found not in skip:
+                return found
+    return None
+
+
+def _clean_author(text: str) -> str | None:
+    text = _SAYS.sub("", normalise_text(text))
+    text = re.sub(r"^(?:by|posted by|from)\s+", "", text, flags=re.I).strip(" :-|")
+    if not text or len(text) > 80:
+        return None
+    return text
+
+
+def _date(el: etree._Element, skip: set) -> str | None:
+    node = _first(el, P.COMMENT_DATE_XPATH, skip)
+    if node is not None:
+        for name in ("datetime", "content", "title"):
+            v = node.get(name)
+            if v and re.search(r"\d", v):
+                return v.strip()
+        t = normalise_text(node.text_content())
+        m = P.PRINTED_DATE.search(t)
+        if m:
+            # keep a trailing "at 2:29 pm" with the date
+            tail = re.match(r"\s*(?:at|@|,)?\s*\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?", t[m.end():], re.I)
+            return (m.group(0) + (tail.group(0) if tail else "")).strip()
+        if t and len(t) < 60 and re.search(r"\d", t):
+            return t
+    head = text_of(el, skip)[:300]
+    m = P.PRINTED_DATE.search(head)
+    return m.group(0) if m else None
+
+
+def _comment_id(el: etree._Element) -> str | None:
+    cid = el.get("id") or ""
+    m = re.match(r"^(?:li|div)-(comment-\d+)$", cid)
+    if m:
+        return m.group(1)
+    if cid:
+        return cid
+    for name in ("data-comment-id", "data-commentid", "data-post-id", "data-id"):
+        if el.get(name):
+            return f"comment-{el.get(name)}"
+    # Drupal and others put <a id="comment-12"></a> just before the comment.
+    prev = el.getprevious()
+    if prev is not None and prev.tag == "a" and (prev.get("id") or prev.get("name")):
+        return prev.get("id") or prev.get("name")
+    first = el.find(".//a[@name]")
+    if first is not None and re.search(r"\d", first.get("name") or ""):
+        return first.get("name")
+    return None
+
+
+def _permalink(el: etree._Element, cid: str | None, skip: set) -> str | None:
+    for a in el.iter("a"):
+        if any(x in skip for x in a.iterancestors() if x is not el):
+            continue
+        href = a.get("href") or ""
+        if "#comment" in href or (cid and href.endswith("#" + cid)) or re.search(r"[#?&](?:c|cid|p|post|comment)[=_-]?\d+", href):
+            return href
+    return None
+
+
+def read_comment(el: etree._Element, nested: set) -> dict:
+    """author, date, text, id, permalink of one comment element; ``nested`` are the other
+    comment elements (replies) whose text must not be counted here."""
+    skip = {n for n in nested if n is not el}
+    author_el = _first(el, P.COMMENT_AUTHOR_XPATH, skip)
+    author = _clean_author(author_el.text_content()) if author_el is not None else None
+    date = _date(el, skip)
+    body = _first(el, P.COMMENT_TEXT_XPATH, skip)
+    if body is not None and text_of(body, skip):
+        text = text_of(body, skip)
+    else:
+        chrome = set(el.xpath(P.COMMENT_CHROME_XPATH))
+        if author_el is not None:
+            chrome.add(author_el)
+        text = text_of(el, skip | chrome)
+        if not text:
+            text = text_of(el, skip)
+    cid = _comment_id(el)
+    return {"id": cid, "author": author, "date": date, "text": text, "permalink": _permalink(el, cid, skip)}
+
+
+# ------------------------------------------------------------------------- json-ld
+def jsonld_comments(root: etree._Element) -> list[Comment]:
+    out: list[Comment] = []
+
+    def walk(obj: object, parent: str | None, depth: int) -> None:
+        if isinstance(obj, list):
+            for x in obj:
+                walk(x, parent, depth)
+            return
+        if not isinstance(obj, dict):
+            return
+        kind = obj.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if "Comment" in kinds:
+            author = obj.get("author")
+            if isinstance(author, dict):
+                author = author.get("name")
+            if isinstance(author, list):
+                author = ", ".join(str(a.get("name", a)) if isinstance(a, dict) else str(a) for a in author)
+            cid = obj.get("@id") or obj.get("identifier") or obj.get("url")
+            text = obj.get("text") or obj.get("description") or ""
+            if isinstance(text, str) and text.strip():
+                out.append(Comment(id=str(cid) if cid else None, author=str(author) if author else None,
+                                   date=obj.get("dateCreated") or obj.get("datePublished"), text=text,
+                                   parent=parent, permalink=obj.get("url"), depth=depth, position=len(out)))
+            for key in ("comment", "comments"):
+                if key in obj:
+                    walk(obj[key], str(cid) if cid else None, depth + 1)
+            return
+        for key, value in obj.items():
+            if key in ("comment", "comments", "@graph", "mainEntity", "hasPart"):
+                walk(value, None, 0)
+
+    for script in root.iter("script"):
+        if "ld+json" not in (script.get("type") or ""):
+            continue
+        try:
+            walk(json.loads(script.text or ""), None, 0)
+        except (ValueError, RecursionError):
+            continue
+    return out
+
+
+# ------------------------------------------------------------------------- generic regions
+def _signature(el: etree._Element) -> str:
+    cls = " ".join(sorted(re.sub(r"\d+", "", c) for c in (el.get("class") or "").split()))
+    return f"{el.tag}.{cls}"
+
+
+def _repeated_children(region: etree._Element) -> list[etree._Element]:
+    """The largest group of same-signature siblings (two or more, each with some text) below a
+    region: the comments of themes with no comment markup."""
+    best: list[etree._Element] = []
+    best_score = 0
+    for parent in region.iter():
+        if len(parent) < 2 or not isinstance(parent.tag, str):
+            continue
+        groups: dict[str, list[etree._Element]] = {}
+        for child in parent:
+            if isinstance(child.tag, str) and child.tag not in ("script", "style", "br", "a", "span", "img", "input", "option"):
+                groups.setdefault(_signature(child), []).append(child)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            texts = [text_of(c) for c in group]
+            if sum(1 for t in texts if len(t.split()) >= 3) < 2:
+                continue
+            score = sum(len(t) for t in texts)
+            if score > best_score:
+                best, best_score = group, score
+    return best
+
+
+def _named_regions(root: etree._Element, protect: etree._Element | None) -> list[etree._Element]:
+    out = []
+    for el in root.iter("div", "section", "ol", "ul", "aside", "dl", "table"):
+        a = attrs(el)
+        if a and P.COMMENT_REGION_TOKEN.search(a) and not _excluded(el):
+            if protect is not None and (el is protect or any(x is el for x in protect.iterancestors())):
+                continue
+            if any(x in out for x in el.iterancestors()):
+                continue
+            out.append(el)
+    return out
+
+
+def _form_nodes(root: etree._Element) -> list[etree._Element]:
+    return [el for el in root.xpath(P.COMMENT_FORM_XPATH) if isinstance(el, etree._Element)]
+
+
+def _is_form_text(text: str) -> bool:
+    low = text.lower()
+    return len(text) < 400 and any(f in low for f in P.COMMENT_FORM_TEXT)
+
+
+# ------------------------------------------------------------------------- main
+def find_comments(root: etree._Element, protect: etree._Element | None = None,
+                  region_hint: list[etree._Element] | None = None,
+                  jsonld: list[Comment] | None = None) -> Found:
+    """Find the comments below ``root`` (or only inside ``region_hint`` from site rules).
+    ``protect`` is the article container: the comment region never swallows it."""
+    scope = region_hint or [root]
+    forms = [f for s in scope for f in _form_nodes(s)]
+    formset = set(forms)
+    cands = [c for s in scope for c in _candidates(s) if not any(a in formset for a in c.iterancestors())]
+    if protect is not None:
+        # The article itself can carry comment-ish markup (e.g. "post" ids): never a comment.
+        cands = [c for c in cands if c is not protect and not any(a is c for a in protect.iterancestors())]
+    items = _prune_sparse(_fold(cands))
+    found = Found()
+    if len(items) < 2 and not region_hint:
+        posts = _forum_posts(root)
+        if len(posts) >= 2 and not any(any(a is p for a in (protect.iterancestors() if protect is not None else [])) for p in posts):
+            found.first_post = posts[0]
+            items = posts[1:]
+    if not items:
+        regions = region_hint or _named_regions(root, protect)
+        for reg in regions:
+            rep = [c for c in _repeated_children(reg) if not any(a in formset for a in c.iterancestors()) and c not in formset]
+            rep = [c for c in rep if not _is_form_text(text_of(c))]
+            if len(rep) >= 2:
+                items = rep
+                break
+    itemset = set(items)
+    records = []
+    for el in items:
+        rec = read_comment(el, itemset)
+        if not rec["text"] or _is_form_text(rec["text"]) and len(rec["text"]) < 120:
+            continue
+        parent, depth = None, 0
+        for anc in el.iterancestors():
+            if anc in itemset:
+                depth += 1
+                if parent is None:
+                    parent = _comment_id(anc)
+        if el.get("data-parent") or el.get("data-parent-id"):
+            parent = el.get("data-parent") or el.get("data-parent-id")
+        dm = _DEPTH.search(el.get("class") or "")
+        records.append((el, rec, parent, depth, int(dm.group(1)) - 1 if dm else None))
+    # Flat markup with depth-N classes only: the parent is the last comment one level up.
+    last_at: dict[int, str | None] = {}
+    comments = []
+    for i, (_el, rec, parent, depth, class_depth) in enumerate(records):
+        if parent is None and class_depth:
+            parent = last_at.get(class_depth - 1)
+            depth = class_depth
+        last_at[depth] = rec["id"]
+        comments.append(Comment(id=rec["id"], author=rec["author"], date=rec["date"], text=rec["text"],
+                                parent=parent, permalink=rec["permalink"], depth=depth, position=i))
+    found.comments = comments
+    found.items = [r[0] for r in records]
+    if records:
+        found.region = _region([r[0] for r in records], protect)
+    elif not region_hint and jsonld:
+        found.comments = jsonld
+    # Remove: the region, plus any named comment region and comment form elsewhere (form text
+    # such as "Leave a Reply" must not leak into the article either).
+    remove = [found.region] if found.region is not None else []
+    for reg in region_hint or _named_regions(root, protect):
+        remove.append(reg)
+    remove.extend(forms)
+    found.remove = remove
+    return found

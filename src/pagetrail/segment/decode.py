@@ -1,0 +1,107 @@
+"""Step 1: bytes -> text. BOM, then the HTTP charset, then the page's own <meta> charset, and a
+check that the label is true (mislabelled pages are common: cp1252 bytes sent as UTF-8, UTF-8
+bytes labelled ISO-8859-1). Empty bodies decode to "" (the pipeline turns that into an empty
+Snapshot with a warning); binary bodies raise :class:`SegmentError`."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from pagetrail.errors import PagetrailError
+
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# File signatures of common non-text payloads that get archived next to pages.
+BINARY_MAGIC = (
+    b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"BM",
+    b"RIFF", b"\x00\x00\x01\x00", b"OggS", b"fLaC", b"ID3", b"\x7fELF", b"wOF",
+)
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+# Labels that browsers treat as windows-1252 (WHATWG encoding standard).
+LATIN1_LABELS = {"iso-8859-1", "latin-1", "latin1", "iso8859-1", "us-ascii", "ascii", "cp1252",
+                 "windows-1252", "l1", "iso_8859-1"}
+
+
+class SegmentError(PagetrailError):
+    """The body cannot be segmented (not text). ``str(err)`` is one line."""
+
+
+def _lookup(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if label in LATIN1_LABELS:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:2048]
+    if head.startswith(BINARY_MAGIC):
+        return True
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return len(head) > 0 and controls / len(head) > 0.1
+
+
+def _has_multibyte_utf8(data: bytes) -> bool:
+    return re.search(rb"[\xc2-\xf4][\x80-\xbf]", data) is not None
+
+
+def _guess(data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    return best.encoding if best else "cp1252"
+
+
+def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode a page. Returns ``(text, charset)``; raises SegmentError on binary bodies."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, errors="replace"), name
+    if not data.strip():
+        return "", "utf-8"
+    if looks_binary(data):
+        raise SegmentError(f"body is binary, not HTML ({len(data)} bytes, starts {data[:8]!r})")
+    declared = None
+    if content_type:
+        m = HEADER_CHARSET.search(content_type)
+        declared = _lookup(m.group(1)) if m else None
+    if declared is None:
+        m = META_CHARSET.search(data[:16384])
+        declared = _lookup(m.group(1).decode("ascii", "replace")) if m else None
+    if declared and declared.startswith("utf-16"):
+        declared = None  # a <meta> readable as ASCII cannot be UTF-16: the label is wrong
+    candidates: list[str] = []
+    if declared == "cp1252" and _has_multibyte_utf8(data):
+        # UTF-8 bytes labelled Latin-1: valid multi-byte UTF-8 is almost never accidental.
+        candidates.append("utf-8")
+    if declared:
+        candidates.append(declared)
+    if "utf-8" not in candidates:
+        candidates.append("utf-8")
+    for name in candidates:
+        try:
+            return data.decode(name), name
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if declared == "utf-8" or declared is None:
+        # Mostly-valid UTF-8 with a few stray bytes is a broken page, not another charset.
+        text = data.decode("utf-8", errors="replace")
+        good = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+        if good >= 10 * text.count("\ufffd"):
+            return text, "utf-8"
+    name = _guess(data)
+    return data.decode(name, errors="replace"), name

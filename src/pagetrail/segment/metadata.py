@@ -1,0 +1,89 @@
+"""Title, byline and date from the page's own metadata, cheapest sources first: Open Graph and
+article meta tags, schema.org microdata/JSON-LD, then visible markup."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from pagetrail.segment.model import normalise_text
+
+TITLE_XPATHS = (
+    "//meta[@property='og:title']/@content",
+    "//meta[@name='twitter:title']/@content",
+    "(//article//h1 | //main//h1)[1]",
+    "(//h1)[1]",
+    "//title",
+)
+BYLINE_XPATHS = (
+    "//meta[@name='author']/@content",
+    "//meta[@property='article:author' and not(starts-with(@content, 'http'))]/@content",
+    "(//*[@itemprop='author' and not(ancestor::*[@itemtype][1][contains(@itemtype, 'Comment')])]"
+    "//*[@itemprop='name'])[1]",
+    "(//*[@itemprop='author' and not(ancestor::*[@itemtype][1][contains(@itemtype, 'Comment')])])[1]",
+    "(//a[@rel='author'])[1]",
+    "(//*[contains(concat(' ', @class, ' '), ' byline ') or contains(@class, 'author-name') or "
+    "contains(concat(' ', @class, ' '), ' entry-author ')])[1]",
+)
+DATE_XPATHS = (
+    "//meta[@property='article:published_time']/@content",
+    "//meta[@itemprop='datePublished']/@content",
+    "(//*[@itemprop='datePublished' and not(ancestor::*[contains(@itemtype, 'Comment')])]/@datetime)[1]",
+    "//meta[@name='date' or @name='pubdate' or @name='publishdate' or @name='DC.date.issued' or "
+    "@name='dc.date' or @name='sailthru.date' or @name='parsely-pub-date']/@content",
+    "(//article//time[@datetime and not(ancestor::*[contains(@class, 'comment')])]/@datetime)[1]",
+    "(//time[contains(@class, 'published') or contains(@class, 'entry-date')]/@datetime)[1]",
+)
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    byline: str | None = None
+    date: str | None = None
+
+
+def _first(root: etree._Element, xpaths: tuple[str, ...], max_len: int) -> str | None:
+    for xp in xpaths:
+        for found in root.xpath(xp):
+            text = normalise_text(found if isinstance(found, str) else found.text_content())
+            if text and len(text) <= max_len:
+                return text
+    return None
+
+
+def _jsonld(root: etree._Element) -> dict:
+    for script in root.iter("script"):
+        if "ld+json" not in (script.get("type") or ""):
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
+        for item in items:
+            if isinstance(item, dict) and re.search(r"Article|Posting|BlogPosting|Report", str(item.get("@type", ""))):
+                return item
+    return {}
+
+
+def read_metadata(root: etree._Element) -> Metadata:
+    ld = _jsonld(root)
+    title = _first(root, TITLE_XPATHS, 300)
+    byline = _first(root, BYLINE_XPATHS, 100)
+    date = _first(root, DATE_XPATHS, 40)
+    author = ld.get("author")
+    if isinstance(author, list) and author:
+        author = author[0]
+    if isinstance(author, dict):
+        author = author.get("name")
+    if not byline and isinstance(author, str):
+        byline = normalise_text(author) or None
+    if not date and isinstance(ld.get("datePublished"), str):
+        date = ld["datePublished"]
+    if byline:
+        byline = re.sub(r"^by\s+", "", byline, flags=re.I)
+    return Metadata(title=title, byline=byline, date=date)

@@ -1,0 +1,197 @@
+"""The segmenter's site knowledge, as data: the functions in ads.py, comments.py and article.py
+apply these lists and never name a site themselves. Tune here."""
+
+from __future__ import annotations
+
+import re
+
+# ---------------------------------------------------------------- ads: affiliate and sponsored
+#: Hosts (suffix match) whose links are affiliate or ad-network redirects.
+AFFILIATE_HOSTS = (
+    "hop.clickbank.net", "clickbank.net",  # ClickBank hop links
+    "anrdoezrs.net", "dpbolvw.net", "jdoqocy.com", "kqzyfj.com", "tkqlhce.com",  # CJ
+    "emjcd.com", "qksrv.net", "ftjcfx.com", "lduhtrp.net", "afcyhf.com", "awltovhc.com",  # CJ
+    "shareasale.com", "shrsl.com",  # ShareASale
+    "awin1.com", "zenaps.com",  # Awin
+    "click.linksynergy.com", "linksynergy.com",  # Rakuten / LinkShare
+    "go.skimresources.com", "redirect.viglink.com", "viglink.com",  # Skimlinks, VigLink
+    "sovrn.co", "prf.hn", "pntra.com", "pntrs.com", "pjtra.com", "pjatr.com", "gopjn.com",
+    "impactradius-go.com", "sjv.io", "ojrq.net", "7eer.net", "evyy.net", "pxf.io",  # impact.com
+    "avantlink.com", "flexlinks.com", "tradedoubler.com", "webgains.com", "partnerize.com",
+    "rstyle.me", "shopstyle.it", "amzn.to", "amzn.com/dp", "clkmg.com", "jvzoo.com",
+    "doubleclick.net", "googleadservices.com", "adclick.g.doubleclick.net",
+    "paid.outbrain.com", "outbrain.com", "taboola.com", "revcontent.com", "mgid.com",
+)
+#: URL query/path patterns that mark a link as affiliate on any host.
+AFFILIATE_URL = re.compile(
+    r"(?:[?&](?:tag|affid|aff_id|affiliate_id|aff|ref_id|associate_id|partner_id|clickref)=[^&]+)"
+    r"|/aff(?:iliate)?/|/go/[a-z0-9_-]+/?$|/recommends/|/refer/|/out/",
+    re.I,
+)
+AMAZON_HOSTS = ("amazon.", "amzn.")
+#: rel values that declare a paid link (HTML spec / Google's link attributes).
+SPONSORED_REL = {"sponsored"}
+
+# ---------------------------------------------------------------- ads: units, frames, scripts
+#: Hosts that serve ads in iframes and scripts (a fallback beside EasyList's network rules).
+AD_HOSTS = (
+    "doubleclick.net", "googlesyndication.com", "googleadservices.com", "adservice.google.com",
+    "amazon-adsystem.com", "adnxs.com", "criteo.com", "criteo.net", "taboola.com", "outbrain.com",
+    "rubiconproject.com", "pubmatic.com", "openx.net", "adsrvr.org", "moatads.com", "media.net",
+    "yieldmo.com", "adform.net", "smartadserver.com", "advertising.com", "zedo.com", "adroll.com",
+    "revcontent.com", "mgid.com", "casalemedia.com", "33across.com", "sharethrough.com",
+    "infolinks.com", "chitika.com", "buysellads.com", "carbonads.com", "propellerads.com",
+)
+#: Tracking pixels: noise, not ads; ignored as chrome.
+PIXEL_HOSTS = ("google-analytics.com", "facebook.com/tr", "pixel.", "quantserve.com",
+               "scorecardresearch.com", "b.scorecardresearch.com", "stats.wp.com", "bat.bing.com")
+#: Class/id tokens of ad containers, used beside EasyList (which has most of them too).
+AD_TOKEN = re.compile(
+    r"(?:^|[\s_-])(?:ad|ads|adv|advert|advertisement|advertising|adsbygoogle|ad-slot|adslot|"
+    r"ad-unit|adunit|ad-container|ad-wrapper|adbox|sponsor|sponsored|dfp|gpt-ad|banner-ad|"
+    r"google-ad|promoted|native-ad)(?:$|[\s_-])",
+    re.I,
+)
+#: Classes/ids that look like ad tokens but are not ("ad" inside words is already excluded by
+#: the token boundaries; these are whole tokens that mean something else).
+AD_TOKEN_FALSE = re.compile(r"\b(?:add|addthis|admin|adr|address|head|shadow|load|read|badge)", re.I)
+
+# ---------------------------------------------------------------- ads: injected promo text
+#: Calls to action typical of injected promotions (lower-case, matched as substrings).
+CALL_TO_ACTION = (
+    "read more about it", "read more about this", "click here", "check out", "check it out",
+    "visit ", "order now", "buy now", "order today", "get it now", "get yours", "sign up now",
+    "learn more", "find out more", "download now", "try it", "try it free", "limited time",
+    "special offer", "discount", "coupon", "first resort i always", "i always recommend",
+    "i highly recommend", "recommend to my", "has worked wonderfully", "all natural",
+    "money back", "guarantee", "free trial", "act now", "don't miss", "grab your",
+)
+#: A promo is short; longer blocks are article prose even with a link.
+PROMO_MAX_WORDS = 120
+#: Share of the promo's content words also found in the rest of the article, below which the
+#: promo is off-topic.
+PROMO_MAX_OVERLAP = 0.5
+#: A heading-like lead-in ("For infertility Patients:") directly before a promo joins it.
+PROMO_LEADIN_MAX_WORDS = 8
+
+STOPWORDS = frozenset(
+    "a an the and or but if of to in on at by for with from as is are was were be been being it "
+    "its this that these those i you he she we they my your our their his her me us them not no "
+    "so do does did have has had will would can could should may might must there here what which "
+    "who whom when where why how all any some more most other such only own same than too very "
+    "just also about into over after before between out up down off again further then once "
+    "because while during each few both through until against above below".split()
+)
+
+# ---------------------------------------------------------------- chrome
+#: Tags that never hold article or comments.
+DROP_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "object", "embed")
+#: Chrome described in Snapshot.ignored: (xpath, description).
+CHROME = (
+    ("//nav | //*[@role='navigation']", "navigation"),
+    ("//header[not(ancestor::article)] | //*[@role='banner']", "header"),
+    ("//footer[not(ancestor::article)] | //*[@role='contentinfo']", "footer"),
+    ("//aside | //*[@role='complementary']", "sidebar"),
+    ("//form", "form"),
+)
+CHROME_TOKEN = re.compile(
+    r"(?:^|[\s_-])(?:sidebar|widget|nav|navbar|menu|breadcrumbs?|footer|masthead|"
+    r"share|sharing|social|related|popular|newsletter|subscribe|cookie|tagcloud|tag-cloud)(?:$|[\s_-])",
+    re.I,
+)
+
+# ---------------------------------------------------------------- comments
+#: class/id tokens of a comment region (container of all comments).
+COMMENT_REGION_TOKEN = re.compile(
+    r"(?:^|[\s_-])(?:comments?|commentlist|comment-list|comment-area|comments-area|commentlist|"
+    r"comment-section|comment-thread|comment-threads|comments-content|responses|replies|"
+    r"discussion|disqus_thread|dsq-content|talkback|reader-comments|user-comments|"
+    r"comentarios|kommentare|commentaires|reactions)(?:$|[\s_-])",
+    re.I,
+)
+#: class/id/data tokens of one comment.
+COMMENT_ITEM_TOKEN = re.compile(
+    r"(?:^|[\s_-])(?:comment|comment-item|comment-body|commentbody|comment-block|single-comment|"
+    r"comment-entry|comment-wrap|comment-container|reply|response|post|message|dsq-comment|"
+    r"thread-item|depth-\d+|li-comment|even|odd|bypostauthor|byuser)(?:$|[\s_-])"
+    r"|(?:^|[\s_-])comment[-_]?\d+",
+    re.I,
+)
+#: ids that carry a comment's id; the captured group is the number.
+COMMENT_ID = re.compile(r"(?:^|[-_])(?:comment|cmt|c|reply|post|p|msg|message)[-_]?(\d+)$", re.I)
+#: Parts of a comment that are chrome, removed from its text.
+COMMENT_CHROME_XPATH = (
+    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' reply ') or "
+    "contains(@class, 'comment-reply') or contains(@class, 'reply-link') or "
+    "contains(@class, 'comment-edit') or contains(@class, 'edit-link') or "
+    "contains(@class, 'comment-actions') or contains(@class, 'comment-footer') or "
+    "contains(@class, 'comment-meta') or contains(@class, 'commentmetadata') or "
+    "contains(@class, 'comment-author') or contains(@class, 'vcard') or "
+    "contains(@class, 'says') or contains(@class, 'comment-links') or "
+    "contains(@class, 'avatar') or contains(@class, 'like') or contains(@class, 'vote') or "
+    "contains(@class, 'report') or contains(@class, 'share') or @itemprop='author' or "
+    "@itemprop='dateCreated' or @itemprop='datePublished']"
+)
+#: Author of a comment, tried in order (relative to the comment).
+COMMENT_AUTHOR_XPATH = (
+    ".//*[@itemprop='author']//*[@itemprop='name']",
+    ".//*[@itemprop='author']",
+    ".//*[contains(@class, 'comment-author')]//*[contains(concat(' ', @class, ' '), ' fn ')]",
+    ".//cite[contains(concat(' ', @class, ' '), ' fn ')]",
+    ".//*[contains(concat(' ', @class, ' '), ' fn ')]",
+    ".//*[contains(@class, 'comment-author')]",
+    ".//*[contains(@class, 'user')]//a",
+    ".//*[contains(concat(' ', @class, ' '), ' user ')]",
+    ".//*[contains(@class, 'username') or contains(@class, 'user-name')]",
+    ".//*[contains(@class, 'author')]",
+    ".//*[contains(@class, 'commenter') or contains(@class, 'poster') or contains(@class, 'byline')]",
+    ".//*[contains(@class, 'name')]",
+    ".//cite",
+    ".//strong[1]",
+    ".//b[1]",
+)
+#: Date of a comment: elements with a machine-readable date first, then printed dates.
+COMMENT_DATE_XPATH = (
+    ".//time[@datetime]",
+    ".//*[@itemprop='dateCreated' or @itemprop='datePublished' or @itemprop='commentTime']",
+    ".//*[contains(@class, 'comment-metadata') or contains(@class, 'commentmetadata')]//a",
+    ".//*[contains(@class, 'comment-metadata') or contains(@class, 'commentmetadata')]",
+    ".//*[contains(@class, 'datetime') or contains(@class, 'date') or contains(@class, 'time') or "
+    "contains(@class, 'posted') or contains(@class, 'timestamp')]",
+    ".//time",
+    ".//abbr[@title]",
+)
+#: Text of a comment, tried in order; when none matches, the comment's own text minus chrome.
+COMMENT_TEXT_XPATH = (
+    ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='description']",
+    ".//*[contains(@class, 'comment-content') or contains(@class, 'comment-text') or "
+    "contains(@class, 'comment_text') or contains(@class, 'commentcontent') or "
+    "contains(@class, 'comment-body-text') or contains(@class, 'field--name-comment-body') or "
+    "contains(@class, 'field-name-comment-body') or contains(@class, 'comment_body') or "
+    "contains(@class, 'post-message') or contains(@class, 'message-body') or "
+    "contains(@class, 'postbody') or contains(@class, 'post-body') or contains(@class, 'post_body') or "
+    "contains(@class, 'cooked') or contains(@class, 'content')]",
+)
+PRINTED_DATE = re.compile(
+    r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+    r"\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}|"
+    r"\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago)",
+    re.I,
+)
+#: Comment-form and heading text that is not a comment (lower-case substrings).
+COMMENT_FORM_TEXT = (
+    "leave a reply", "leave a comment", "post a comment", "add new comment", "add a comment",
+    "write a comment", "your email address will not be published", "required fields are marked",
+    "you must be logged in", "log in to reply", "sign in to comment", "notify me of",
+    "comments are closed", "no comments", "be the first to comment", "cancel reply",
+    "powered by disqus", "comments powered by", "comment policy", "name (required)",
+    "mail (will not be published)", "subscribe to comments", "characters remaining",
+)
+#: Containers of the comment form (removed before comments are read).
+COMMENT_FORM_XPATH = (
+    "//form | //textarea | //*[@id='respond' or contains(@class, 'comment-respond') or "
+    "@id='reply-title' or contains(@class, 'comment-form') or @id='commentform' or "
+    "contains(@class, 'comment-reply-title') or contains(@class, 'comments-closed') or "
+    "contains(@class, 'no-comments') or contains(@class, 'nocomments') or @id='disqus_thread' and not(.//*[contains(@class, 'post')])]"
+)

@@ -1,0 +1,194 @@
+"""The segmenter's pipeline: decode -> parse -> site rules -> comments found -> ads found ->
+ads, comments and forms removed -> article extracted. Each step is a module of its own; this one
+only orders them and turns what they find into a Snapshot."""
+
+from __future__ import annotations
+
+import time
+
+from lxml import etree
+
+from pagetrail.seeds import SiteRules
+from pagetrail.segment import ads as A
+from pagetrail.segment import patterns as P
+from pagetrail.segment.article import extract_article
+from pagetrail.segment.comments import find_comments, jsonld_comments
+from pagetrail.segment.content import content_root
+from pagetrail.segment.decode import decode
+from pagetrail.segment.metadata import read_metadata
+from pagetrail.segment.model import Ad, Snapshot
+from pagetrail.segment.parse import parse
+from pagetrail.segment.rules import apply_rules
+from pagetrail.segment.textutil import attrs, remove, slot_path, text_of
+
+#: Past this many seconds the optional heuristics (promo text, EasyList) are skipped with a warning.
+TIME_BUDGET = 15.0
+_HEADER = ("header", "masthead", "banner", "topbar", "top-bar", "leaderboard")
+_FOOTER = ("footer", "bottom", "colophon")
+_SIDEBAR = ("sidebar", "widget", "rail", "aside", "secondary")
+
+
+class _Positions:
+    """Where an element sits relative to the article and the comments, from document order
+    recorded before anything is removed."""
+
+    def __init__(self, root: etree._Element, article: etree._Element | None, comments: etree._Element | None) -> None:
+        self.order = {el: i for i, el in enumerate(root.iter())}
+        self.article, self.comments = article, comments
+        self.a_span = self._span(article)
+        self.c_span = self._span(comments)
+
+    def _span(self, el: etree._Element | None) -> tuple[int, int] | None:
+        if el is None:
+            return None
+        last = el
+        for last in el.iter():  # noqa: B007 - the last descendant in document order
+            pass
+        return self.order.get(el, 0), self.order.get(last, 0)
+
+    def of(self, el: etree._Element) -> str:
+        chain = [el, *el.iterancestors()]
+        if self.comments is not None and any(a is self.comments for a in chain):
+            return "in-comments"
+        if self.article is not None and any(a is self.article for a in chain):
+            return "in-article"
+        for a in chain:
+            tokens = attrs(a).lower()
+            if a.tag in ("header", "nav") or any(t in tokens for t in _HEADER):
+                return "header"
+            if a.tag == "footer" or any(t in tokens for t in _FOOTER):
+                return "footer"
+            if a.tag == "aside" or any(t in tokens for t in _SIDEBAR):
+                return "sidebar"
+        i = self.order.get(el)
+        if i is None or self.a_span is None:
+            return "unknown"
+        if i < self.a_span[0]:
+            return "header"
+        if self.c_span is not None:
+            return "between-article-and-comments" if i < self.c_span[0] else "footer"
+        return "after-article"
+
+
+def _links(el: etree._Element) -> list[str]:
+    return [a.get("href") for a in el.iter("a") if a.get("href")]
+
+
+def _describe_chrome(root: etree._Element) -> list[str]:
+    out = []
+    for xp, what in P.CHROME:
+        for el in root.xpath(xp):
+            text = text_of(el)
+            if text:
+                out.append(f"{what}: {text[:60]}{'…' if len(text) > 60 else ''}")
+            if len(out) >= 30:
+                return out
+    return out
+
+
+def _block_of(el: etree._Element) -> etree._Element:
+    """The nearest block-level ancestor of an inline element (a link's paragraph)."""
+    for anc in el.iterancestors():
+        if anc.tag in ("p", "li", "div", "td", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "section", "figure", "blockquote"):
+            return anc
+    return el
+
+
+def _after_article(article: etree._Element | None, comments: etree._Element | None) -> list[etree._Element]:
+    """Siblings that follow the article up to the comments: where injected promos also land."""
+    if article is None:
+        return []
+    out = []
+    for sib in article.itersiblings():
+        if comments is not None and (sib is comments or any(a is sib for a in comments.iterancestors())):
+            break
+        if len(out) >= 4:
+            break
+        if isinstance(sib.tag, str) and sib.tag not in ("aside", "nav", "footer", "form", "script"):
+            out.append(sib)
+    return out
+
+
+def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type: str | None = None) -> Snapshot:
+    """Split one page into article, ads and comments. Raises SegmentError for binary bodies."""
+    started = time.monotonic()
+    snap = Snapshot(url=url)
+    text, snap.charset = decode(html, content_type)
+    if not text.strip():
+        snap.warnings.append("empty body: nothing to segment")
+        return snap
+    root, warnings = parse(text)
+    snap.warnings.extend(warnings)
+    picked = apply_rules(root, rules)
+    snap.warnings.extend(picked.warnings)
+    meta = read_metadata(root)
+    jsonld = jsonld_comments(root)
+
+    def over_budget(step: str) -> bool:
+        if time.monotonic() - started > TIME_BUDGET:
+            snap.warnings.append(f"time bound hit: skipped {step}")
+            return True
+        return False
+
+    hits: list[A.AdHit] = [A.AdHit(el, "ad-unit", "site rule") for el in picked.ads]
+    keep_for_frames = picked.article + picked.comments
+    hits += A.find_ad_frames(root, url, keep_for_frames)
+    for el in list(root.iter(*P.DROP_TAGS)):
+        if not any(h.el is el for h in hits):
+            remove(el)
+    body = root.find("body")
+    body_chars = len(body.text_content()) if body is not None else 0
+
+    article_el = picked.article[0] if picked.article else content_root(root)
+    found = find_comments(root, protect=article_el, region_hint=picked.comments or None, jsonld=jsonld)
+    snap.comments = found.comments
+    comment_region = found.region if found.region is not None else (picked.comments[0] if picked.comments else None)
+    if found.first_post is not None and not picked.article:
+        article_el = found.first_post
+    keep = [x for x in (article_el, comment_region) if x is not None] + picked.comments
+    positions = _Positions(root, article_el, comment_region)
+
+    if not over_budget("EasyList element hiding"):
+        hits += A.find_ad_units(root, url, keep, body_chars)
+    unit_els = {h.el for h in hits}
+    in_unit = lambda el: any(a in unit_els for a in el.iterancestors())  # noqa: E731
+    hits = [h for h in hits if not in_unit(h.el)]
+    unit_els = {h.el for h in hits}
+
+    promos: list[A.AdHit] = []
+    if article_el is not None and not over_budget("promo text"):
+        promos = [p for p in A.find_promos(article_el, url, _after_article(article_el, comment_region))
+                  if not in_unit(p.el) and p.el not in unit_els]
+    promo_els = {p.el for p in promos} | {e for p in promos for e in p.extra}
+    link_hits = []
+    for h in A.find_ad_links(root):
+        if h.el in unit_els or in_unit(h.el) or any(a in promo_els for a in h.el.iterancestors()):
+            continue
+        pos = positions.of(h.el)
+        block = _block_of(h.el)
+        standalone = len(text_of(h.el)) >= 0.6 * max(1, len(text_of(block)))
+        if pos != "in-comments" and standalone and not A._protected(block, keep):
+            h.el = block  # the block is the ad: a "buy on ..." button or a bare link
+        link_hits.append((h, pos, standalone and pos != "in-comments"))
+
+    found_ads: list[tuple[int, Ad]] = []
+    for h in hits + promos:
+        found_ads.append((positions.order.get(h.el, 0), Ad(kind=h.kind, text=h.text if h.text is not None else text_of(h.el),
+                           links=list(dict.fromkeys(h.links + _links(h.el))),
+                           position=positions.of(h.el), slot=slot_path(h.el), reason=h.reason)))
+    for h, pos, _ in link_hits:
+        found_ads.append((positions.order.get(h.el, 0), Ad(
+            kind=h.kind, text=text_of(h.el), links=h.links, position=pos,
+            slot=slot_path(h.el), reason=h.reason)))
+    snap.ads = [ad for _i, ad in sorted(found_ads, key=lambda pair: pair[0])]
+
+    # Remove everything that is not article before the article is extracted.
+    doomed = [h.el for h in hits] + [p.el for p in promos] + [e for p in promos for e in p.extra]
+    doomed += [h.el for h, _pos, drop in link_hits if drop]
+    doomed += found.remove
+    snap.ignored = _describe_chrome(root)
+    for el in doomed:
+        if el.getparent() is not None and not A._protected(el, [article_el] if article_el is not None and el is not comment_region else []):
+            remove(el)
+    snap.article = extract_article(root, url, meta, picked.article or None)
+    return snap

@@ -1,0 +1,102 @@
+"""Small tree helpers shared by the steps: class/id tokens, text without some subtrees, hosts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from pagetrail.segment.model import normalise_text
+
+BLOCK_TAGS = frozenset(
+    "p div li dt dd h1 h2 h3 h4 h5 h6 blockquote pre table tr td th ul ol dl section article "
+    "header footer aside nav form br hr figure figcaption address main".split()
+)
+_WORD = re.compile(r"[^\W\d_]{3,}", re.U)
+
+
+def attrs(el: etree._Element) -> str:
+    """The element's id and class, space separated, for token matching."""
+    return f"{el.get('id') or ''} {el.get('class') or ''}".strip()
+
+
+def is_element(el: object) -> bool:
+    return isinstance(el, etree._Element) and isinstance(el.tag, str)
+
+
+def text_of(el: etree._Element, skip: Iterable[etree._Element] = ()) -> str:
+    """Normalised text of ``el`` without the subtrees in ``skip`` (their tails are kept), with a
+    space between block elements so words from adjacent blocks do not run together."""
+    skip = set(skip)
+    parts: list[str] = []
+    stack: list[tuple[etree._Element, bool]] = [(el, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            if node.tag in BLOCK_TAGS:
+                parts.append(" ")
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        if node in skip or not isinstance(node.tag, str) or node.tag in ("script", "style"):
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        if node.tag in BLOCK_TAGS:
+            parts.append(" ")
+        if node.text:
+            parts.append(node.text)
+        stack.append((node, True))
+        for child in reversed(node):
+            stack.append((child, False))
+    return normalise_text("".join(parts))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def site(hostname: str) -> str:
+    """The last two labels of a host (good enough to tell outbound links from internal ones)."""
+    parts = hostname.removeprefix("www.").split(".")
+    return ".".join(parts[-2:]) if len(parts) >= 2 else hostname
+
+
+def remove(el: etree._Element) -> None:
+    """Remove an element but keep its tail text in the tree."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def slot_path(el: etree._Element, levels: int = 3) -> str:
+    """A stable name for where an element sits: tag#id.class for it and a few ancestors, with
+    digit runs (counters, cache-busters) folded so the slot survives small markup changes."""
+    names = []
+    node = el
+    while node is not None and len(names) < levels and node.tag not in ("body", "html"):
+        name = node.tag
+        if node.get("id"):
+            name += "#" + node.get("id")
+        classes = (node.get("class") or "").split()[:3]
+        if classes:
+            name += "." + ".".join(classes)
+        names.append(re.sub(r"\d{3,}", "N", name))
+        node = node.getparent()
+    return " > ".join(reversed(names))
