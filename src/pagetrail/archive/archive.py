@@ -45,6 +45,16 @@ class Archive:
 
     # -- life cycle ------------------------------------------------------------------------------
 
+    @classmethod
+    def existing(cls, root: str | os.PathLike, **options) -> Archive:
+        """Open an archive folder that must already exist (for commands that only read it)."""
+        path = Path(root)
+        if not path.is_dir():
+            raise ArchiveError(f"{root}: no such archive folder (use --archive DIR)")
+        if not (path / CATALOG_NAME).exists() and not any(path.glob("*.warc.gz*")):
+            raise ArchiveError(f"{root}: not a pagetrail archive (no {CATALOG_NAME}, no WARC files)")
+        return cls(path, **options).open()
+
     def __enter__(self) -> Archive:
         self.open()
         return self

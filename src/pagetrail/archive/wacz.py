@@ -1,0 +1,162 @@
+"""WACZ export: WARC files, their CDXJ index, a pages list and a signed-by-hash datapackage.
+
+Layout (WACZ 1.1.1): ``archive/*.warc.gz`` (stored, not deflated, so replay tools can seek),
+``indexes/index.cdx`` (CDXJ lines), ``pages/pages.jsonl``, ``datapackage.json`` listing every file
+with its sha256 and size, and ``datapackage-digest.json`` holding the datapackage's own hash.
+Exporting some URLs copies just their records (and the originals their revisits point at) into one
+new WARC file, byte for byte, behind a fresh warcinfo record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+import uuid
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pagetrail.archive import cdxj, records
+from pagetrail.archive.model import Capture
+from pagetrail.archive.naming import SUFFIX, timestamp17
+from pagetrail.archive.reader import iter_members
+from pagetrail.archive.timestamps import now17, warc_date
+from pagetrail.errors import ArchiveError
+
+if TYPE_CHECKING:
+    from pagetrail.archive.archive import Archive
+
+WACZ_VERSION = "1.1.1"
+PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
+_COPY = 1 << 20
+
+
+def _zip_info(path: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(path, time.gmtime()[:6])
+    info.compress_type = zipfile.ZIP_STORED
+    return info
+
+
+def _add(zf: zipfile.ZipFile, arcname: str, source: Path | bytes) -> dict:
+    """Store one entry; returns its datapackage resource."""
+    sha, size = hashlib.sha256(), 0
+    with zf.open(_zip_info(arcname), "w", force_zip64=True) as out:
+        if isinstance(source, bytes):
+            out.write(source)
+            sha.update(source)
+            size = len(source)
+        else:
+            with open(source, "rb") as fh:
+                while chunk := fh.read(_COPY):
+                    out.write(chunk)
+                    sha.update(chunk)
+                    size += len(chunk)
+    return {"name": os.path.basename(arcname).lower(), "path": arcname,
+            "hash": "sha256:" + sha.hexdigest(), "bytes": size}
+
+
+def _title(archive: Archive, capture: Capture) -> str | None:
+    if capture.mime not in ("text/html", "application/xhtml+xml"):
+        return None
+    try:
+        _, body = archive.read_payload(capture)
+    except ArchiveError:
+        return None
+    match = _TITLE.search(body[:200_000])
+    if not match:
+        return None
+    text = html.unescape(match.group(1).decode("utf-8", "replace"))
+    return " ".join(text.split()) or None
+
+
+def _pages(archive: Archive, captures: list[Capture]) -> bytes:
+    lines = [json.dumps(PAGES_HEADER)]
+    for capture in captures:
+        if capture.kind not in ("response", "revisit") or capture.extra.get("role", "page") != "page":
+            continue
+        page = {"id": uuid.uuid4().hex, "url": capture.url, "ts": warc_date(capture.timestamp)}
+        title = _title(archive, capture)
+        if title:
+            page["title"] = title
+        lines.append(json.dumps(page))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _copy_records(archive: Archive, captures: list[Capture], out: Path) -> None:
+    """One WARC file holding the given captures' records (and their originals), bytes unchanged."""
+    wanted: dict[int, Capture] = {c.id: c for c in captures}
+    for capture in captures:
+        if capture.refers_to is not None and capture.refers_to not in wanted:
+            wanted[capture.refers_to] = archive.get(capture.refers_to)
+    info = records.warcinfo(out.name, now17(), {
+        "software": archive.software, "format": "WARC File Format 1.1",
+        "conformsTo": records.CONFORMS_TO, "description": "pagetrail export",
+    })
+    with open(out, "wb") as dst:
+        dst.write(info.to_gzip())
+        for capture in sorted(wanted.values(), key=lambda c: (c.timestamp, c.id)):
+            if not capture.warc_file or capture.offset is None or capture.length is None:
+                continue
+            spans = [(capture.offset, capture.length)]
+            if "request_offset" in capture.extra:
+                spans.append((capture.extra["request_offset"], capture.extra["request_length"]))
+            with open(archive.root / capture.warc_file, "rb") as src:
+                for offset, length in spans:
+                    src.seek(offset)
+                    dst.write(src.read(length))
+
+
+def export(archive: Archive, out: Path, urls: list[str] | None) -> Path:
+    catalog = archive.catalog
+    if urls is None:
+        captures = catalog.select()
+        warcs = sorted(p for p in archive.root.glob("*" + SUFFIX) if p.is_file())
+    else:
+        captures = [c for url in urls for c in catalog.select(url=url)]
+        missing = [url for url in urls if not any(c.url == url for c in captures)]
+        if missing:
+            raise ArchiveError(f"{missing[0]}: no capture of this URL in {archive.root}")
+        captures.sort(key=lambda c: (c.timestamp, c.id))
+        warcs = []
+    if not captures:
+        raise ArchiveError(f"{archive.root}: the archive holds no captures to export")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".wacz-") as tmp:
+        if urls is not None:
+            name = f"export-{timestamp17(datetime.now(UTC))}{SUFFIX}"
+            _copy_records(archive, captures, Path(tmp) / name)
+            warcs = [Path(tmp) / name]
+        lines = []
+        for path in warcs:
+            lines += [cdxj.line_for_member(m, path.name) for m in iter_members(path) if m.ok]
+        index = "".join(text + "\n" for text in sorted(t for t in lines if t)).encode("utf-8")
+        partial = Path(tmp) / "out.wacz"
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+            resources = [_add(zf, f"archive/{p.name}", p) for p in warcs]
+            resources.append(_add(zf, "indexes/index.cdx", index))
+            resources.append(_add(zf, "pages/pages.jsonl", _pages(archive, captures)))
+            package = {
+                "profile": "data-package",
+                "resources": resources,
+                "title": f"pagetrail export of {archive.root.name}",
+                "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "wacz_version": WACZ_VERSION,
+                "software": archive.software,
+            }
+            package_bytes = json.dumps(package, indent=2).encode("utf-8")
+            with zf.open(_zip_info("datapackage.json"), "w") as fh:
+                fh.write(package_bytes)
+            digest = {"path": "datapackage.json",
+                      "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest()}
+            with zf.open(_zip_info("datapackage-digest.json"), "w") as fh:
+                fh.write(json.dumps(digest, indent=2).encode("utf-8"))
+        shutil.move(partial, out)
+    return out

@@ -1,0 +1,49 @@
+"""``pagetrail captures URL``: list one page's captures from the catalog."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+
+HELP = "list the captures of a URL (time, status, kind, digest, WARC file and offset)"
+DESCRIPTION = """\
+List every capture of URL in the archive's catalog, oldest first: the 17-digit UTC timestamp,
+the HTTP status, the kind (response: body stored; revisit: same body as an earlier capture, or a
+304; failed: no response), the payload digest and where the record is (FILE:OFFSET). Use the
+timestamp (or a prefix of it) as URL@TIMESTAMP with `pagetrail diff` and friends.
+
+examples:
+  pagetrail captures https://example.com/news/story
+  pagetrail captures https://example.com/news/story --json
+  pagetrail captures https://example.com/ --archive /srv/pagetrail/archive
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("url", metavar="URL", help="page URL exactly as captured")
+    parser.add_argument("--archive", default="archive", metavar="DIR",
+                        help="archive folder (default: archive/)")
+    parser.add_argument("--json", action="store_true", help="print a JSON list of captures")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pagetrail.archive import Archive
+
+    with Archive.existing(args.archive) as archive:
+        captures = archive.captures(args.url)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(c) for c in captures], indent=2))
+        return 0
+    if not captures:
+        print(f"no captures of {args.url} in {args.archive}")
+        return 0
+    rows = [("TIMESTAMP", "STATUS", "KIND", "DIGEST", "FILE:OFFSET")]
+    for c in captures:
+        where = f"{c.warc_file}:{c.offset}" if c.warc_file else "-"
+        detail = c.digest or (c.error or "-")
+        rows.append((c.timestamp, str(c.status or "-"), c.kind, detail, where))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths, strict=True)) + "  " + r[4])
+    return 0
