@@ -200,10 +200,19 @@ def _region(items: list[etree._Element], protect: etree._Element | None) -> etre
 
 
 # ------------------------------------------------------------------------- fields
+def _skipped(node: etree._Element, el: etree._Element, skip: set) -> bool:
+    """True when ``node`` (below ``el``) sits inside one of the ``skip`` subtrees."""
+    while node is not None and node is not el:
+        if node in skip:
+            return True
+        node = node.getparent()
+    return False
+
+
 def _first(el: etree._Element, xpaths: tuple[str, ...], skip: set) -> etree._Element | None:
     for xp in xpaths:
         for found in el.xpath(xp):
-            if isinstance(found, etree._Element) and not any(a in skip for a in found.iterancestors() if a is not el) and found not in skip:
+            if isinstance(found, etree._Element) and not _skipped(found, el, skip):
                 return found
     return None
 
@@ -258,7 +267,7 @@ def _comment_id(el: etree._Element) -> str | None:
 
 def _permalink(el: etree._Element, cid: str | None, skip: set) -> str | None:
     for a in el.iter("a"):
-        if any(x in skip for x in a.iterancestors() if x is not el):
+        if _skipped(a, el, skip):
             continue
         href = a.get("href") or ""
         if "#comment" in href or (cid and href.endswith("#" + cid)) or re.search(r"[#?&](?:c|cid|p|post|comment)[=_-]?\d+", href):
