@@ -91,10 +91,12 @@ class ChildCrawl:
     """A running child crawl. ``wait()`` must be called from the thread that called ``start()``:
     the parent-death signal is tied to the thread that forked."""
 
-    def __init__(self, command: list[str], seeds: list[str], log_path: Path):
+    def __init__(self, command: list[str], seeds: list[str], log_path: Path,
+                 pass_fds: tuple[int, ...] = ()):
         self.run = CrawlRun(tuple(seeds), command, datetime.now(UTC))
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
+        self.pass_fds = pass_fds  # the daemon lock: held until the child ends, even if orphaned
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -105,7 +107,7 @@ class ChildCrawl:
             with self._lock:
                 self.proc = subprocess.Popen(
                     self.run.command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                    stderr=self._stderr, env=env, start_new_session=True,
+                    stderr=self._stderr, env=env, start_new_session=True, pass_fds=self.pass_fds,
                     preexec_fn=_die_with_parent if _LIBC is not None else None,
                 )
         except OSError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,19 +30,32 @@ class DaemonLock:
         self.path = schedule_dir(archive) / "daemon.lock"
         self._fd: int | None = None
 
-    def acquire(self) -> None:
+    def acquire(self, wait: float = 0.0) -> None:
+        """Take the lock. Child crawls inherit it, so after a daemon was killed its orphaned crawl
+        still holds it; ``wait`` seconds are given for such a crawl to finish."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            pid = running_pid(self.path.parent.parent)
-            raise ArchiveError(f"{self.path.parent.parent}: another pagetrail daemon is running on "
-                               f"this archive (pid {pid or '?'}, lock {self.path})") from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    continue
+                os.close(fd)
+                pid = running_pid(self.path.parent.parent)
+                raise ArchiveError(f"{self.path.parent.parent}: another pagetrail daemon (or a crawl "
+                                   f"it started) is running on this archive (pid {pid or '?'}, lock "
+                                   f"{self.path})") from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
+
+    @property
+    def fd(self) -> int | None:
+        return self._fd
 
     def release(self) -> None:
         if self._fd is not None:

@@ -46,6 +46,7 @@ class DaemonConfig:
     crawl_base: tuple[str, ...] = DEFAULT_COMMAND
     once_per_seed: bool = False  # stop once every seed has been crawled once
     seeds_folder: str = "seeds"
+    lock_wait: float = 60.0  # wait this long for a previous daemon's orphaned crawl to end
     notify_retries: int = 4
     notify_backoff: float = 2.0
 
@@ -93,7 +94,7 @@ class Daemon:
         if install_signals:
             signal.signal(signal.SIGTERM, self.handle_signal)
             signal.signal(signal.SIGINT, self.handle_signal)
-        self._lock.acquire()
+        self._lock.acquire(wait=self.config.lock_wait)
         try:
             self._repair_archive()
             self._entries = self._watcher.load_initial()
@@ -115,7 +116,7 @@ class Daemon:
         except ImportError:
             return
         try:
-            Archive(self.archive).close()
+            Archive(self.archive).open().close()
         except ArchiveError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -235,7 +236,8 @@ class Daemon:
         command = crawl_command(files, [e.seed.name for e in entries], str(self.archive),
                                 self.config.crawl_base)
         log.info("crawling %s", ", ".join(e.seed.name for e in entries))
-        return ChildCrawl(command, [e.seed.name for e in entries], self._crawl_log)
+        lock = (self._lock.fd,) if self._lock.fd is not None else ()
+        return ChildCrawl(command, [e.seed.name for e in entries], self._crawl_log, lock)
 
     def _crawl_done(self, run: CrawlRun) -> None:
         self.runs += 1
@@ -247,7 +249,8 @@ class Daemon:
                         run.describe(), took, self._crawl_log)
             for line in run.stderr_tail[-3:]:
                 log.warning("  | %s", line[:300])
-        for item in outcomes(run, self.archive):
+        urls = {name: e.seed.url for name, e in self._entries.items()}
+        for item in outcomes(run, self.archive, urls):
             self.capture_count += 1
             self._crawled.add(item.seed)
             (log.info if item.ok else log.warning)("%s", item.line())

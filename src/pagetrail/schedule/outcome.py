@@ -69,7 +69,8 @@ def page_results(run: CrawlRun) -> list[dict]:
     return [r for r in results if isinstance(r, dict) and r.get("role", "page") == "page"]
 
 
-def outcomes(run: CrawlRun, archive: str | Path) -> list[CaptureOutcome]:
+def outcomes(run: CrawlRun, archive: str | Path,
+             urls: dict[str, str] | None = None) -> list[CaptureOutcome]:
     """One outcome per seed page of the run; seeds the child said nothing about count as failed."""
     out: list[CaptureOutcome] = []
     seen: set[str] = set()
@@ -83,7 +84,8 @@ def outcomes(run: CrawlRun, archive: str | Path) -> list[CaptureOutcome]:
         ))
     for seed in run.seeds:
         if seed not in seen:
-            out.append(CaptureOutcome(seed=seed, url="", ok=False, error=f"crawl {run.describe()}"))
+            out.append(CaptureOutcome(seed=seed, url=(urls or {}).get(seed, ""), ok=False,
+                                      error=f"crawl {run.describe()}"))
     _attach_reports(out, archive)
     return out
 

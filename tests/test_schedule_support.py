@@ -1,0 +1,218 @@
+"""Helpers for the scheduler, daemon, notification and demo tests (no tests here).
+
+A local site that records how many requests per path are in flight at once, a webhook sink, and a
+handle on a ``python -m pagetrail run`` subprocess whose log can be polled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WARCIO = Path(sys.executable).with_name("warcio")
+TIMEOUT = 60.0  # generous: the machine is shared; nothing here measures time
+
+
+def wait_for(predicate, timeout: float = TIMEOUT, what: str = "condition", interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class RecordingSite:
+    """Serves a different small HTML page on every GET of any path, slowly, and records per path
+    the requests in flight, the most ever in flight at once, and the responses completed."""
+
+    def __init__(self, delay: float = 0.5):
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.active: dict[str, int] = defaultdict(int)
+        self.max_active: dict[str, int] = defaultdict(int)
+        self.completed: dict[str, int] = defaultdict(int)
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # noqa: ANN002
+                pass
+
+            def do_GET(self):  # noqa: N802
+                path = self.path.split("?")[0]
+                with site.lock:
+                    site.active[path] += 1
+                    site.max_active[path] = max(site.max_active[path], site.active[path])
+                    serial = site.completed[path] + site.active[path]
+                try:
+                    time.sleep(site.delay)
+                    body = (f"<html><head><title>{path}</title></head><body><article><p>Page {path} "
+                            f"version {serial}.</p></article></body></html>").encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    self.wfile.flush()
+                    with site.lock:
+                        site.completed[path] += 1
+                finally:
+                    with site.lock:
+                        site.active[path] -= 1
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def in_flight(self) -> int:
+        with self.lock:
+            return sum(self.active.values())
+
+    def count(self, path: str) -> int:
+        with self.lock:
+            return self.completed[path]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class WebhookSink:
+    """Records the JSON bodies POSTed to it."""
+
+    def __init__(self, status: int = 200):
+        self.status = status
+        self.received: list[dict] = []
+        self.headers: list[dict] = []
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # noqa: ANN002
+                pass
+
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if sink.status == 200:
+                    sink.received.append(json.loads(body))
+                    sink.headers.append(dict(self.headers))
+                self.send_response(sink.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port_url(path: str = "/hook") -> str:
+    """A loopback URL where nothing listens."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}{path}"
+
+
+def seed_toml(seeds: list[dict]) -> str:
+    out = []
+    for seed in seeds:
+        out.append("[[seed]]")
+        for key, value in seed.items():
+            out.append(f"{key} = {json.dumps(value)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def write_seeds(path: Path, seeds: list[dict]) -> None:
+    """Write a seed file so that its mtime surely changes (editors replace files the same way)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(seed_toml(seeds), encoding="utf-8")
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    os.replace(tmp, path)
+    if path.stat().st_mtime_ns == before:
+        os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
+
+
+class Daemon:
+    """``python -m pagetrail run ...`` as a subprocess, its log in a file."""
+
+    def __init__(self, tmp: Path, *args: str, tag: str = "daemon"):
+        self.log_path = tmp / f"{tag}.log"
+        self.log_file = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pagetrail", "run", *args],
+            cwd=tmp, stdout=self.log_file, stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_log(self, text: str, count: int = 1, timeout: float = TIMEOUT) -> str:
+        def seen() -> bool:
+            if self.proc.poll() is not None and self.log().count(text) < count:
+                raise AssertionError(f"daemon exited ({self.proc.returncode}):\n{self.log()}")
+            return self.log().count(text) >= count
+
+        try:
+            wait_for(seen, timeout, f"{text!r} x{count} in the daemon log")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- daemon log ---\n{self.log()}") from None
+        return self.log()
+
+    def send(self, sig: int = signal.SIGTERM) -> None:
+        self.proc.send_signal(sig)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = TIMEOUT) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self.log_file.close()
+
+
+def check_archive(archive: Path) -> list:
+    """Every WARC closed and valid (``warcio check``), and every catalog row readable from its
+    WARC file. Returns the catalog's captures."""
+    from pagetrail.archive import Archive
+
+    assert not list(archive.glob("*.open")), f"left open: {list(archive.glob('*.open'))}"
+    warcs = sorted(archive.glob("*.warc.gz"))
+    assert warcs
+    for warc in warcs:
+        result = subprocess.run([str(WARCIO), "check", str(warc)], capture_output=True, text=True)
+        assert result.returncode == 0, f"warcio check {warc.name}: {result.stdout}{result.stderr}"
+    store = Archive(archive)
+    try:
+        captures = store.captures()
+        for capture in captures:
+            if capture.kind == "failed":
+                continue
+            assert capture.warc_file and (archive / capture.warc_file).exists(), capture
+            store.read_payload(capture)
+    finally:
+        store.close()
+    return captures
