@@ -1,9 +1,348 @@
-"""After each capture: segment it, diff it against the previous capture of the same page, and store
-the change summary with the evidence (catalog + WARC metadata record). Stub until built."""
+"""After each capture: segment it, diff it against the previous good capture of the same page, and
+store the change summary with the evidence (catalog + WARC metadata record).
+
+Rules, in the order they are applied to one capture of a seed page:
+
+1. a failed fetch (no HTTP response) is a *fetch problem*, never "the article was removed";
+2. a capture whose payload digest equals the last good capture's (a revisit, or a response that was
+   not deduplicated) is "no change" **without parsing** — unless it repeats a capture that was itself
+   a fetch problem (the same captcha page again), which stays a fetch problem;
+3. otherwise the capture is segmented and ``classify_fetch`` decides whether it is the page at all
+   (HTTP error, empty body, bot wall, captcha, login redirect); if not, it is a fetch problem;
+4. otherwise it is diffed against the last *good* capture, so a good capture after an outage is
+   compared with the page as it was before the outage.
+
+Snapshots are cached on disk under ``ARCHIVE/snapshots/`` keyed by payload digest, the seed's rules
+and the segmenter's source, so a long history is parsed once; ``reprocess`` ignores the cache.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
-def process_captures(archive, seeds, captures) -> list:  # noqa: ANN001
-    """Summarise each new capture against its predecessor; returns the PageDiffs computed."""
-    return []
+from pagetrail.archive.model import Capture
+from pagetrail.diff.model import CaptureRef, Change, ChannelDiff, PageDiff, WordOp
+from pagetrail.seeds import Seed, SiteRules
+from pagetrail.segment.model import Snapshot
+
+__all__ = [
+    "PAGE_KINDS",
+    "ChangeProcessor",
+    "capture_ref",
+    "diff_captures",
+    "history",
+    "pagediff_from_summary",
+    "process_captures",
+    "reprocess",
+]
+
+PAGE_KINDS = ("response", "revisit", "failed")
+IDENTICAL = "identical payload"
+SNAPSHOT_DIR = "snapshots"
+
+
+def capture_ref(capture: Capture) -> CaptureRef:
+    """Where a capture lives, for the provenance of a diff."""
+    return CaptureRef(
+        timestamp=capture.timestamp,
+        record_id=capture.record_id or "",
+        warc_file=capture.warc_file or "",
+        offset=capture.offset or 0,
+        status=capture.status,
+        digest=capture.digest or "",
+    )
+
+
+def is_page_capture(capture: Capture, seed_urls: set[str] | None = None) -> bool:
+    """A capture of a seed page itself (not a redirect hop, a requisite or robots.txt)."""
+    if capture.kind not in PAGE_KINDS:
+        return False
+    role = (capture.extra or {}).get("role")
+    if role is not None:
+        return role == "page"
+    if seed_urls:
+        seed_url = (capture.extra or {}).get("seed_url")
+        return capture.url in seed_urls or seed_url in seed_urls
+    return capture.kind == "failed" or (capture.mime or "").startswith(("text/html", "application/xhtml"))
+
+
+def _rules_key(rules: SiteRules | None) -> str:
+    if not rules:
+        return "none"
+    return hashlib.sha1(repr(rules).encode("utf-8")).hexdigest()[:12]
+
+
+_segmenter_key: str | None = None
+
+
+def segmenter_key() -> str:
+    """A fingerprint of the segmenter's source: a changed segmenter never reads stale snapshots."""
+    global _segmenter_key
+    if _segmenter_key is None:
+        import pagetrail.segment as segment_pkg
+
+        h = hashlib.sha1()
+        for path in sorted(Path(segment_pkg.__file__).parent.rglob("*.py")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+        _segmenter_key = h.hexdigest()[:12]
+    return _segmenter_key
+
+
+def _word_ops(items: Iterable[dict]) -> list[WordOp]:
+    return [WordOp(**w) for w in items or []]
+
+
+def pagediff_from_summary(d: dict) -> PageDiff:
+    """Rebuild a PageDiff from a stored summary (``PageDiff.to_dict()`` plus extra keys)."""
+
+    def ref(r: dict | None) -> CaptureRef | None:
+        if not r:
+            return None
+        fields = CaptureRef.__dataclass_fields__
+        return CaptureRef(**{k: v for k, v in r.items() if k in fields})
+
+    def channel(c: dict | None) -> ChannelDiff:
+        c = c or {}
+        change_fields = Change.__dataclass_fields__
+        changes = []
+        for ch in c.get("changes", []):
+            values = {k: v for k, v in ch.items() if k in change_fields}
+            values["words"] = _word_ops(values.get("words"))
+            changes.append(Change(**values))
+        return ChannelDiff(changed=bool(c.get("changed")), changes=changes,
+                           count_before=c.get("count_before", 0), count_after=c.get("count_after", 0),
+                           truncated=c.get("truncated"))
+
+    channels = d.get("channels") or {}
+    return PageDiff(url=d.get("url", ""), from_=ref(d.get("from")), to=ref(d.get("to")),
+                    changed=bool(d.get("changed")), article=channel(channels.get("article")),
+                    ads=channel(channels.get("ads")), comments=channel(channels.get("comments")),
+                    fetch_problem=d.get("fetch_problem"), notes=list(d.get("notes") or []))
+
+
+def _diff_snapshots(old: Snapshot, new: Snapshot) -> PageDiff:
+    from pagetrail.diff import diff_snapshots
+
+    return diff_snapshots(old, new)
+
+
+def _classify(status: int | None, headers, snapshot: Snapshot | None) -> str | None:  # noqa: ANN001
+    try:
+        from pagetrail.diff.fetch_problem import classify_fetch
+    except ImportError:  # the classifier is not built yet: the plain HTTP rules only
+        if status is None or status >= 400:
+            return f"HTTP {status}"
+        if snapshot is not None and not snapshot.article.blocks and not snapshot.comments:
+            return "empty page"
+        return None
+    return classify_fetch(status, headers, snapshot)
+
+
+@dataclass
+class ChangeProcessor:
+    """Computes and stores change summaries for the captures of one archive.
+
+    ``force`` re-segments from the raw captures even when a cached Snapshot or summary exists.
+    """
+
+    archive: object
+    seeds: Sequence[Seed] = ()
+    force: bool = False
+    progress: bool = False
+    _snapshots: dict[str, Snapshot] = field(default_factory=dict)
+    _done: set[int] = field(default_factory=set)
+    _headers: dict[int, object] = field(default_factory=dict)
+    segment_calls: int = 0
+
+    # -- rules and snapshots -------------------------------------------------------------------
+    def rules_for(self, capture: Capture) -> SiteRules | None:
+        seed_url = (capture.extra or {}).get("seed_url")
+        for seed in self.seeds:
+            if seed.name == capture.seed or seed.url in (capture.url, seed_url):
+                return seed.rules or None
+        return None
+
+    def _cache_path(self, key: str) -> Path | None:
+        root = getattr(self.archive, "root", None)
+        return Path(root) / SNAPSHOT_DIR / key[:2] / f"{key}.json" if root else None
+
+    def snapshot(self, capture: Capture, rules: SiteRules | None = None) -> Snapshot:
+        """The capture segmented with ``rules``; from the cache when the same payload was parsed."""
+        digest = capture.digest or f"id:{capture.id}"
+        key = hashlib.sha1(f"{digest} {_rules_key(rules)} {segmenter_key()}".encode()).hexdigest()
+        if key in self._snapshots:
+            return self._snapshots[key]
+        path = self._cache_path(key)
+        if path is not None and path.exists() and not self.force:
+            try:
+                snap = Snapshot.from_dict(json.loads(path.read_text(encoding="utf-8")))
+                self._snapshots[key] = snap
+                return snap
+            except (ValueError, TypeError, OSError):
+                pass  # a damaged cache entry is simply recomputed
+        from pagetrail.segment import segment
+
+        headers, body = self.archive.read_payload(capture, decode=True)
+        self._headers[capture.id] = headers  # classify_fetch needs them next: read the record once
+        self.segment_calls += 1
+        snap = segment(body, capture.url, rules)
+        self._snapshots[key] = snap
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(snap.to_dict(), ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        return snap
+
+    # -- one capture ---------------------------------------------------------------------------
+    def summarise(self, capture: Capture, last_good: Capture | None) -> PageDiff:
+        """The change of ``capture`` against ``last_good`` (the last capture that was the page)."""
+        rules = self.rules_for(capture)
+        to = capture_ref(capture)
+        before = capture_ref(last_good) if last_good else None
+        if capture.kind == "failed":
+            return PageDiff(capture.url, before, to, fetch_problem=capture.error or "fetch failed")
+        if capture.kind == "revisit" and capture.refers_to is not None:
+            original = self.archive.get_summary(capture.refers_to) or {}
+            if original.get("fetch_problem"):
+                return PageDiff(capture.url, before, to, fetch_problem=original["fetch_problem"],
+                                notes=[f"{IDENTICAL} (revisit of a capture that was not the page)"])
+        if last_good is not None and capture.digest and capture.digest == last_good.digest:
+            how = "revisit" if capture.kind == "revisit" else "same digest"
+            return PageDiff(capture.url, before, to, notes=[f"{IDENTICAL} ({how})"])
+        try:
+            snap = self.snapshot(capture, rules)
+        except Exception as exc:  # noqa: BLE001 - one unreadable capture must not stop the run
+            return PageDiff(capture.url, before, to, fetch_problem=f"could not read the page: {exc}")
+        headers = self._headers.pop(capture.id, None)
+        if headers is None:
+            headers, _body = self.archive.read_payload(capture, decode=True)
+        problem = _classify(capture.status, headers, snap)
+        if problem:
+            return PageDiff(capture.url, before, to, fetch_problem=problem)
+        if last_good is None:
+            return PageDiff(capture.url, None, to, notes=["first capture"])
+        pd = _diff_snapshots(self.snapshot(last_good, rules), snap)
+        pd.url, pd.from_, pd.to = capture.url, before, to
+        return pd
+
+    def store(self, capture: Capture, pd: PageDiff) -> dict:
+        from pagetrail.report.jsonreport import diff_dict
+
+        summary = diff_dict(pd)
+        summary["computed"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        summary["segmenter"] = segmenter_key()
+        summary["rules"] = _rules_key(self.rules_for(capture))
+        self.archive.set_summary(capture.id, summary)
+        if capture.record_id:
+            payload = json.dumps(summary, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            self.archive.write_metadata(capture, payload, "application/json")
+        self._done.add(capture.id)
+        return summary
+
+    # -- a page's timeline ---------------------------------------------------------------------
+    def page_captures(self, url: str) -> list[Capture]:
+        return [c for c in self.archive.captures(url=url) if c.kind in PAGE_KINDS]
+
+    @staticmethod
+    def _is_good(capture: Capture, summary: dict) -> bool:
+        return capture.kind != "failed" and not summary.get("fetch_problem")
+
+    def timeline(self, url: str, upto: Capture | None = None) -> list[tuple[Capture, dict]]:
+        """Every capture of ``url`` (up to ``upto``) with its summary, oldest first, computing and
+        storing the missing ones (all of them when ``force``) in one pass."""
+        out: list[tuple[Capture, dict]] = []
+        last_good: Capture | None = None
+        for capture in self.page_captures(url):
+            summary = None if self.force else self.archive.get_summary(capture.id)
+            if summary is None:
+                summary = self.store(capture, self.summarise(capture, last_good))
+                if self.progress:
+                    print(f"  {url} {capture.timestamp}: {summary['summary']}", file=sys.stderr)
+            out.append((capture, summary))
+            if self._is_good(capture, summary):
+                last_good = capture
+            if upto is not None and capture.id == upto.id:
+                break
+        return out
+
+    def last_good_before(self, capture: Capture) -> Capture | None | bool:
+        """The last good capture before ``capture`` from stored summaries; ``False`` when a summary
+        on the way is missing (then the caller walks the whole timeline)."""
+        earlier = [c for c in self.page_captures(capture.url) if c.timestamp < capture.timestamp]
+        for prev in reversed(earlier):
+            summary = self.archive.get_summary(prev.id)
+            if summary is None:
+                return False
+            if self._is_good(prev, summary):
+                return prev
+        return None
+
+    def process(self, captures: Iterable[Capture]) -> list[PageDiff]:
+        seed_urls = {s.url for s in self.seeds} or None
+        todo = sorted((c for c in captures if is_page_capture(c, seed_urls)), key=lambda c: c.timestamp)
+        diffs = []
+        for capture in todo:
+            if capture.id in self._done or (not self.force and self.archive.get_summary(capture.id)):
+                continue
+            last_good = self.last_good_before(capture)
+            if last_good is False:
+                entries = self.timeline(capture.url, upto=capture)
+                diffs.append(pagediff_from_summary(entries[-1][1]))
+                continue
+            pd = self.summarise(capture, last_good)
+            self.store(capture, pd)
+            diffs.append(pd)
+        return diffs
+
+
+def process_captures(archive, seeds: Sequence[Seed], captures: Iterable[Capture]) -> list[PageDiff]:  # noqa: ANN001
+    """Summarise each new capture of a seed page against its predecessor and store the summary in the
+    catalog and as a WARC metadata record. Returns the PageDiffs computed."""
+    return ChangeProcessor(archive, seeds).process(captures)
+
+
+def page_urls(archive, seeds: Sequence[Seed] = ()) -> list[str]:  # noqa: ANN001
+    """Every URL in the archive that has captures of a seed page, in first-capture order."""
+    seed_urls = {s.url for s in seeds} or None
+    urls: dict[str, None] = {}
+    for c in archive.captures():
+        if is_page_capture(c, seed_urls):
+            urls.setdefault(c.url)
+    return list(urls)
+
+
+def reprocess(archive, seeds: Sequence[Seed], url: str | None = None, progress: bool = False) -> int:  # noqa: ANN001
+    """Recompute every stored summary (of ``url``, or of all pages) from the raw captures, ignoring
+    cached Snapshots: for after the segmenter or a seed's rules changed. Returns the number redone."""
+    proc = ChangeProcessor(archive, seeds, force=True, progress=progress)
+    count = 0
+    for page in [url] if url else page_urls(archive, seeds):
+        count += len(proc.timeline(page))
+    return count
+
+
+def history(archive, url: str, seeds: Sequence[Seed] = ()) -> list[tuple[Capture, dict]]:  # noqa: ANN001
+    """Every capture of ``url`` with its stored summary, oldest first; missing summaries are
+    computed once and stored."""
+    return ChangeProcessor(archive, seeds).timeline(url)
+
+
+def diff_captures(archive, a: Capture, b: Capture, rules: SiteRules | None = None) -> PageDiff:  # noqa: ANN001
+    """The change from capture ``a`` to capture ``b`` (any two captures of a page)."""
+    proc = ChangeProcessor(archive)
+    proc.rules_for = lambda _capture: rules  # type: ignore[method-assign]
+    if a.kind == "failed":
+        return PageDiff(b.url, capture_ref(a), capture_ref(b),
+                        fetch_problem=f"the earlier capture failed: {a.error or 'fetch failed'}")
+    if b.kind != "failed" and a.digest and a.digest == b.digest:
+        return PageDiff(b.url, capture_ref(a), capture_ref(b), notes=[f"{IDENTICAL} (same digest)"])
+    return proc.summarise(b, a)

@@ -135,7 +135,10 @@ def _channel(name: str, ch: ChannelDiff) -> str:
 
 def _page(doc: ReportDoc, pd: PageDiff, anchor: str = "") -> str:
     ident = f' id="{escape(anchor)}"' if anchor else ""
-    parts = [f'<section class="page"{ident}><h2>{escape(pd.url)}</h2>', _provenance(doc, pd)]
+    heading = pd.url
+    if doc.mode == "history" and pd.to:
+        heading = f"Capture of {format_timestamp(pd.to.timestamp)}: {summary_line(pd)}"
+    parts = [f'<section class="page"{ident}><h2>{escape(heading)}</h2>', _provenance(doc, pd)]
     if pd.fetch_problem:
         parts.append(f'<p class="problem">fetch problem: {escape(pd.fetch_problem)} — not a content '
                      "change; the next good capture is compared with the last good one.</p>")

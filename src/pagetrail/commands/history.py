@@ -1,0 +1,48 @@
+"""``pagetrail history URL``: every capture of a page with what changed in each."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "timeline of every capture of a page with what changed in each"
+DESCRIPTION = """\
+List every capture of a page, oldest first, with what changed in it against the last good capture
+before it: no change, the changes per channel, or a fetch problem. Uses the change summaries stored
+in the catalog; a capture without one is summarised once and the summary stored.
+
+examples:
+  pagetrail history http://127.0.0.1:8000/2011/05/heparin/
+  pagetrail history URL --format html -o heparin-history.html
+  pagetrail history URL --format json
+"""
+
+FORMATS = ("text", "json", "html")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from pagetrail.report.output import (
+        add_archive_argument,
+        add_output_arguments,
+        add_seed_arguments,
+    )
+
+    parser.add_argument("url", metavar="URL", help="the page, as captured")
+    add_output_arguments(parser, FORMATS)
+    add_archive_argument(parser)
+    add_seed_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pagetrail.changes import history, pagediff_from_summary
+    from pagetrail.report import ReportDoc, render
+    from pagetrail.report.output import load_seed_list, open_archive, options, page_captures, write
+
+    seeds = load_seed_list(args.seeds)
+    with open_archive(args.archive) as archive:
+        url, _captures = page_captures(archive, args.url)
+        entries = history(archive, url, seeds)
+    items = [pagediff_from_summary(summary) for _capture, summary in entries]
+    doc = ReportDoc(mode="history", title=f"History of {url} ({len(items)} captures)", items=items,
+                    url=url, options=options(args))
+    write(render(args.format, doc), args.output)
+    return 0

@@ -1,0 +1,71 @@
+"""``pagetrail report``: every seed page that changed (or could not be fetched) in a period."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "every page that changed in a period (default: the last 24 hours)"
+DESCRIPTION = """\
+Report every captured page that changed in a period: one entry per capture that changed or had a
+fetch problem, grouped by page. Captures with no change are left out.
+
+WHEN is a duration back from now (90m, 24h, 7d, 2w), an ISO date or time (2026-11-01,
+2026-11-01T06:00Z) or an archive timestamp prefix (20261101).
+
+examples:
+  pagetrail report                               the last 24 hours, as text
+  pagetrail report --since 7d --format html -o week.html
+  pagetrail report --since 2026-11-01 --format json
+"""
+
+FORMATS = ("text", "json", "html")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from pagetrail.report.output import (
+        add_archive_argument,
+        add_output_arguments,
+        add_seed_arguments,
+    )
+
+    parser.add_argument("--since", default="24h", metavar="WHEN",
+                        help="start of the period (default: 24h)")
+    add_output_arguments(parser, FORMATS)
+    add_archive_argument(parser)
+    add_seed_arguments(parser)
+
+
+def changes_since(archive, seeds, since: str | None, url: str | None = None) -> list:  # noqa: ANN001
+    """PageDiffs of captures at or after ``since`` that changed or had a fetch problem, by page."""
+    from pagetrail.changes import ChangeProcessor, page_urls, pagediff_from_summary
+
+    proc = ChangeProcessor(archive, seeds)
+    if url is not None:
+        urls = [url]
+    else:
+        recent = {c.url for c in archive.captures(since=since)} if since else None
+        urls = [u for u in page_urls(archive, seeds) if recent is None or u in recent]
+    items = []
+    for page in urls:
+        for capture, summary in proc.timeline(page):
+            if since and capture.timestamp < since:
+                continue
+            if summary.get("changed") or summary.get("fetch_problem"):
+                items.append(pagediff_from_summary(summary))
+    return items
+
+
+def run(args: argparse.Namespace) -> int:
+    from pagetrail.report import ReportDoc, render
+    from pagetrail.report.common import format_timestamp
+    from pagetrail.report.output import load_seed_list, open_archive, options, parse_since, write
+
+    since = parse_since(args.since)
+    seeds = load_seed_list(args.seeds)
+    with open_archive(args.archive) as archive:
+        items = changes_since(archive, seeds, since)
+    pages = len({pd.url for pd in items})
+    title = f"Changes since {format_timestamp(since)}: {pages} page{'s' if pages != 1 else ''}"
+    doc = ReportDoc(mode="report", title=title, items=items, since=since, options=options(args))
+    write(render(args.format, doc), args.output)
+    return 0
