@@ -1,0 +1,118 @@
+"""The report commands end to end on an archive of the example site's timeline: diff picks the last
+two captures that differ, history lists every capture, report and feed cover a period, colour only on
+a terminal, and bad input is a one-line error with exit code 2."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from pagetrail.cli import main
+from tests.test_changes_timeline import URL, build_timeline_archive, require_pipeline
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def archive_dir(tmp_path_factory):
+    require_pipeline()
+    root = tmp_path_factory.mktemp("reports") / "archive"
+    archive, _captures = build_timeline_archive(root)
+    archive.close()
+    return str(root)
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_diff_defaults_to_the_last_two_captures_that_differ(archive_dir, capsys):
+    code, out, _ = run(capsys, "diff", URL, "--archive", archive_dir)
+    assert code == 0
+    # v5 changed only noise, so the last differing pair is v3 -> v4: ads and comments.
+    assert "2026-11-20 09:00:00 UTC" in out and "2026-11-20 10:00:00 UTC" in out
+    assert "article: no change" in out and "ads: 1 edited" in out
+    assert "\x1b[" not in out  # captured output is not a terminal
+
+
+def test_diff_json_between_chosen_timestamps(archive_dir, capsys):
+    code, out, _ = run(capsys, "diff", URL, "--from", "2026112006", "--to", "2026112009",
+                       "--format", "json", "--archive", archive_dir)
+    data = json.loads(out)
+    assert code == 0 and data["schema"] == 1
+    assert data["from"]["timestamp"].startswith("2026112006")
+    assert data["to"]["timestamp"].startswith("2026112009")
+    assert {"timestamp", "record_id", "warc_file", "offset"} <= set(data["to"])
+    assert all(data["channels"][ch]["changed"] for ch in ("article", "ads", "comments"))
+
+
+def test_diff_html_to_a_file(archive_dir, capsys, tmp_path):
+    out_file = tmp_path / "d.html"
+    code, _, err = run(capsys, "diff", URL, "--format", "html", "-o", str(out_file),
+                       "--replay-base", "http://replay.test/coll", "--archive", archive_dir)
+    html = out_file.read_text(encoding="utf-8")
+    assert code == 0 and "wrote" in err
+    assert 'href="http://replay.test/coll/20261120100000/' in html
+    assert "Content-Security-Policy" in html and "<script" not in html
+
+
+def test_history_lists_every_capture(archive_dir, capsys):
+    code, out, _ = run(capsys, "history", URL, "--archive", archive_dir)
+    lines = [ln for ln in out.splitlines() if ln.startswith("2026-11-20")]
+    assert code == 0 and len(lines) == 6
+    assert "first capture" in lines[0] and lines[-1].split("  ")[2] == "no change"
+    data = json.loads(run(capsys, "history", URL, "--format", "json", "--archive", archive_dir)[1])
+    assert [c["changed"] for c in data["captures"]] == [False, True, True, True, True, False]
+
+
+def test_report_since_and_feed(archive_dir, capsys):
+    code, out, _ = run(capsys, "report", "--since", "2026-11-20T08:30Z", "--format", "json",
+                       "--archive", archive_dir)
+    data = json.loads(out)
+    assert code == 0 and [p["to"]["timestamp"][:10] for p in data["pages"]] == ["2026112009", "2026112010"]
+    code, out, _ = run(capsys, "report", "--since", "1h", "--archive", archive_dir)
+    assert code == 0 and "no page changed" in out
+    code, out, _ = run(capsys, "feed", URL, "--archive", archive_dir)
+    root = ET.fromstring(out.encode("utf-8"))
+    assert code == 0 and len(root.findall(f"{ATOM}entry")) == 4
+
+
+def test_text_is_coloured_only_on_a_terminal(archive_dir, capsys, monkeypatch):
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for no_color, expect in ((None, True), ("1", False)):
+        if no_color:
+            monkeypatch.setenv("NO_COLOR", no_color)
+        else:
+            monkeypatch.delenv("NO_COLOR", raising=False)
+        fake = Tty()
+        monkeypatch.setattr("sys.stdout", fake)
+        assert main(["diff", URL, "--archive", archive_dir]) == 0
+        assert ("\x1b[" in fake.getvalue()) is expect
+
+
+def test_reprocess_command(archive_dir, capsys):
+    code, _, err = run(capsys, "reprocess", URL, "--archive", archive_dir, "-q")
+    assert code == 0 and "reprocessed 6 captures of 1 page" in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["diff", "http://nowhere.test/"], "no captures of this URL"),
+    (["report", "--since", "yesterday"], "--since 'yesterday'"),
+    (["diff", URL, "--from", "20x"], "timestamp"),
+])
+def test_bad_input_is_a_one_line_error(archive_dir, capsys, argv, message):
+    code, _, err = run(capsys, *argv, "--archive", archive_dir)
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_missing_archive_is_an_error(tmp_path, capsys):
+    code, _, err = run(capsys, "history", URL, "--archive", str(tmp_path / "none"))
+    assert code == 2 and "no pagetrail archive here" in err
