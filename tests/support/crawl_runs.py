@@ -1,0 +1,95 @@
+"""Run `pagetrail crawl` in a child process (Twisted's reactor cannot restart inside pytest) and
+read back what it wrote: the JSON summary and every WARC record."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class CrawlRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def summary(self) -> dict:
+        return json.loads(self.stdout)
+
+    def result(self, seed: str) -> dict:
+        return next(r for r in self.summary["results"] if r["seed"] == seed)
+
+
+def crawl(*args: str | Path, cwd: Path = ROOT) -> CrawlRun:
+    """``python -m pagetrail crawl ARGS...`` in a child process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run([sys.executable, "-m", "pagetrail", "crawl", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, env=env)
+    return CrawlRun(proc.returncode, proc.stdout, proc.stderr)
+
+
+def write_seeds(path: Path, seeds: list[dict], schedule: str = "1h") -> Path:
+    """A seed file with one [[seed]] table per dict (values: str or bool)."""
+    lines = ["[defaults]", f'schedule = "{schedule}"', ""]
+    for seed in seeds:
+        lines.append("[[seed]]")
+        for key, value in seed.items():
+            lines.append(f"{key} = {json.dumps(value)}")
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Rec:
+    """One WARC record, read with warcio: headers, HTTP status and headers, raw payload."""
+
+    file: str
+    type: str
+    warc: dict[str, str]
+    status: int | None
+    http_headers: list[tuple[str, str]]
+    payload: bytes
+    request_line: str | None = None
+
+    def http(self, name: str) -> list[str]:
+        return [v for k, v in self.http_headers if k.lower() == name.lower()]
+
+
+def read_records(folder: Path) -> list[Rec]:
+    records = []
+    for path in sorted(folder.glob("*.warc.gz")):
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh, no_record_parse=False):
+                http = record.http_headers
+                status = None
+                request_line = None
+                if http is not None and record.rec_type in ("response", "revisit"):
+                    status = int(http.get_statuscode())
+                elif http is not None and record.rec_type == "request":
+                    request_line = f"{http.protocol} {http.statusline}"
+                records.append(Rec(
+                    file=path.name,
+                    type=record.rec_type,
+                    warc=dict(record.rec_headers.headers),
+                    status=status,
+                    http_headers=list(http.headers) if http is not None else [],
+                    payload=record.raw_stream.read(),
+                    request_line=request_line,
+                ))
+    return records
+
+
+def warcio_check(folder: Path) -> subprocess.CompletedProcess:
+    files = sorted(str(p) for p in folder.glob("*.warc.gz"))
+    return subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", "-v", *files],
+                          capture_output=True, text=True)

@@ -1,0 +1,66 @@
+"""kill -9 in the middle of a crawl, crawl again: only closed, valid WARC files remain and the
+catalog agrees with them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from pagetrail.archive import Archive
+from tests.support.crawl_runs import ROOT, crawl, read_records, warcio_check, write_seeds
+from tests.support.servers import standard_site
+
+PAGES = 1500
+
+
+def test_sigkill_mid_crawl_then_restart(tmp_path):
+    archive = tmp_path / "archive"
+    with standard_site() as site:
+        many = write_seeds(tmp_path / "many.toml",
+                           [{"name": f"p{i}", "url": site.url(f"/many/{i}")} for i in range(PAGES)])
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pagetrail", "crawl", str(many), "--archive", str(archive),
+             "--set", "PAGETRAIL_WARC_MAX_SIZE=30000"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            # wait until files have rotated and the current .open file has records in it
+            while proc.poll() is None:
+                opened = [p for p in archive.glob("*.open") if p.stat().st_size > 2000]
+                if opened and len(list(archive.glob("*.warc.gz"))) >= 2:
+                    break
+                time.sleep(0.05)
+            assert proc.poll() is None, "the crawl finished before it could be killed"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        leftovers = list(archive.glob("*.open"))
+        assert leftovers
+        # make the last record torn, as if the kill had landed mid-write
+        with leftovers[0].open("ab") as fh:
+            fh.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03half a record")
+
+        one = write_seeds(tmp_path / "one.toml", [{"name": "home", "url": site.url("/")}])
+        again = crawl(one, "--archive", archive, "--json")
+        assert again.returncode == 0, again.stderr
+
+    assert not list(archive.glob("*.open"))
+    check = warcio_check(archive)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    records = read_records(archive)
+    in_files = {r.warc["WARC-Record-ID"] for r in records if r.type in ("response", "revisit")}
+    with Archive(archive) as arch:
+        captures = [c for c in arch.captures() if c.kind in ("response", "revisit")]
+        for capture in captures[:: max(1, len(captures) // 20)]:
+            arch.read_payload(capture)  # offsets in the catalog point at readable records
+    in_catalog = {c.record_id for c in captures}
+    assert in_catalog == in_files
+    assert {c.warc_file for c in captures} <= {p.name for p in archive.glob("*.warc.gz")}
+    assert any(c.url == site.url("/") for c in captures)

@@ -1,0 +1,166 @@
+"""One real crawl of the awkward cases into a fresh archive; assertions on the WARC bytes."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from pagetrail.archive import Archive
+from tests.support.crawl_runs import crawl, read_records, warcio_check, write_seeds
+from tests.support.servers import DROP_SENT, GZIP_HTML, PDF, PNG, standard_site
+
+SEEDS = {
+    "gzip": "/gzip", "chunked": "/chunked", "cookies": "/cookies", "redirect": "/redirect/start",
+    "query": "/search?q=a+b&lang=fr", "png": "/image.png", "pdf": "/doc.pdf", "error": "/error",
+    "drop": "/drop", "huge": "/huge", "latin1": "/latin1", "blocked": "/private/blocked",
+    "allowed": "/private/allowed", "requisites": "/requisites",
+}
+EXTRA = {"allowed": {"robots": False}, "requisites": {"requisites": True, "user_agent": "special/2.0"}}
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("crawl")
+    with standard_site(huge_size=2_000_000) as site:
+        seeds = [{"name": name, "url": site.url(path), **EXTRA.get(name, {})}
+                 for name, path in SEEDS.items()]
+        seeds.append({"name": "refused", "url": "http://127.0.0.1:9/closed-port"})
+        seed_file = write_seeds(tmp / "seeds.toml", seeds)
+        run = crawl(seed_file, "--archive", tmp / "archive", "--json",
+                    "--set", "DOWNLOAD_MAXSIZE=1000000")
+        yield site, run, tmp / "archive", read_records(tmp / "archive")
+
+
+def responses(records, url, types=("response",)):
+    return [r for r in records if r.type in types and r.warc.get("WARC-Target-URI") == url]
+
+
+def test_exit_code_and_summary_report_failures(crawled):
+    site, run, _, _ = crawled
+    assert run.returncode == 1, run.stderr
+    summary = run.summary
+    failed = {r["seed"] for r in summary["results"] if not r["ok"]}
+    assert failed == {"error", "drop", "huge", "blocked", "refused"}
+    assert run.result("gzip")["kind"] == "new" and run.result("gzip")["status"] == 200
+    assert run.result("error")["status"] == 500 and run.result("error")["error"] == "HTTP 500"
+    # one progress line per seed page on stderr
+    assert sum(1 for line in run.stderr.splitlines() if line.startswith("[")) == len(SEEDS) + 1
+
+
+def test_every_file_passes_warcio_check_and_no_open_file_is_left(crawled):
+    _, _, archive, _ = crawled
+    assert list(archive.glob("*.warc.gz"))
+    assert not list(archive.glob("*.open"))
+    check = warcio_check(archive)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_gzip_body_stored_as_received(crawled):
+    site, _, _, records = crawled
+    (rec,) = responses(records, site.url("/gzip"))
+    assert rec.http("Content-Encoding") == ["gzip"]
+    assert gzip.decompress(rec.payload) == GZIP_HTML
+
+
+def test_every_set_cookie_value_kept(crawled):
+    site, _, _, records = crawled
+    (rec,) = responses(records, site.url("/cookies"))
+    assert rec.http("Set-Cookie") == ["a=1; Path=/", "b=2; Path=/; HttpOnly", "c=3; Path=/; Max-Age=60"]
+
+
+def test_query_string_in_request_line_and_target_uri(crawled):
+    site, _, _, records = crawled
+    url = site.url("/search?q=a+b&lang=fr")
+    (resp,) = responses(records, url)
+    (req,) = responses(records, url, ("request",))
+    assert req.request_line == "GET /search?q=a+b&lang=fr HTTP/1.1"
+    assert req.warc["WARC-Concurrent-To"] == resp.warc["WARC-Record-ID"]
+    assert req.http("Host") == [f"127.0.0.1:{site.port}"]
+    assert resp.warc["WARC-IP-Address"] == "127.0.0.1"
+    assert b"query=q=a+b&lang=fr" in resp.payload
+
+
+def test_each_redirect_hop_archived(crawled):
+    site, run, _, records = crawled
+    for path, status in (("/redirect/start", 301), ("/redirect/middle", 302),
+                         ("/redirect/final", 200)):
+        (rec,) = responses(records, site.url(path))
+        assert rec.status == status
+        assert rec.warc.get("Pagetrail-Seed") == "redirect"
+    assert run.result("redirect")["final_url"] == site.url("/redirect/final")
+
+
+def test_chunked_body_dechunked_with_correct_length(crawled):
+    site, _, _, records = crawled
+    (rec,) = responses(records, site.url("/chunked"))
+    assert rec.payload == b"<html><body><p>sent in three chunks</p></body></html>"
+    assert not any(v.lower() == "chunked" for v in rec.http("Transfer-Encoding"))
+    assert rec.http("Content-Length") == [str(len(rec.payload))]
+
+
+def test_error_page_archived_with_its_status(crawled):
+    site, _, _, records = crawled
+    recs = responses(records, site.url("/error"), ("response", "revisit"))
+    # retried (RETRY_TIMES=2): every attempt is archived
+    assert len(recs) == 3 and {r.status for r in recs} == {500}
+
+
+def test_non_html_archived(crawled):
+    site, _, _, records = crawled
+    (png,) = responses(records, site.url("/image.png"))
+    (pdf,) = responses(records, site.url("/doc.pdf"))
+    assert png.payload == PNG and png.http("Content-Type") == ["image/png"]
+    assert pdf.payload == PDF
+
+
+def test_wrong_charset_bytes_kept_verbatim(crawled):
+    site, _, _, records = crawled
+    (rec,) = responses(records, site.url("/latin1"))
+    assert "caf\u00e9".encode("latin-1") in rec.payload
+
+
+def test_dropped_connection_recorded_as_truncated(crawled):
+    site, run, _, records = crawled
+    (rec,) = responses(records, site.url("/drop"))
+    assert rec.warc.get("WARC-Truncated") == "disconnect"
+    assert rec.payload == DROP_SENT
+    assert "connection dropped" in run.result("drop")["error"]
+
+
+def test_refused_connection_is_a_failed_attempt_in_the_catalog(crawled):
+    _, run, archive, _ = crawled
+    url = "http://127.0.0.1:9/closed-port"
+    error = run.result("refused")["error"]
+    assert error == f"connection refused: {url}"
+    with Archive(archive) as arch:
+        failed = arch.captures(url)
+    assert failed and all(c.kind == "failed" and url in (c.error or "") for c in failed)
+    assert f"FAILED: connection refused: {url}" in run.stderr
+
+
+def test_huge_body_over_maxsize_fails_without_stopping_others(crawled):
+    _, run, _, _ = crawled
+    assert "DOWNLOAD_MAXSIZE" in run.result("huge")["error"]
+    assert run.result("png")["ok"]
+
+
+def test_robots_txt_obeyed_and_overridable_per_seed(crawled):
+    site, run, _, records = crawled
+    assert not site.hits_for("/private/blocked")
+    assert "robots.txt" in run.result("blocked")["error"]
+    assert responses(records, site.url("/private/allowed"))
+    assert responses(records, site.url("/robots.txt"))
+
+
+def test_requisites_captured_once_with_seed_user_agent(crawled):
+    site, run, _, records = crawled
+    for path in ("/assets/style.css", "/assets/app.js", "/assets/a.png", "/assets/b.png"):
+        recs = responses(records, site.url(path))
+        assert len(recs) == 1, path
+        assert recs[0].warc.get("Pagetrail-Role") == "requisite"
+        (req,) = responses(records, site.url(path), ("request",))
+        assert req.http("User-Agent") == ["special/2.0"]
+    assert run.summary["requisites"] == 4
+    (page_req,) = responses(records, site.url("/gzip"), ("request",))
+    assert page_req.http("User-Agent") == ["pagetrail/0.1 (+https://github.com/pagetrail/pagetrail)"]
