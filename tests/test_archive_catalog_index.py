@@ -1,0 +1,154 @@
+"""Catalog queries, the sorted CDXJ index, rotation and reindexing from the WARC files alone."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pagetrail.archive import Archive
+from pagetrail.errors import ArchiveError
+from tests.support.warcs import (
+    PAGE_HTML,
+    exchange,
+    failed,
+    gzip_exchange,
+    later,
+    members,
+    split_record,
+)
+
+WARCIO = str(Path(sys.executable).parent / "warcio")
+NAME = re.compile(r"^pagetrail-\d{17}-\d{5}[0-9a-f]{6}-testhost\.warc\.gz$")
+
+
+def fill(archive: Archive, pages: int = 6) -> None:
+    for i in range(pages):
+        url = f"http://example.test/p{i % 3}?q={i % 3}"
+        body = PAGE_HTML + (b"changed" if i >= 3 and i % 2 else b"")
+        archive.record(exchange(url, body=body, at=later(i), seed="example"))
+    archive.record(gzip_exchange(at=later(10)))
+    archive.record_failure(failed(at=later(11)))
+
+
+def rows(folder: Path) -> list[tuple]:
+    """Catalog rows with revisit targets as record ids (ids may differ after a rebuild)."""
+    db = sqlite3.connect(folder / "catalog.sqlite3")
+    ids = dict(db.execute("SELECT id, record_id FROM captures"))
+    out = []
+    for row in db.execute("SELECT url, timestamp, status, kind, mime, digest, record_id, warc_file,"
+                          " offset, length, seed, refers_to, error, etag, last_modified, extra"
+                          " FROM captures ORDER BY timestamp, url"):
+        out.append(row[:11] + (ids.get(row[11]),) + row[12:])
+    db.close()
+    return out
+
+
+def test_captures_filters_and_find(tmp_path):
+    with Archive(tmp_path) as archive:
+        fill(archive)
+        url = "http://example.test/p0?q=0"
+        caps = archive.captures(url)
+        assert [c.timestamp for c in caps] == sorted(c.timestamp for c in caps)
+        assert len(caps) == 2
+        assert {c.seed for c in archive.captures(seed="example")} == {"example"}
+        assert len(archive.captures(seed="example")) == 6
+        assert [c.kind for c in archive.captures(kind="failed")] == ["failed"]
+        assert archive.captures(since="20261124191327") == archive.captures(kind="failed")
+        assert archive.find(url, "2026").id == caps[-1].id
+        assert archive.find(url, caps[0].timestamp).id == caps[0].id
+        assert archive.get(caps[0].id) == caps[0]
+        with pytest.raises(ArchiveError, match="no capture"):
+            archive.find(url, "1999")
+        with pytest.raises(ArchiveError, match="4 to 17 digits"):
+            archive.find(url, "20x")
+
+
+def test_summaries_round_trip_and_survive_reindex(tmp_path):
+    with Archive(tmp_path) as archive:
+        fill(archive)
+        cap = archive.captures()[0]
+        assert archive.get_summary(cap.id) is None
+        archive.set_summary(cap.id, {"article": {"changed": True}})
+        archive.reindex()
+        again = [c for c in archive.captures() if c.record_id == cap.record_id][0]
+        assert archive.get_summary(again.id) == {"article": {"changed": True}}
+
+
+def test_index_is_sorted_and_lists_responses_and_revisits(tmp_path):
+    with Archive(tmp_path, hostname="testhost") as archive:
+        fill(archive)
+        written = [c for c in archive.captures() if c.kind != "failed"]
+    lines = (tmp_path / "index.cdxj").read_text().splitlines()
+    assert lines == sorted(lines)
+    assert len(lines) == len(written)
+    key, ts, data = lines[0].split(" ", 2)
+    fields = json.loads(data)
+    assert list(fields) == ["url", "mime", "status", "digest", "length", "offset", "filename"]
+    assert re.fullmatch(r"\d{14}", ts) and key.startswith("test,example)/")
+    revisit = [json.loads(line.split(" ", 2)[2]) for line in lines if "warc/revisit" in line]
+    assert revisit and all(r["status"] == "200" for r in revisit)
+
+
+def test_rotation_writes_warcinfo_first_in_every_file(tmp_path):
+    with Archive(tmp_path, hostname="testhost", max_file_size=2000) as archive:
+        for i in range(12):
+            archive.record(exchange(f"http://example.test/r{i}", at=later(i)))
+    files = sorted(tmp_path.glob("*.warc.gz"))
+    assert len(files) >= 4
+    assert not list(tmp_path.glob("*.open"))
+    seen = set()
+    for path in files:
+        assert NAME.match(path.name), path.name
+        recs = [split_record(raw) for _, _, raw in members(path)]
+        assert recs[0][0]["WARC-Type"] == "warcinfo"
+        assert recs[0][0]["WARC-Filename"] == path.name
+        assert [f["WARC-Type"] for f, _ in recs[1:]] == ["response", "request"] * ((len(recs) - 1) // 2)
+        seen |= {f["WARC-Target-URI"] for f, _ in recs[1:]}
+        done = subprocess.run([WARCIO, "check", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout
+    assert len(seen) == 12
+    index = (tmp_path / "index.cdxj").read_text()
+    assert {json.loads(line.split(" ", 2)[2])["filename"] for line in index.splitlines()} == {
+        p.name for p in files}
+
+
+def test_two_writers_in_one_folder_get_distinct_files(tmp_path):
+    with Archive(tmp_path, hostname="testhost") as one, Archive(tmp_path, hostname="testhost") as two:
+        one.record(exchange("http://example.test/one"))
+        two.record(exchange("http://example.test/two"))
+        names = {c.warc_file for c in one.captures()}
+    assert len(names) == 2
+    assert {p.name for p in tmp_path.glob("*.warc.gz")} == names
+    assert len((tmp_path / "index.cdxj").read_text().splitlines()) == 2
+
+
+def test_reindex_rebuilds_the_same_rows_and_index(tmp_path):
+    with Archive(tmp_path, max_file_size=3000) as archive:
+        fill(archive)
+        archive.write_metadata(archive.captures()[0], b'{"note": 1}')
+    before_rows, before_index = rows(tmp_path), (tmp_path / "index.cdxj").read_text()
+    (tmp_path / "catalog.sqlite3").unlink()
+    (tmp_path / "index.cdxj").unlink()
+    with Archive(tmp_path) as archive:
+        files, records = archive.reindex()
+    assert files == len(list(tmp_path.glob("*.warc.gz")))
+    assert records == sum(len(members(p)) for p in tmp_path.glob("*.warc.gz"))
+    assert rows(tmp_path) == before_rows
+    assert (tmp_path / "index.cdxj").read_text() == before_index
+
+
+def test_write_metadata_refers_to_the_capture(tmp_path):
+    with Archive(tmp_path) as archive:
+        cap = archive.record(exchange())
+        record_id = archive.write_metadata(cap, b'{"summary": "none"}')
+    recs = [split_record(raw) for p in tmp_path.glob("*.warc.gz") for _, _, raw in members(p)]
+    (fields, block), = [r for r in recs if r[0]["WARC-Type"] == "metadata"]
+    assert fields["WARC-Record-ID"] == record_id
+    assert fields["WARC-Refers-To"] == cap.record_id == fields["WARC-Concurrent-To"]
+    assert fields["Content-Type"] == "application/json" and block == b'{"summary": "none"}'
