@@ -66,6 +66,12 @@ class PageDiff:
     def channels(self) -> dict[str, ChannelDiff]:
         return {"article": self.article, "ads": self.ads, "comments": self.comments}
 
+    def summary_line(self) -> str:
+        """E.g. "article: 1 edited, 1 added; ads: 1 edited; comments: +2 -1 ~1" or "no change"."""
+        from pagetrail.diff.summary import summary_line
+
+        return summary_line(self)
+
     def to_dict(self) -> dict:
         return {
             "url": self.url,

@@ -1,0 +1,149 @@
+"""The ads channel: ad units, ad frames, sponsored and affiliate links, injected promo text.
+
+Ads are matched in stages, each taking only what earlier stages left: the same ad (text and links
+equal once noise is removed), then the same slot, then the same text, then the same links, then
+similar text of the same kind. A pair that differs is "edited" and says which links it had before
+and after (an affiliate id swapped in the link is an edit, a cache-buster is not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from pagetrail.diff.limits import Limits
+from pagetrail.diff.model import Change, ChannelDiff
+from pagetrail.diff.noise import normalise_links, text_key
+from pagetrail.diff.words import WordBudget, word_set, word_set_similarity
+from pagetrail.segment.model import Ad
+
+
+def _same(ad: Ad) -> Hashable:
+    return (text_key(ad.text), tuple(sorted(normalise_links(ad.links))))
+
+
+def _slot(ad: Ad) -> Hashable | None:
+    return ad.slot or None
+
+
+def _text(ad: Ad) -> Hashable | None:
+    return text_key(ad.text) or None
+
+
+def _links(ad: Ad) -> Hashable | None:
+    links = tuple(sorted(normalise_links(ad.links)))
+    return links or None
+
+
+STAGES: list[tuple[str, Callable[[Ad], Hashable | None]]] = [
+    ("same", _same),
+    ("slot", _slot),
+    ("text", _text),
+    ("links", _links),
+]
+
+
+def diff_ads(old: list[Ad], new: list[Ad], limits: Limits) -> ChannelDiff:
+    notes: list[str] = []
+    if max(len(old), len(new)) > limits.max_items:
+        notes.append(f"only the first {limits.max_items} ads were compared (limits.max_items)")
+    olds = list(enumerate(old[: limits.max_items]))
+    news = list(enumerate(new[: limits.max_items]))
+    pairs: list[tuple[str, int, int]] = []
+    for stage, key in STAGES:
+        olds, news, found = _match_by_key(olds, news, key)
+        pairs.extend((stage, i, j) for i, j in found)
+    olds, news, found, note = _match_by_similarity(olds, news, limits)
+    if note:
+        notes.append(note)
+    pairs.extend(("similar", i, j) for i, j in found)
+
+    budget = WordBudget(limits.max_words, limits.max_total_words)
+    changes: list[Change] = []
+    for stage, i, j in pairs:
+        if stage == "same":
+            continue
+        a, b = old[i], new[j]
+        change = Change(
+            op="edited", before=a.text, after=b.text, kind=b.kind, index_before=i, index_after=j,
+            detail={
+                "matched_by": stage,
+                "links_before": list(a.links),
+                "links_after": list(b.links),
+                "position": b.position,
+                "slot": b.slot,
+            },
+        )
+        if text_key(a.text) != text_key(b.text):
+            change.words = budget.diff(a.text, b.text)
+        changes.append(change)
+    changes.extend(
+        Change(op="removed", before=a.text, kind=a.kind, index_before=i, detail=_where(a))
+        for i, a in olds
+    )
+    changes.extend(
+        Change(op="added", after=b.text, kind=b.kind, index_after=j, detail=_where(b))
+        for j, b in news
+    )
+    changes.sort(key=lambda c: (c.index_after if c.index_after is not None else c.index_before or 0))
+    notes.extend(budget.notes())
+    return ChannelDiff(
+        changed=bool(changes), changes=changes, count_before=len(old), count_after=len(new),
+        truncated="; ".join(notes) or None,
+    )
+
+
+def _where(ad: Ad) -> dict:
+    return {"links": list(ad.links), "position": ad.position, "slot": ad.slot, "reason": ad.reason}
+
+
+def _match_by_key(olds, news, key):  # noqa: ANN001, ANN202
+    """Pair items with equal non-None keys, first with first; returns what is left and the pairs."""
+    waiting: dict[Hashable, list[int]] = {}
+    for pos, (_j, b) in enumerate(news):
+        k = key(b)
+        if k is not None:
+            waiting.setdefault(k, []).append(pos)
+    taken: set[int] = set()
+    found = []
+    left_old = []
+    for i, a in olds:
+        queue = waiting.get(key(a))
+        if queue:
+            pos = queue.pop(0)
+            taken.add(pos)
+            found.append((i, news[pos][0]))
+        else:
+            left_old.append((i, a))
+    left_new = [item for pos, item in enumerate(news) if pos not in taken]
+    return left_old, left_new, found
+
+
+def _match_by_similarity(olds, news, limits: Limits):  # noqa: ANN001, ANN202
+    budget = limits.max_pairs
+    note = None
+    scored = []
+    for i, a in olds:
+        wa = word_set(a.text)
+        for j, b in news:
+            if a.kind != b.kind or not wa:
+                continue
+            if budget <= 0:
+                note = f"ad similarity comparisons stopped at limits.max_pairs={limits.max_pairs}"
+                break
+            budget -= 1
+            score = word_set_similarity(wa, word_set(b.text))
+            if score >= limits.similarity:
+                scored.append((-score, i, j))
+    scored.sort()
+    used_old, used_new, found = set(), set(), []
+    for _s, i, j in scored:
+        if i not in used_old and j not in used_new:
+            used_old.add(i)
+            used_new.add(j)
+            found.append((i, j))
+    return (
+        [(i, a) for i, a in olds if i not in used_old],
+        [(j, b) for j, b in news if j not in used_new],
+        found,
+        note,
+    )
