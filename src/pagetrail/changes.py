@@ -29,6 +29,7 @@ from pathlib import Path
 
 from pagetrail.archive.model import Capture
 from pagetrail.diff.model import CaptureRef, Change, ChannelDiff, PageDiff, WordOp
+from pagetrail.errors import PagetrailError
 from pagetrail.seeds import Seed, SiteRules
 from pagetrail.segment.model import Snapshot
 
@@ -159,7 +160,6 @@ class ChangeProcessor:
     progress: bool = False
     _snapshots: dict[str, Snapshot] = field(default_factory=dict)
     _done: set[int] = field(default_factory=set)
-    _headers: dict[int, object] = field(default_factory=dict)
     segment_calls: int = 0
 
     # -- rules and snapshots -------------------------------------------------------------------
@@ -174,8 +174,10 @@ class ChangeProcessor:
         root = getattr(self.archive, "root", None)
         return Path(root) / SNAPSHOT_DIR / key[:2] / f"{key}.json" if root else None
 
-    def snapshot(self, capture: Capture, rules: SiteRules | None = None) -> Snapshot:
-        """The capture segmented with ``rules``; from the cache when the same payload was parsed."""
+    def snapshot(self, capture: Capture, rules: SiteRules | None = None,
+                 body: bytes | None = None) -> Snapshot:
+        """The capture segmented with ``rules``; from the cache when the same payload was parsed.
+        ``body`` is the decoded payload when the caller has already read it."""
         digest = capture.digest or f"id:{capture.id}"
         key = hashlib.sha1(f"{digest} {_rules_key(rules)} {segmenter_key()}".encode()).hexdigest()
         if key in self._snapshots:
@@ -190,8 +192,8 @@ class ChangeProcessor:
                 pass  # a damaged cache entry is simply recomputed
         from pagetrail.segment import segment
 
-        headers, body = self.archive.read_payload(capture, decode=True)
-        self._headers[capture.id] = headers  # classify_fetch needs them next: read the record once
+        if body is None:
+            _headers, body = self.archive.read_payload(capture, decode=True)
         self.segment_calls += 1
         snap = segment(body, capture.url, rules)
         self._snapshots[key] = snap
@@ -219,13 +221,19 @@ class ChangeProcessor:
             how = "revisit" if capture.kind == "revisit" else "same digest"
             return PageDiff(capture.url, before, to, notes=[f"{IDENTICAL} ({how})"])
         try:
-            snap = self.snapshot(capture, rules)
-        except Exception as exc:  # noqa: BLE001 - one unreadable capture must not stop the run
-            return PageDiff(capture.url, before, to, fetch_problem=f"could not read the page: {exc}")
-        headers = self._headers.pop(capture.id, None)
-        if headers is None:
-            headers, _body = self.archive.read_payload(capture, decode=True)
-        problem = _classify(capture.status, headers, snap)
+            headers, body = self.archive.read_payload(capture, decode=True)
+        except PagetrailError as exc:
+            return PageDiff(capture.url, before, to, fetch_problem=f"capture unreadable: {exc}")
+        # An error status or a redirect is judged without parsing; a 2xx page needs its Snapshot.
+        problem = None
+        if capture.status is None or capture.status >= 300:
+            problem = _classify(capture.status, headers, None)
+        if not problem:
+            try:
+                snap = self.snapshot(capture, rules, body)
+            except Exception as exc:  # noqa: BLE001 - one unparsable capture must not stop the run
+                return PageDiff(capture.url, before, to, fetch_problem=f"could not segment the page: {exc}")
+            problem = _classify(capture.status, headers, snap)
         if problem:
             return PageDiff(capture.url, before, to, fetch_problem=problem)
         if last_good is None:
