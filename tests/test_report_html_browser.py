@@ -97,9 +97,16 @@ def test_hostile_page_runs_no_script_in_the_report(chromium, tmp_path):
     assert hrefs and all(h.startswith(("http://localhost:8080/", "#")) for h in hrefs)
 
 def test_report_screenshot(chromium, tmp_path):
+    """A real report: the example page from version 2 to version 4 (every channel changed)."""
+    from pagetrail.changes import diff_captures
+    from tests.test_changes_timeline import build_timeline_archive, require_pipeline
+
+    require_pipeline()
+    archive, captures = build_timeline_archive(tmp_path / "archive")
+    with archive:
+        pd = diff_captures(archive, captures[2], captures[4])
     report = tmp_path / "report.html"
-    doc = ReportDoc(mode="diff", title="Changes to http://127.0.0.1:8000/2011/05/heparin/",
-                    items=[hostile_diff()])
+    doc = ReportDoc(mode="diff", title=f"Changes to {pd.url}", items=[pd])
     report.write_text(render("html", doc), encoding="utf-8")
     shot = tmp_path / "report.png"
     run_chromium(report, tmp_path, f"--screenshot={shot}", "--window-size=1280,1600",

@@ -100,17 +100,21 @@ def _sides(change: Change) -> tuple[str, str]:
     return escape(change.before or ""), escape(change.after or "")
 
 
-def _links(links: list[str]) -> str:
+def _links(links: list[str], mark: str = "") -> str:
     # Shown as text, never as <a>: an archived link target may be hostile (javascript:, tracking).
-    return f'<span class="links">→ {escape(", ".join(links))}</span>' if links else ""
+    if not links:
+        return ""
+    text = escape(", ".join(links))
+    return f'<span class="links">→ {f"<{mark}>{text}</{mark}>" if mark else text}</span>'
 
 
 def _change_row(channel: str, change: Change) -> str:
     before, after = _sides(change)
     if channel == "ads":
         links_before, links_after = link_changes(change)
-        before += _links(links_before)
-        after += _links(links_after)
+        moved_link = links_before != links_after and change.op == "edited"
+        before += _links(links_before, "del" if moved_link else "")
+        after += _links(links_after, "ins" if moved_link else "")
     op = escape(change.op)
     return (f'<tr class="{op}"><td class="op"><span class="badge b-{op}">{op}</span> '
             f"{escape(change_label(channel, change))}</td>"
