@@ -77,7 +77,9 @@ class SnapshotSpider(Spider):
                                 errback=self.page_failed)
 
     # -- outcomes -------------------------------------------------------------------------------
-    def page_fetched(self, response: Response) -> Iterator[Request]:
+    def page_fetched(self, response: Response) -> list[Request]:
+        # A list, not a generator: Scrapy parses the source of generator callbacks (to warn about
+        # `return value`) on every response of a bound method, which costs more than the page.
         meta = response.meta
         seed = self.by_name[meta[ex.META_SEED]]
         capture = meta.get(ex.META_CAPTURE)
@@ -90,7 +92,8 @@ class SnapshotSpider(Spider):
                               capture=capture)
         self._report(outcome)
         if outcome.role == "page" and seed.requisites and response.status < 400:
-            yield from self.requisite_requests(response, seed)
+            return list(self.requisite_requests(response, seed))
+        return []
 
     def page_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
