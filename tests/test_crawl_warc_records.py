@@ -14,7 +14,7 @@ SEEDS = {
     "gzip": "/gzip", "chunked": "/chunked", "cookies": "/cookies", "redirect": "/redirect/start",
     "query": "/search?q=a+b&lang=fr", "png": "/image.png", "pdf": "/doc.pdf", "error": "/error",
     "drop": "/drop", "huge": "/huge", "latin1": "/latin1", "blocked": "/private/blocked",
-    "allowed": "/private/allowed", "requisites": "/requisites",
+    "allowed": "/private/allowed", "requisites": "/requisites", "slow": "/slow",
 }
 EXTRA = {"allowed": {"robots": False}, "requisites": {"requisites": True, "user_agent": "special/2.0"}}
 
@@ -28,7 +28,7 @@ def crawled(tmp_path_factory):
         seeds.append({"name": "refused", "url": "http://127.0.0.1:9/closed-port"})
         seed_file = write_seeds(tmp / "seeds.toml", seeds)
         run = crawl(seed_file, "--archive", tmp / "archive", "--json",
-                    "--set", "DOWNLOAD_MAXSIZE=1000000")
+                    "--set", "DOWNLOAD_MAXSIZE=1000000", "--set", "DOWNLOAD_TIMEOUT=1")
         yield site, run, tmp / "archive", read_records(tmp / "archive")
 
 
@@ -41,7 +41,7 @@ def test_exit_code_and_summary_report_failures(crawled):
     assert run.returncode == 1, run.stderr
     summary = run.summary
     failed = {r["seed"] for r in summary["results"] if not r["ok"]}
-    assert failed == {"error", "drop", "huge", "blocked", "refused"}
+    assert failed == {"error", "drop", "huge", "blocked", "refused", "slow"}
     assert run.result("gzip")["kind"] == "new" and run.result("gzip")["status"] == 200
     assert run.result("error")["status"] == 500 and run.result("error")["error"] == "HTTP 500"
     # one progress line per seed page on stderr
@@ -137,6 +137,14 @@ def test_refused_connection_is_a_failed_attempt_in_the_catalog(crawled):
         failed = arch.captures(url)
     assert failed and all(c.kind == "failed" and url in (c.error or "") for c in failed)
     assert f"FAILED: connection refused: {url}" in run.stderr
+
+
+def test_timeout_is_a_failed_attempt(crawled):
+    site, run, archive, _ = crawled
+    assert run.result("slow")["error"] == f"timed out: {site.url('/slow')}"
+    with Archive(archive) as arch:
+        attempts = arch.captures(site.url("/slow"))
+    assert len(attempts) == 3 and {c.kind for c in attempts} == {"failed"}
 
 
 def test_huge_body_over_maxsize_fails_without_stopping_others(crawled):

@@ -8,7 +8,7 @@ Usage::
 
 ``standard_site()`` returns a site with the awkward cases the archive must survive already registered
 (gzip, chunked, repeated Set-Cookie, redirects, validators and 304, non-HTML, 500, a dropped connection,
-a huge body, robots.txt, query strings, a wrong charset, page requisites). Every request is logged in
+a huge body, a slow page, robots.txt, query strings, a wrong charset, page requisites). Every request is logged in
 ``site.hits`` so tests can check what was sent (conditional headers, User-Agent ...).
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
@@ -227,6 +228,17 @@ def _huge(size: int) -> Handler:
     return handle
 
 
+def _slow(delay: float) -> Handler:
+    def handle(req: _RequestHandler) -> None:
+        time.sleep(delay)
+        try:
+            _send(req, Reply(HTML.format(title="Slow", text="Too late.").encode()))
+        except (BrokenPipeError, ConnectionResetError):
+            req.close_connection = True
+
+    return handle
+
+
 def _echo_query(req: _RequestHandler) -> None:
     query = urlsplit(req.path).query
     _send(req, Reply(HTML.format(title="Search", text=f"query={query}").encode()))
@@ -264,6 +276,7 @@ def standard_site(huge_size: int = 3_000_000) -> LocalSite:
     site.add("/private/", page(HTML.format(title="Private", text="robots.txt disallows this.")),
              prefix=True)
     site.add("/search", _echo_query)
+    site.add("/slow", _slow(3.0))
     site.add("/latin1", page("<html><body><p>caf\u00e9 na\u00efve</p></body></html>".encode("latin-1"),
                              content_type="text/html; charset=utf-8"))
     site.add("/requisites", page(REQUISITES_HTML))
