@@ -44,9 +44,18 @@ def test_pair_bound_sets_truncated_on_rewritten_page():
 
 def test_item_bound_sets_truncated():
     old = [para(i) for i in range(50)]
-    diff = diff_snapshots(snap(old), snap(old + ["new"]), limits=Limits(max_items=30))
-    assert not diff.article.changes and "limits.max_items" in diff.article.truncated
-    assert diff.article.count_after == 51
+    new = [para(i, "edited") for i in range(50)]
+    diff = diff_snapshots(snap(old), snap(new), limits=Limits(max_items=30))
+    assert len(diff.article.changes) == 30 and "limits.max_items" in diff.article.truncated
+    assert diff.article.count_after == 50
+
+
+def test_unchanged_head_and_tail_do_not_count_against_the_item_bound():
+    old = [para(i) for i in range(50)]
+    new = old[:20] + ["A new paragraph."] + old[20:]
+    diff = diff_snapshots(snap(old), snap(new), limits=Limits(max_items=5))
+    assert diff.article.truncated is None
+    assert [(c.op, c.index_after) for c in diff.article.changes] == [("added", 20)]
 
 
 def test_comment_pair_bound_sets_truncated():

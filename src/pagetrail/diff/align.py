@@ -10,11 +10,12 @@ land, so the number of comparisons stays under ``limits.max_pairs``.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from pagetrail.diff.limits import Limits
-from pagetrail.diff.words import word_set_similarity
+from pagetrail.diff.words import word_set, word_set_similarity
 
 
 @dataclass
@@ -28,22 +29,39 @@ class Pair:
 def align(
     old_keys: list[str],
     new_keys: list[str],
-    old_words: list[set[str]],
-    new_words: list[set[str]],
+    old_texts: list[str],
+    new_texts: list[str],
     limits: Limits,
 ) -> tuple[list[Pair], list[str]]:
-    """Pairs covering every old and new index once, in new-page order; and notes on any bound hit."""
+    """Pairs covering the old and new indices once each, in new-page order; and notes on any
+    bound hit. Items beyond ``limits.max_items`` in the part of the page that differs are left
+    out of the pairs (and a note says so)."""
     notes: list[str] = []
     pairs: list[Pair] = []
-    matcher = SequenceMatcher(None, old_keys, new_keys, autojunk=False)
     old_at: dict[int, int] = {}  # old index -> new index, for anchors
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            pairs.append(Pair("equal", block.a + k, block.b + k))
-            old_at[block.a + k] = block.b + k
-    free_old = [i for i in range(len(old_keys)) if i not in old_at]
-    matched_new = set(old_at.values())
-    free_new = [j for j in range(len(new_keys)) if j not in matched_new]
+
+    # The unchanged head and tail cost nothing to align, however long the page.
+    n_old, n_new = len(old_keys), len(new_keys)
+    head = 0
+    while head < min(n_old, n_new) and old_keys[head] == new_keys[head]:
+        head += 1
+    tail = 0
+    while tail < min(n_old, n_new) - head and old_keys[n_old - 1 - tail] == new_keys[n_new - 1 - tail]:
+        tail += 1
+    for k in range(head):
+        old_at[k] = k
+    for k in range(tail):
+        old_at[n_old - 1 - k] = n_new - 1 - k
+    old_end, new_end = n_old - tail, n_new - tail
+    free_old: list[int] = []
+    free_new: list[int] = []
+    cut = _anchor_middle(old_keys, new_keys, (head, old_end), (head, new_end), old_at, free_old, free_new, limits)
+    if cut:
+        notes.append(
+            f"{cut} stretch(es) of the page differed in more than {limits.max_items} items: only "
+            f"the first {limits.max_items} of each were compared (limits.max_items)"
+        )
+    pairs.extend(Pair("equal", i, j) for i, j in old_at.items())
 
     # Same key, different relative order: moved.
     waiting: dict[str, list[int]] = {}
@@ -59,7 +77,9 @@ def align(
     taken_new = {p.new for p in pairs if p.op == "moved"}
     still_new = [j for j in free_new if j not in taken_new]
 
-    landing = _landings(len(old_keys), old_at)
+    landing = _landings(n_old, old_at)
+    old_words = {i: word_set(old_texts[i]) for i in still_old}
+    new_words = {j: word_set(new_texts[j]) for j in still_new}
     edited, note = _pair_by_similarity(still_old, still_new, old_words, new_words, landing, limits)
     if note:
         notes.append(note)
@@ -70,6 +90,75 @@ def align(
     pairs.extend(Pair("added", None, j) for j in still_new if j not in done_new)
     pairs.sort(key=lambda p: _order(p, landing))
     return pairs, notes
+
+
+def _anchor_middle(
+    old_keys: list[str],
+    new_keys: list[str],
+    old_range: tuple[int, int],
+    new_range: tuple[int, int],
+    old_at: dict[int, int],
+    free_old: list[int],
+    free_new: list[int],
+    limits: Limits,
+) -> int:
+    """Anchor the differing middle: first on keys that occur once on each side, in order (the
+    longest increasing run of their positions, as patience diff does), then with difflib inside
+    each stretch between anchors. Fills ``old_at`` and the free lists; returns how many stretches
+    were cut to ``limits.max_items``."""
+    o_lo, o_hi = old_range
+    n_lo, n_hi = new_range
+    count_old = Counter(old_keys[o_lo:o_hi])
+    count_new = Counter(new_keys[n_lo:n_hi])
+    unique_new = {new_keys[j]: j for j in range(n_lo, n_hi) if count_new[new_keys[j]] == 1}
+    candidates = [
+        (i, unique_new[old_keys[i]])
+        for i in range(o_lo, o_hi)
+        if count_old[old_keys[i]] == 1 and old_keys[i] in unique_new
+    ]
+    anchors = _longest_increasing(candidates)
+    cuts = 0
+    prev_i, prev_j = o_lo - 1, n_lo - 1
+    for i, j in [*anchors, (o_hi, n_hi)]:
+        a_lo, a_hi, b_lo, b_hi = prev_i + 1, i, prev_j + 1, j
+        if max(a_hi - a_lo, b_hi - b_lo) > limits.max_items:
+            cuts += 1
+            a_hi, b_hi = min(a_hi, a_lo + limits.max_items), min(b_hi, b_lo + limits.max_items)
+        if a_hi > a_lo and b_hi > b_lo:
+            matcher = SequenceMatcher(None, old_keys[a_lo:a_hi], new_keys[b_lo:b_hi], autojunk=False)
+            for block in matcher.get_matching_blocks():
+                for k in range(block.size):
+                    old_at[a_lo + block.a + k] = b_lo + block.b + k
+        matched = {old_at[x] for x in range(a_lo, a_hi) if x in old_at}
+        free_old.extend(x for x in range(a_lo, a_hi) if x not in old_at)
+        free_new.extend(y for y in range(b_lo, b_hi) if y not in matched)
+        if i < o_hi:
+            old_at[i] = j
+        prev_i, prev_j = i, j
+    return cuts
+
+
+def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of ``pairs`` (already increasing in the first item) whose second items
+    increase too (O(n log n))."""
+    tails: list[int] = []  # tails[k]: smallest second item ending a run of length k+1
+    tail_at: list[int] = []  # index into pairs of that run's end
+    back: list[int] = []
+    for idx, (_i, j) in enumerate(pairs):
+        k = bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+            tail_at.append(idx)
+        else:
+            tails[k] = j
+            tail_at[k] = idx
+        back.append(tail_at[k - 1] if k else -1)
+    out = []
+    idx = tail_at[-1] if tail_at else -1
+    while idx >= 0:
+        out.append(pairs[idx])
+        idx = back[idx]
+    return out[::-1]
 
 
 def _landings(n: int, old_at: dict[int, int]) -> list[int]:
@@ -92,8 +181,8 @@ def _order(p: Pair, landing: list[int]) -> tuple[float, int]:
 def _pair_by_similarity(
     olds: list[int],
     news: list[int],
-    old_words: list[set[str]],
-    new_words: list[set[str]],
+    old_words: dict[int, set[str]],
+    new_words: dict[int, set[str]],
     landing: list[int],
     limits: Limits,
 ) -> tuple[list[Pair], str | None]:

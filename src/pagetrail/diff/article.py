@@ -6,7 +6,7 @@ from pagetrail.diff.align import align
 from pagetrail.diff.limits import Limits
 from pagetrail.diff.model import Change, ChannelDiff
 from pagetrail.diff.noise import text_key
-from pagetrail.diff.words import WordBudget, word_set
+from pagetrail.diff.words import WordBudget
 from pagetrail.segment.model import Article
 
 
@@ -22,17 +22,11 @@ def diff_article(old: Article, new: Article, limits: Limits) -> ChannelDiff:
         if c
     ]
     old_blocks, new_blocks = old.blocks, new.blocks
-    if max(len(old_blocks), len(new_blocks)) > limits.max_items:
-        notes.append(
-            f"only the first {limits.max_items} blocks of {len(old_blocks)} before and "
-            f"{len(new_blocks)} after were compared (limits.max_items)"
-        )
-        old_blocks, new_blocks = old_blocks[: limits.max_items], new_blocks[: limits.max_items]
     pairs, align_notes = align(
         [text_key(b.text) for b in old_blocks],
         [text_key(b.text) for b in new_blocks],
-        [word_set(b.text) for b in old_blocks],
-        [word_set(b.text) for b in new_blocks],
+        [b.text for b in old_blocks],
+        [b.text for b in new_blocks],
         limits,
     )
     notes.extend(align_notes)

@@ -26,7 +26,8 @@ PLACEHOLDER = "*"
 
 def text_key(text: str) -> str:
     """The text as compared: white space collapsed, typographic quotes and dashes made plain."""
-    return normalise_text((text or "").translate(TYPOGRAPHY))
+    # str.split() splits on all Unicode white space (NBSP included), like normalise_text.
+    return " ".join((text or "").translate(TYPOGRAPHY).split())
 
 
 def is_tracking_param(name: str) -> bool:
