@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -42,6 +43,8 @@ class Archive:
         self._writer: RotatingWriter | None = None
         self._pending: dict[str, list[str]] = {}  # index lines not yet merged, per WARC file
         self.repaired: list[repair.Repaired] = []
+        # One catalog connection and one open file per Archive: threads take turns.
+        self._lock = threading.RLock()
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -193,8 +196,8 @@ class Archive:
         assert self._writer is not None
         return self._writer.file_for_next()
 
-    def _writing(self):
-        return _WriteStep(self.catalog)
+    def _writing(self) -> _WriteStep:
+        return _WriteStep(self.catalog, self._lock)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -294,14 +297,17 @@ def _as_member(rec: records.Record, written: Written) -> Member:
 class _WriteStep:
     """One catalog transaction around one WARC write: a failure undoes both."""
 
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, lock: threading.RLock):
         self.catalog = catalog
+        self.lock = lock
         self.undo: tuple[WarcFile, int] | None = None
 
     def __enter__(self):
+        self.lock.acquire()
         try:
             self.catalog.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
+            self.lock.release()
             raise ArchiveError(f"{self.catalog.path}: cannot write the catalog ({exc})") from None
         return self._write
 
@@ -310,6 +316,12 @@ class _WriteStep:
         return warc.write(recs)
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        try:
+            return self._finish(exc_type, exc)
+        finally:
+            self.lock.release()
+
+    def _finish(self, exc_type, exc) -> bool:
         if exc_type is None:
             try:
                 self.catalog.db.execute("COMMIT")
