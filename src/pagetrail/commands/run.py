@@ -51,6 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="child crawls at once (default: 1)")
     parser.add_argument("--stop-timeout", default="30s", metavar="DURATION",
                         help="on stop, how long running crawls get to finish (default: 30s)")
+    parser.add_argument("--notify-retries", type=int, default=4, metavar="N",
+                        help="retries of a failed notification before it goes to "
+                        "schedule/notify-failed.jsonl in the archive (default: 4)")
+    parser.add_argument("--notify-backoff", default="2s", metavar="DURATION",
+                        help="wait before the first retry, doubled each time (default: 2s)")
     parser.add_argument("--once-per-seed", action="store_true",
                         help="stop once every seed has been crawled once")
     # For tests and odd set-ups: the command that crawls (seed files and options are appended).
@@ -87,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.schedule.child import DEFAULT_COMMAND
     from pagetrail.schedule.daemon import Daemon, DaemonConfig
 
-    grace, window, stop_timeout = durations(args, "misfire_grace", "batch_window", "stop_timeout")
+    grace, window, stop_timeout, backoff = durations(
+        args, "misfire_grace", "batch_window", "stop_timeout", "notify_backoff")
     if args.parallel < 1:
         raise UsageError(f"--parallel: must be at least 1, got {args.parallel}")
     setup_logging()
@@ -101,5 +107,7 @@ def run(args: argparse.Namespace) -> int:
         stop_timeout=stop_timeout,
         crawl_base=tuple(shlex.split(args.crawl_command)) if args.crawl_command else DEFAULT_COMMAND,
         once_per_seed=args.once_per_seed,
+        notify_retries=max(0, args.notify_retries),
+        notify_backoff=backoff,
     )
     return Daemon(config).run()

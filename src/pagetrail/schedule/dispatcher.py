@@ -4,8 +4,9 @@ crawled twice at once.
 Job functions only call :meth:`Dispatcher.submit`. The dispatcher thread waits ``window`` seconds
 after the first due seed so that seeds firing at the same moment share one child process, then
 starts a child for the batch (at most ``max_parallel`` at a time; others wait their turn). A seed
-that comes due while its previous crawl still runs is skipped, as APScheduler's ``max_instances=1``
-would do.
+that comes due while its previous crawl still runs is deferred until that crawl ends, however many
+times it came due meanwhile (coalesced, like missed runs): never two crawls of one seed at once, no
+run silently dropped, and seeds that came due during a crawl are batched together after it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Dispatcher:
         self._cond = threading.Condition()
         self._pending: dict[str, float] = {}  # seed name -> when it came due (monotonic)
         self._in_flight: set[str] = set()
+        self._deferred: set[str] = set()  # came due while in flight: run again when it ends
         self._children: list[ChildCrawl] = []
         self._watchers: list[threading.Thread] = []
         self._stopping = False
@@ -48,7 +50,10 @@ class Dispatcher:
             if self._stopping:
                 return
             if name in self._in_flight:
-                log.info("%s: due again while its crawl is still running; this run is skipped", name)
+                if name not in self._deferred:
+                    self._deferred.add(name)
+                    log.info("%s: due again while its crawl is still running; it runs again when "
+                             "that crawl ends", name)
                 return
             self._pending.setdefault(name, time.monotonic())
             self._cond.notify_all()
@@ -107,6 +112,12 @@ class Dispatcher:
                 if slot in self._children:
                     self._children.remove(slot)
                 self._in_flight.difference_update(names)
+                again = self._deferred.intersection(names)
+                self._deferred.difference_update(names)
+                if not self._stopping:
+                    now = time.monotonic()
+                    for name in again:
+                        self._pending.setdefault(name, now)
                 self._cond.notify_all()
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -115,6 +126,7 @@ class Dispatcher:
         with self._cond:
             self._stopping = True
             self._pending.clear()
+            self._deferred.clear()
             children = [c for c in self._children if c is not _Placeholder]
             self._cond.notify_all()
         for child in children:
