@@ -171,3 +171,10 @@ def test_identical_snapshots_no_change():
     diff = diff_snapshots(snap(comments=thread()), snap(comments=thread()))
     assert not diff.changed and all(not ch.changes for ch in diff.channels().values())
     assert diff.to_dict()["changed"] is False
+
+
+def test_vote_counters_in_comments_are_not_changes():
+    old, new = thread((0, "Has anyone tried heparin shots? 3 likes")), thread((0, "Has anyone tried heparin shots? 12 likes"))
+    assert not diff_snapshots(snap(comments=old), snap(comments=new)).changed
+    edited = thread((0, "Has anyone tried enoxaparin shots? 12 likes"))
+    assert diff_snapshots(snap(comments=old), snap(comments=edited)).comments.changed

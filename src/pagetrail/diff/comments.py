@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pagetrail.diff.limits import Limits
 from pagetrail.diff.model import Change, ChannelDiff
-from pagetrail.diff.noise import date_key, text_key
+from pagetrail.diff.noise import comment_text_key, date_key, text_key
 from pagetrail.diff.words import WordBudget, word_set, word_set_similarity
 from pagetrail.segment.model import Comment
 
@@ -76,7 +76,7 @@ def diff_comments(old: list[Comment], new: list[Comment], limits: Limits) -> Cha
 
 def _what_changed(a: Comment, b: Comment) -> dict:
     what: dict = {}
-    if text_key(a.text) != text_key(b.text):
+    if comment_text_key(a.text) != comment_text_key(b.text):
         what["text_changed"] = True
     if text_key(a.author or "") != text_key(b.author or ""):
         what["author_before"] = a.author
@@ -113,10 +113,10 @@ def _match_by_content(old, new, olds, news, limits: Limits):  # noqa: ANN001, AN
     used_new: set[int] = set()
     exact: dict[tuple[str, str], list[int]] = {}
     for j in news:
-        exact.setdefault((text_key(new[j].author or ""), text_key(new[j].text)), []).append(j)
+        exact.setdefault((text_key(new[j].author or ""), comment_text_key(new[j].text)), []).append(j)
     rest_old = []
     for i in olds:
-        queue = [j for j in exact.get((text_key(old[i].author or ""), text_key(old[i].text)), [])
+        queue = [j for j in exact.get((text_key(old[i].author or ""), comment_text_key(old[i].text)), [])
                  if j not in used_new and pairable(i, j)]
         if queue:
             found.append((i, queue[0]))

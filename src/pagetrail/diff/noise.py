@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pagetrail.diff.patterns import (
+    COMMENT_COUNTERS,
     RANDOM_PATH_SEGMENT,
     RANDOM_TOKEN,
     RELATIVE_DATE,
@@ -28,6 +29,11 @@ def text_key(text: str) -> str:
     """The text as compared: white space collapsed, typographic quotes and dashes made plain."""
     # str.split() splits on all Unicode white space (NBSP included), like normalise_text.
     return " ".join((text or "").translate(TYPOGRAPHY).split())
+
+
+def comment_text_key(text: str) -> str:
+    """A comment's text as compared: ``text_key`` without vote and like counters."""
+    return text_key(COMMENT_COUNTERS.sub(" ", text or ""))
 
 
 def is_tracking_param(name: str) -> bool:

@@ -51,3 +51,12 @@ TYPOGRAPHY = str.maketrans({
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
     "\u2026": "...", "\u00a0": " ", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "",
 })
+
+#: Counters that comment systems print inside or beside a comment ("12 likes", "Reply (3)",
+#: "+5 points"): they tick by themselves and are not what the commenter wrote.
+COMMENT_COUNTERS = re.compile(
+    r"(?:^|\s)[+-]?\d+\s*(?:likes?|dislikes?|votes?|upvotes?|downvotes?|points?|replies|"
+    r"helpful|people found this helpful)\b\.?"
+    r"|(?:^|\s)(?:like|likes|reply|replies|votes?)\s*\(\d+\)",
+    re.IGNORECASE,
+)
