@@ -152,3 +152,26 @@ def test_write_metadata_refers_to_the_capture(tmp_path):
     assert fields["WARC-Record-ID"] == record_id
     assert fields["WARC-Refers-To"] == cap.record_id == fields["WARC-Concurrent-To"]
     assert fields["Content-Type"] == "application/json" and block == b'{"summary": "none"}'
+
+
+def test_reindex_includes_a_live_writers_whole_records(tmp_path):
+    with Archive(tmp_path) as live:
+        live.record(exchange("http://example.test/live"))
+        with Archive(tmp_path) as other:
+            other.record(exchange("http://example.test/closed"))
+        with Archive(tmp_path) as rebuilder:
+            files, _ = rebuilder.reindex()
+            assert files == 2
+            assert {c.url for c in rebuilder.captures()} == {
+                "http://example.test/live", "http://example.test/closed"}
+        live.record(exchange("http://example.test/live", at=later(5)))
+    with Archive(tmp_path) as archive:
+        assert len(archive.captures("http://example.test/live")) == 2
+    assert len((tmp_path / "index.cdxj").read_text().splitlines()) == 3
+
+
+def test_corrupt_catalog_is_one_line_error(tmp_path):
+    (tmp_path / "catalog.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ArchiveError) as err:
+        Archive(tmp_path).open()
+    assert "catalog.sqlite3: cannot open the catalog" in str(err.value) and "\n" not in str(err.value)

@@ -84,3 +84,14 @@ def test_captures_in_one_millisecond_stay_distinct(tmp_path):
         b = archive.record(exchange(URL))
         assert a.timestamp == "20261124191316250"
         assert b.timestamp == "20261124191316251"
+
+
+def test_not_modified_refers_to_the_capture_whose_validators_were_sent(tmp_path):
+    url = "http://example.test/gz"
+    with Archive(tmp_path) as archive:
+        tagged = archive.record(gzip_exchange(url))
+        archive.record(exchange(url, body=b"no validators here", at=later(30)))
+        assert archive.conditional_headers(url)["If-None-Match"] == '"v1"'
+        answer = archive.record(exchange(url, status=304, body=b"", headers=[], at=later(60)))
+        assert answer.refers_to == tagged.id
+        assert archive.read_payload(answer)[1] == PAGE_HTML

@@ -142,11 +142,14 @@ class Archive:
         with self._writing() as begin:
             ts = catalog.free_timestamp(exchange.url, timestamp17(exchange.started))
             original = self._body_holder(catalog.latest(exchange.url))
+            # A 304 confirms the capture whose validators were sent (see conditional_headers).
+            validated = self._body_holder(catalog.latest_with_validators(exchange.url))
             warc = self._file()
             info_id = warc.warcinfo_id
-            if original is not None and original.digest and exchange.status == 304:
+            if exchange.status == 304 and (validated or original) is not None \
+                    and (validated or original).digest:
                 main = records.revisit(exchange, ts, records.PROFILE_NOT_MODIFIED,
-                                       _original(original), info_id)
+                                       _original(validated or original), info_id)
             elif (original is not None and original.digest == digest and exchange.body
                   and not exchange.truncated):
                 main = records.revisit(exchange, ts, records.PROFILE_IDENTICAL,

@@ -7,18 +7,28 @@ from pathlib import Path
 
 from pagetrail.archive import cdxj
 from pagetrail.archive.catalog import Catalog
-from pagetrail.archive.naming import SUFFIX
+from pagetrail.archive.naming import OPEN_SUFFIX, SUFFIX
 from pagetrail.archive.reader import iter_members
 from pagetrail.archive.repair import catalog_members
 
 
 def warc_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*" + SUFFIX) if p.is_file())
+    """Closed files, and the .open files of live writers (their whole records count too)."""
+    closed = [p for p in folder.glob("*" + SUFFIX) if p.is_file()]
+    return sorted(closed + [p for p in folder.glob("*" + OPEN_SUFFIX) if p.is_file()])
+
+
+def final_name(path: Path) -> str:
+    return path.name[: -len(".open")] if path.name.endswith(OPEN_SUFFIX) else path.name
 
 
 def rebuild(folder: Path, catalog: Catalog,
             progress: Callable[[str], None] | None = None) -> tuple[int, int]:
-    """Returns (files, records read). Change summaries survive, keyed by record id."""
+    """Returns (files, records read). Change summaries survive, keyed by record id.
+
+    Run it when no crawl writes to the folder: a live writer's .open file is read as far as its
+    records are whole, but records it writes meanwhile reach the index only when it closes.
+    """
     files = warc_files(folder)
     members_by_file = []
     total = 0
@@ -31,7 +41,7 @@ def rebuild(folder: Path, catalog: Catalog,
                 break
             members.append(member)
         total += len(members)
-        members_by_file.append((path.name, members))
+        members_by_file.append((final_name(path), members))
         if progress:
             progress(f"{path.name}: {len(members)} records")
     # Insert in capture-time order so ids follow time, and originals come before their revisits.
