@@ -135,3 +135,11 @@ def test_head_does_not_advance(site):
     with urllib.request.urlopen(req, timeout=10) as resp:
         assert resp.headers["X-Pagetrail-Version"] == "0"
     assert site.version == 0
+
+
+def test_timeline_is_served_as_json(site):
+    status, _, body = fetch(site.base_url + "/__pagetrail__/timeline")
+    timeline = json.loads(body)
+    assert status == 200 and [v["number"] for v in timeline] == list(range(len(VERSIONS)))
+    assert timeline[1]["changes"]["ads"][0]["kind"] == "promo-text"
+    assert timeline[-1]["noise"] and not any(timeline[-1]["changes"].values())

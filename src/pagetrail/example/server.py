@@ -9,6 +9,7 @@ Which version of the page a GET gets depends on the mode:
 
 Whatever the mode, ``?version=N`` on the page URL serves version N without advancing, and
 ``GET /__pagetrail__/version?set=N`` (loopback only) sets the version the next GET gets.
+``GET /__pagetrail__/timeline`` lists the versions and what changed in each, as JSON.
 Every page response carries ``X-Pagetrail-Version``.
 """
 
@@ -29,6 +30,7 @@ from pagetrail.example.timeline import PAGE_PATH, VERSIONS
 
 MODES = ("sequence", "clock", "fixed")
 CONTROL_PATH = "/__pagetrail__/version"
+TIMELINE_PATH = "/__pagetrail__/timeline"
 
 # URL path -> (asset file, content type): the files the page links to.
 ASSETS = {
@@ -207,6 +209,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, render_home(self.site.version), "text/html; charset=UTF-8", head)
         if path == CONTROL_PATH:
             return self._control(query, head)
+        if path == TIMELINE_PATH:
+            body = json.dumps([v.to_dict() for v in VERSIONS], ensure_ascii=False, indent=1).encode()
+            return self._send(200, body, "application/json", head)
         if path == "/robots.txt":
             return self._send(200, ROBOTS, "text/plain; charset=UTF-8", head)
         if path in ASSETS:

@@ -67,6 +67,15 @@ class Version:
     def changed_channels(self) -> list[str]:
         return [ch for ch in CHANNELS if self.changes.get(ch)]
 
+    def to_dict(self) -> dict:
+        """JSON-ready: number, title, changes, noise (the page state is left out)."""
+        return {
+            "number": self.number,
+            "title": self.title,
+            "changes": copy.deepcopy(self.changes),
+            "noise": list(self.noise),
+        }
+
     @property
     def last_modified(self) -> datetime:
         return POST_DATE + timedelta(days=3 * self.number, hours=self.number)
