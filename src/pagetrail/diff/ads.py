@@ -96,7 +96,12 @@ def _where(ad: Ad) -> dict:
     return {"links": list(ad.links), "position": ad.position, "slot": ad.slot, "reason": ad.reason}
 
 
-def _match_by_key(olds, news, key):  # noqa: ANN001, ANN202
+Indexed = list[tuple[int, Ad]]
+
+
+def _match_by_key(
+    olds: Indexed, news: Indexed, key: Callable[[Ad], Hashable | None]
+) -> tuple[Indexed, Indexed, list[tuple[int, int]]]:
     """Pair items with equal non-None keys, first with first; returns what is left and the pairs."""
     waiting: dict[Hashable, list[int]] = {}
     for pos, (_j, b) in enumerate(news):
@@ -118,7 +123,9 @@ def _match_by_key(olds, news, key):  # noqa: ANN001, ANN202
     return left_old, left_new, found
 
 
-def _match_by_similarity(olds, news, limits: Limits):  # noqa: ANN001, ANN202
+def _match_by_similarity(
+    olds: Indexed, news: Indexed, limits: Limits
+) -> tuple[Indexed, Indexed, list[tuple[int, int]], str | None]:
     budget = limits.max_pairs
     note = None
     scored = []

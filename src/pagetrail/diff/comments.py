@@ -103,7 +103,9 @@ def _detail(c: Comment, thread: list[Comment]) -> dict:
     }
 
 
-def _match_by_content(old, new, olds, news, limits: Limits):  # noqa: ANN001, ANN202
+def _match_by_content(
+    old: list[Comment], new: list[Comment], olds: list[int], news: list[int], limits: Limits
+) -> tuple[list[tuple[int, int]], str | None]:
     """Pair comments that cannot be paired by id (one side has none): exact author and text first,
     then similar text by the same author, then very similar text by anyone."""
     def pairable(i: int, j: int) -> bool:

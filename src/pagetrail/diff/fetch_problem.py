@@ -65,7 +65,7 @@ def classify_snapshot(snapshot: Snapshot | None) -> str | None:
     return None
 
 
-def _header(headers, name: str) -> str | None:  # noqa: ANN001
+def _header(headers: Mapping | Iterable[tuple] | None, name: str) -> str | None:
     if not headers:
         return None
     items = headers.items() if isinstance(headers, Mapping) else headers

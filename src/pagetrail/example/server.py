@@ -20,6 +20,7 @@ import hashlib
 import json
 import threading
 import time
+from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -188,7 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
     def site(self) -> ExampleSite:
         return self.server.site  # type: ignore[attr-defined]
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
         pass  # quiet: tests and the demo start this server many times
 
     def do_HEAD(self) -> None:
@@ -245,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(304, b"", None, True, headers=headers)
         self._send(200, body, "text/html; charset=UTF-8", head, headers=headers)
 
-    def _not_modified(self, tag: str, modified) -> bool:  # noqa: ANN001
+    def _not_modified(self, tag: str, modified: datetime) -> bool:
         inm = self.headers.get("If-None-Match")
         if inm is not None:
             return _etag_matches(inm, tag)  # If-None-Match wins over If-Modified-Since (RFC 9110)
