@@ -216,3 +216,19 @@ def test_diff_captures_across_several_versions(timeline):
     pd = diff_captures(archive, captures[0], captures[4])
     assert {name for name, ch in pd.channels().items() if ch.changed} == {"article", "ads", "comments"}
     assert pd.from_.timestamp == captures[0].timestamp and pd.to.timestamp == captures[4].timestamp
+
+
+def test_http_charset_is_used_when_the_page_has_no_meta(tmp_path):
+    require_pipeline()
+    page = ("<html><head><title>Caf\u00e9</title></head><body><article><h1>Caf\u00e9 notes</h1>"
+            "<p>{}</p><p>The first paragraph of a long enough article about coffee and pastry.</p>"
+            "</article></body></html>")
+    with Archive(tmp_path / "a") as archive:
+        for hours, extra in ((0, "Opening hours are unchanged this week, as ever."),
+                             (1, "Cr\u00e8me br\u00fbl\u00e9e is back on the menu \u00e0 la carte.")):
+            ex = exchange(page.format(extra).encode("iso-8859-1"), T0 + timedelta(hours=hours))
+            ex.response_headers = [("Content-Type", "text/html; charset=iso-8859-1")]
+            c = archive.record(ex)
+            process_captures(archive, [], [c])
+        dumped = json.dumps(archive.get_summary(c.id)["channels"]["article"], ensure_ascii=False)
+        assert "Cr\u00e8me br\u00fbl\u00e9e" in dumped

@@ -116,3 +116,13 @@ def test_bad_input_is_a_one_line_error(archive_dir, capsys, argv, message):
 def test_missing_archive_is_an_error(tmp_path, capsys):
     code, _, err = run(capsys, "history", URL, "--archive", str(tmp_path / "none"))
     assert code == 2 and "no pagetrail archive here" in err
+
+
+def test_diff_with_other_rules_resegments(archive_dir, capsys, tmp_path):
+    seeds = tmp_path / "seeds.toml"
+    seeds.write_text(f'[[seed]]\nurl = "{URL}"\nschedule = "1h"\n'
+                     '[seed.rules]\nignore = ["#comments"]\n', encoding="utf-8")
+    code, out, _ = run(capsys, "diff", URL, "--rules", str(seeds), "--archive", archive_dir)
+    assert code == 0 and "comments: no change" in out and "ads: 1 edited" in out
+    code, _, err = run(capsys, "diff", "http://127.0.0.1:8000/other/", "--archive", archive_dir)
+    assert code == 2

@@ -129,6 +129,14 @@ def pagediff_from_summary(d: dict) -> PageDiff:
                     fetch_problem=d.get("fetch_problem"), notes=list(d.get("notes") or []))
 
 
+def _header(headers, name: str) -> str | None:  # noqa: ANN001 - list of pairs or a mapping
+    if not headers:
+        return None
+    pairs = headers.items() if hasattr(headers, "items") else headers
+    found = [v for k, v in pairs if str(k).lower() == name]
+    return found[-1] if found else None
+
+
 def _diff_snapshots(old: Snapshot, new: Snapshot) -> PageDiff:
     from pagetrail.diff import diff_snapshots
 
@@ -175,9 +183,9 @@ class ChangeProcessor:
         return Path(root) / SNAPSHOT_DIR / key[:2] / f"{key}.json" if root else None
 
     def snapshot(self, capture: Capture, rules: SiteRules | None = None,
-                 body: bytes | None = None) -> Snapshot:
+                 body: bytes | None = None, headers=None) -> Snapshot:  # noqa: ANN001
         """The capture segmented with ``rules``; from the cache when the same payload was parsed.
-        ``body`` is the decoded payload when the caller has already read it."""
+        ``body`` and ``headers`` are the decoded payload and HTTP headers when already read."""
         digest = capture.digest or f"id:{capture.id}"
         key = hashlib.sha1(f"{digest} {_rules_key(rules)} {segmenter_key()}".encode()).hexdigest()
         if key in self._snapshots:
@@ -190,12 +198,13 @@ class ChangeProcessor:
                 return snap
             except (ValueError, TypeError, OSError):
                 pass  # a damaged cache entry is simply recomputed
-        from pagetrail.segment import segment
+        from pagetrail.segment.pipeline import segment
 
         if body is None:
-            _headers, body = self.archive.read_payload(capture, decode=True)
+            headers, body = self.archive.read_payload(capture, decode=True)
         self.segment_calls += 1
-        snap = segment(body, capture.url, rules)
+        # The HTTP charset matters for pages without a <meta charset>.
+        snap = segment(body, capture.url, rules, content_type=_header(headers, "content-type"))
         self._snapshots[key] = snap
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -230,7 +239,7 @@ class ChangeProcessor:
             problem = _classify(capture.status, headers, None)
         if not problem:
             try:
-                snap = self.snapshot(capture, rules, body)
+                snap = self.snapshot(capture, rules, body, headers)
             except Exception as exc:  # noqa: BLE001 - one unparsable capture must not stop the run
                 return PageDiff(capture.url, before, to, fetch_problem=f"could not segment the page: {exc}")
             problem = _classify(capture.status, headers, snap)

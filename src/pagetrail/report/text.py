@@ -122,7 +122,7 @@ def _diff(w: _Writer, pd: PageDiff) -> None:
     else:
         _channels(w, pd, "", show_unchanged=True)
     for note in pd.notes:
-        if "identical" not in note:
+        if "identical" not in note and note != summary_line(pd):
             w.line(w.paint("dim", f"note: {clean(note)}"))
 
 
