@@ -75,12 +75,13 @@ def durations(args: argparse.Namespace, *names: str) -> list[float]:
     return out
 
 
-def setup_logging() -> None:
+def setup_logging(quiet: bool = False) -> None:
+    """Daemon log lines on stderr; ``quiet`` keeps only warnings (the demo prints its own)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     for name in ("pagetrail.schedule", "pagetrail.notify"):
         logger = logging.getLogger(name)
-        logger.setLevel(logging.INFO)
+        logger.setLevel(logging.WARNING if quiet else logging.INFO)
         logger.addHandler(handler)
         logger.propagate = False
     # APScheduler's own INFO lines ("Added job", "Running job") drown the capture lines.
