@@ -101,3 +101,31 @@ def test_first_and_last_versions_differ_in_every_channel(snapshot_of):
     diff = diff_snapshots(snapshot_of(0), snapshot_of(len(VERSIONS) - 1))
     assert all(ch.changed for ch in diff.channels().values())
     assert diff.summary_line() == "article: 1 edited, 1 added; ads: 1 added; comments: +2"
+
+
+def test_served_timeline_end_to_end():
+    """Fetch every version from the running example site (gzip and all), segment, diff."""
+    import gzip
+    import urllib.request
+
+    from pagetrail.example import ExampleSite
+
+    try:
+        from pagetrail.segment import segment
+    except ImportError as exc:  # pragma: no cover - the segmenter is built in parallel
+        pytest.skip(f"segmenter not available: {exc}")
+    snapshots = []
+    with ExampleSite(mode="sequence") as site:
+        for _ in VERSIONS:
+            req = urllib.request.Request(site.page_url, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                body = gzip.decompress(resp.read())
+            snapshots.append(segment(body, site.page_url))
+    lines = [diff_snapshots(a, b).summary_line() for a, b in zip(snapshots, snapshots[1:], strict=False)]
+    assert lines == [
+        "ads: 1 added",
+        "comments: +3",
+        "article: 1 edited, 1 added",
+        "ads: 1 edited; comments: -1 ~1",
+        "no change",
+    ]
