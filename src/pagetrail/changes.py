@@ -207,10 +207,13 @@ class ChangeProcessor:
         snap = segment(body, capture.url, rules, content_type=_header(headers, "content-type"))
         self._snapshots[key] = snap
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(snap.to_dict(), ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps(snap.to_dict(), ensure_ascii=False), encoding="utf-8")
+                os.replace(tmp, path)
+            except OSError:
+                pass  # the cache is an optimisation: a full disk or read-only archive only costs time
         return snap
 
     # -- one capture ---------------------------------------------------------------------------
