@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -125,13 +126,16 @@ def run(args: argparse.Namespace) -> int:
     def show(outcome, done, total) -> None:  # noqa: ANN001
         print(progress_line(outcome, done, total), file=sys.stderr, flush=True)
 
-    summary = run_crawl(seeds, archive_root, settings=overrides, progress=show)
-    try:
-        changes = process_changes(archive_root, seeds, summary)
-    except Exception as exc:  # noqa: BLE001 - the captures are safe; say so and carry on
-        print(f"pagetrail: warning: change detection failed: {type(exc).__name__}: {exc}",
-              file=sys.stderr)
-        changes = []
+    # With --json, stdout carries the summary and nothing else: anything printed on the way
+    # (a library, a warning) goes to stderr.
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+        summary = run_crawl(seeds, archive_root, settings=overrides, progress=show)
+        try:
+            changes = process_changes(archive_root, seeds, summary)
+        except Exception as exc:  # noqa: BLE001 - the captures are safe; say so and carry on
+            print(f"pagetrail: warning: change detection failed: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+            changes = []
     if args.json:
         data = summary.to_dict()
         data["archive"] = str(archive_root)
