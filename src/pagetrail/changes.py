@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pagetrail.archive.model import Capture
+from pagetrail.diff import classify_fetch, diff_snapshots
 from pagetrail.diff.model import CaptureRef, Change, ChannelDiff, PageDiff, WordOp
 from pagetrail.errors import PagetrailError
 from pagetrail.seeds import Seed, SiteRules
@@ -137,24 +138,6 @@ def _header(headers, name: str) -> str | None:  # noqa: ANN001 - list of pairs o
     return found[-1] if found else None
 
 
-def _diff_snapshots(old: Snapshot, new: Snapshot) -> PageDiff:
-    from pagetrail.diff import diff_snapshots
-
-    return diff_snapshots(old, new)
-
-
-def _classify(status: int | None, headers, snapshot: Snapshot | None) -> str | None:  # noqa: ANN001
-    try:
-        from pagetrail.diff.fetch_problem import classify_fetch
-    except ImportError:  # the classifier is not built yet: the plain HTTP rules only
-        if status is None or status >= 400:
-            return f"HTTP {status}"
-        if snapshot is not None and not snapshot.article.blocks and not snapshot.comments:
-            return "empty page"
-        return None
-    return classify_fetch(status, headers, snapshot)
-
-
 @dataclass
 class ChangeProcessor:
     """Computes and stores change summaries for the captures of one archive.
@@ -239,18 +222,18 @@ class ChangeProcessor:
         # An error status or a redirect is judged without parsing; a 2xx page needs its Snapshot.
         problem = None
         if capture.status is None or capture.status >= 300:
-            problem = _classify(capture.status, headers, None)
+            problem = classify_fetch(capture.status, headers, None)
         if not problem:
             try:
                 snap = self.snapshot(capture, rules, body, headers)
             except Exception as exc:  # noqa: BLE001 - one unparsable capture must not stop the run
                 return PageDiff(capture.url, before, to, fetch_problem=f"could not segment the page: {exc}")
-            problem = _classify(capture.status, headers, snap)
+            problem = classify_fetch(capture.status, headers, snap)
         if problem:
             return PageDiff(capture.url, before, to, fetch_problem=problem)
         if last_good is None:
             return PageDiff(capture.url, None, to, notes=["first capture"])
-        pd = _diff_snapshots(self.snapshot(last_good, rules), snap)
+        pd = diff_snapshots(self.snapshot(last_good, rules), snap)
         pd.url, pd.from_, pd.to = capture.url, before, to
         return pd
 
