@@ -18,9 +18,9 @@ def two_crawls(tmp_path_factory):
     archive = tmp / "archive"
     with standard_site() as site:
         seed_file = write_seeds(tmp / "seeds.toml", [
-            {"name": "same", "url": site.url("/")},
-            {"name": "changing", "url": site.url("/changing")},
-            {"name": "validated", "url": site.url("/validated")},
+            {"name": "same", "url": site.url("/"), "warc_prefix": "trail"},
+            {"name": "changing", "url": site.url("/changing"), "warc_prefix": "trail"},
+            {"name": "validated", "url": site.url("/validated"), "warc_prefix": "trail"},
         ])
         first = crawl(seed_file, "--archive", archive, "--json")
         site.set_page("/changing", HTML.format(title="Changing", text="second version"))
@@ -40,6 +40,9 @@ def test_both_crawls_succeed(two_crawls):
     assert [r["kind"] for r in first.summary["results"]] == ["new", "new", "new"]
     assert [r["kind"] for r in second.summary["results"]] == ["revisit", "new", "revisit"]
     assert warcio_check(archive).returncode == 0
+    # every seed of the crawl shares a warc_prefix: the files are named with it
+    names = [p.name for p in archive.glob("*.warc.gz")]
+    assert names and all(n.startswith("trail-") for n in names)
 
 
 def test_unchanged_page_becomes_identical_payload_revisit(two_crawls):

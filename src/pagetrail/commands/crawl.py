@@ -84,7 +84,7 @@ def progress_line(outcome, done: int | None, total: int) -> str:  # noqa: ANN001
     return line
 
 
-def process_changes(archive_root: Path, seeds: list, summary) -> list[str]:  # noqa: ANN001
+def process_changes(archive_root: Path, seeds: list, summary, settings) -> list[str]:  # noqa: ANN001
     """Hand the new captures to the change pipeline; return the one-line change summaries."""
     from pagetrail import changes
 
@@ -93,7 +93,9 @@ def process_changes(archive_root: Path, seeds: list, summary) -> list[str]:  # n
         return []
     from pagetrail.archive import Archive
 
-    with Archive(archive_root) as archive:
+    # the same file naming as the crawl, for the metadata records the pipeline writes
+    with Archive(archive_root, prefix=settings.get("PAGETRAIL_WARC_PREFIX"),
+                 max_file_size=settings.getint("PAGETRAIL_WARC_MAX_SIZE")) as archive:
         diffs = changes.process_captures(archive, seeds, captures) or []
     return [describe_diff(diff) for diff in diffs]
 
@@ -121,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     seeds = choose_seeds(args.seed_files, args.url, args.only)
     archive_root = Path(args.archive)
 
-    from pagetrail.crawl.runner import run_crawl
+    from pagetrail.crawl.runner import crawl_settings, run_crawl
 
     def show(outcome, done, total) -> None:  # noqa: ANN001
         print(progress_line(outcome, done, total), file=sys.stderr, flush=True)
@@ -131,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
         summary = run_crawl(seeds, archive_root, settings=overrides, progress=show)
         try:
-            changes = process_changes(archive_root, seeds, summary)
+            changes = process_changes(archive_root, seeds, summary,
+                                      crawl_settings(archive_root, overrides, seeds))
         except Exception as exc:  # noqa: BLE001 - the captures are safe; say so and carry on
             print(f"pagetrail: warning: change detection failed: {type(exc).__name__}: {exc}",
                   file=sys.stderr)
