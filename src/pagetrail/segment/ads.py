@@ -205,6 +205,14 @@ def _outbound_links(el: etree._Element, page_site: str) -> list[str]:
     return links
 
 
+def _heading_like(block: etree._Element, text: str) -> bool:
+    """A lead-in line: a heading, a line ending in ':' / '?' / '!', or a line that is all bold."""
+    if block.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or text.endswith((":", "?", "!")):
+        return True
+    bold = " ".join(text_of(b) for b in block.iter("strong", "b"))
+    return bold == text
+
+
 def find_promos(container: etree._Element, url: str, after: list[etree._Element] = ()) -> list[AdHit]:
     """Injected promo blocks inside ``container`` (the article) and in ``after`` (blocks between
     the article and the comments)."""
@@ -238,7 +246,7 @@ def find_promos(container: etree._Element, url: str, after: list[etree._Element]
         j = i - 1
         while j >= 0 and i - j <= 2:
             lead = texts[j]
-            if lead and len(lead.split()) <= P.PROMO_LEADIN_MAX_WORDS and (lead.endswith(":") or blocks[j].tag in ("h1", "h2", "h3", "h4", "h5", "h6")):
+            if lead and len(lead.split()) <= P.PROMO_LEADIN_MAX_WORDS and _heading_like(blocks[j], lead):
                 hit.extra.insert(0, blocks[j])
                 j -= 1
             else:

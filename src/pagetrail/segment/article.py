@@ -66,9 +66,11 @@ def own_blocks(container: etree._Element) -> list[Block]:
     """Blocks straight from the page's markup, for selectors from site rules and as the fallback
     when trafilatura finds nothing."""
     blocks = []
-    for el in container.iter(*_SOURCE_BLOCKS):
+    for el in container.iter(*_SOURCE_BLOCKS, "div"):
         if any(a.tag in _SOURCE_BLOCKS for a in el.iterancestors()):
             continue
+        if el.tag == "div" and any(x is not el for x in el.iter(*_SOURCE_BLOCKS, "div")):
+            continue  # only leaf divs: text of divs with blocks inside comes from those blocks
         text = text_of(el)
         if not text:
             continue

@@ -32,10 +32,17 @@ _ITEM_ID = re.compile(r"^(?:li-|div-)?comment[-_]?(\d+)$|^c(\d{4,})$|^comment[-_
 _FORUM_ID = re.compile(r"^(?:p|post|post_|post-|postid-?|msg|message-?)(\d+)$", re.I)
 _FORUM_CLASS = re.compile(r"(?:^|\s)(?:post|postcontainer|postbit|topic-post|forum-post|post-row|postbitlegacy|message|reply|forumpost)(?:\s|$)", re.I)
 _REPLY_CONTAINER = re.compile(r"(?:^|\s|-)(?:children|replies|reply|indented|comment-replies|thread|sub-comments|subcomments)(?:\s|$|-)", re.I)
-_EXCLUDE_ANCESTOR = re.compile(r"(?:^|[\s_-])(?:sidebar|widget|recentcomments|recent-comments|footer|nav|menu)(?:$|[\s_-])", re.I)
+_EXCLUDE_ANCESTOR = re.compile(
+    r"(?:^|[\s_-])(?:sidebar|recentcomments|recent[-_]comments|widget[-_]recent\w*|latest[-_]comments|"
+    r"popular|most[-_]?(?:read|recommended|commented|popular|active)|mostRecommendations|topDiscussions|"
+    r"top[-_]?comments|footer|navbar|nav|menu)(?:$|[\s_-])", re.I)
+_ANCHOR_ID = re.compile(r"^(?:comment[-_]?\d+|c\d{4,})$", re.I)
+_NOT_COMMENT = re.compile(r"(?:^|\s)(?:pingback|trackback)(?:\s|$)", re.I)
 _SAYS = re.compile(r"\s*(?:says|said|wrote|writes)\s*:?\s*$", re.I)
 _DEPTH = re.compile(r"(?:^|\s)depth-(\d+)(?:\s|$)")
 _NUM_ID = re.compile(r"(\d+)")
+_LEADING_SAYS = re.compile(r"^(?:says|said|wrote|writes)\s*(?:\.\.\.|:|\u2026)?\s*", re.I)
+_TRAILER = re.compile(r"posted|comment-footer|comment-meta|byline|commentmetadata|comment-info|comment-author", re.I)
 
 
 @dataclass
@@ -64,7 +71,7 @@ def _item_key(el: etree._Element) -> str | None:
 
 def _excluded(el: etree._Element) -> bool:
     for anc in el.iterancestors():
-        if anc.tag in ("aside", "nav", "footer", "form", "header") and anc.tag != "footer":
+        if anc.tag in ("aside", "nav", "header"):
             return True
         a = attrs(anc)
         if a and _EXCLUDE_ANCESTOR.search(a):
@@ -83,15 +90,56 @@ def _is_comment_markup(el: etree._Element) -> bool:
     if _ITEM_ID.match(el.get("id") or ""):
         return el.tag not in ("a", "span", "textarea", "input", "form")
     cls = el.get("class") or ""
-    return bool(cls and _ITEM_CLASS.search(cls)) and el.tag in ("li", "div", "article", "section", "dd", "tr", "td", "blockquote")
+    return bool(cls and _ITEM_CLASS.search(cls)) and el.tag in ("li", "div", "article", "section", "dd", "tr", "td", "blockquote", "ul")
 
 
 def _candidates(root: etree._Element) -> list[etree._Element]:
+    _wrap_sequences(root)
     out = []
-    for el in root.iter("li", "div", "article", "section", "dd", "tr", "td", "blockquote", "table"):
-        if _is_comment_markup(el) and not _excluded(el):
+    for el in root.iter("li", "div", "article", "section", "dd", "tr", "td", "blockquote", "table", "ul"):
+        if _is_comment_markup(el) and not _NOT_COMMENT.search(el.get("class") or "") and not _excluded(el):
             out.append(el)
     return out
+
+
+def _wrap_sequences(root: etree._Element) -> None:
+    """Comments that are runs of siblings rather than one element each get a wrapper element:
+    classic Blogger's ``dl#comments-block`` (``dt`` author line + ``dd`` body + ``dd`` footer)
+    and lists where each comment starts at an ``<a name="comment-N">`` anchor. A container
+    holding exactly one such anchor is itself the comment and gets its id."""
+    starts_by_parent: dict[etree._Element, list[etree._Element]] = {}
+    for el in root.iter("dt", "a"):
+        key = el.get("id") or el.get("name") or ""
+        if not _ANCHOR_ID.match(key) or (el.tag == "a" and el.get("href")):
+            continue
+        parent = el.getparent()
+        if parent is not None:
+            starts_by_parent.setdefault(parent, []).append(el)
+    for parent, starts in starts_by_parent.items():
+        key = starts[0].get("id") or starts[0].get("name")
+        if len(starts) == 1 and starts[0].tag == "a":
+            if not parent.get("data-comment-id") and not _ITEM_ID.match(parent.get("id") or ""):
+                parent.set("data-comment-id", _NUM_ID.search(key).group(1))
+            continue
+        children = list(parent)
+        index = {id(c): i for i, c in enumerate(children)}
+        positions = sorted(index[id(s)] for s in starts)
+        for n, start in enumerate(positions):
+            end = positions[n + 1] if n + 1 < len(positions) else len(children)
+            head = children[start]
+            if head.tag == "dt":
+                # A dt's comment is the dt and the dd's after it, not what follows the dl's end.
+                run = [head] + [c for c in children[start + 1:end]]
+                cut = next((i for i, c in enumerate(run[1:], 1) if c.tag not in ("dd",) and isinstance(c.tag, str)), len(run))
+                run = run[:cut]
+            else:
+                run = children[start:end]
+            wrapper = etree.Element("div", {"class": "comment", "id": head.get("id") or head.get("name")})
+            if head.tag == "dt":
+                wrapper.set("class", "comment dl-comment")
+            parent.insert(parent.index(head), wrapper)
+            for c in run:
+                wrapper.append(c)
 
 
 def _forum_posts(root: etree._Element) -> list[etree._Element]:
@@ -149,7 +197,7 @@ def _prune_sparse(items: list[etree._Element]) -> list[etree._Element]:
         return items
     groups: dict[etree._Element, list[etree._Element]] = {}
     for el in items:
-        top = el
+        top = el.getparent() if el.getparent() is not None else el
         for anc in el.iterancestors():
             if anc in groups or anc.tag in ("ol", "ul", "section") or P.COMMENT_REGION_TOKEN.search(attrs(anc)):
                 top = anc
@@ -280,20 +328,59 @@ def read_comment(el: etree._Element, nested: set) -> dict:
     comment elements (replies) whose text must not be counted here."""
     skip = {n for n in nested if n is not el}
     author_el = _first(el, P.COMMENT_AUTHOR_XPATH, skip)
-    author = _clean_author(author_el.text_content()) if author_el is not None else None
+    author = None
+    if author_el is not None:
+        # "by NAME » DATE": the name is the link or bold part when there is one.
+        inner = next((x for x in author_el.iter("a", "strong", "b", "cite") if x is not author_el and text_of(x)), None)
+        raw = author_el.text_content()
+        if inner is not None and (P.PRINTED_DATE.search(raw) or len(raw.split()) > 4):
+            raw = inner.text_content()
+        author = _clean_author(raw)
     date = _date(el, skip)
-    body = _first(el, P.COMMENT_TEXT_XPATH, skip)
-    if body is not None and text_of(body, skip):
-        text = text_of(body, skip)
-    else:
-        chrome = set(el.xpath(P.COMMENT_CHROME_XPATH))
-        if author_el is not None:
-            chrome.add(author_el)
-        text = text_of(el, skip | chrome)
-        if not text:
-            text = text_of(el, skip)
+    chrome = set(el.xpath(P.COMMENT_CHROME_XPATH))
+    if author_el is not None:
+        chrome.add(author_el)
+    date_el = _first(el, P.COMMENT_DATE_XPATH[:2], skip)
+    if date_el is not None:
+        chrome.add(date_el)
+    text = ""
+    body = None
+    meta_els = [x for x in (author_el, date_el) if x is not None]
+    fallback = None
+    for xp in P.COMMENT_TEXT_XPATH:
+        for found in el.xpath(xp):
+            if not isinstance(found, etree._Element) or _skipped(found, el, skip):
+                continue
+            if fallback is None:
+                fallback = found
+            # A wrapper that also holds the author line is not the body when a tighter one exists.
+            if any(m is found or any(a is found for a in m.iterancestors()) for m in meta_els):
+                continue
+            if text_of(found, skip):
+                body = found
+                break
+        if body is not None:
+            break
+    body = body if body is not None else fallback
+    if body is not None:
+        text = text_of(body, skip | {c for c in chrome if c is not body}) or text_of(body, skip)
+    if not text:
+        text = text_of(el, skip | chrome) or text_of(el, skip)
+    text = _LEADING_SAYS.sub("", text)
+    if author is None or date is None:
+        # Movable Type and others print "Posted by: NAME at DATE" just after the comment.
+        trailer = el.getnext()
+        if trailer is not None and isinstance(trailer.tag, str) and _TRAILER.search(trailer.get("class") or "") and trailer not in nested:
+            line = text_of(trailer)
+            if date is None:
+                m = P.PRINTED_DATE.search(line)
+                date = m.group(0) if m else None
+            if author is None:
+                m = re.search(r"(?:by:?|from:?)\s+(.{1,60}?)\s+(?:at|on|\||\u2022|-)\s", line, re.I)
+                author = _clean_author(m.group(1)) if m else None
     cid = _comment_id(el)
-    return {"id": cid, "author": author, "date": date, "text": text, "permalink": _permalink(el, cid, skip)}
+    return {"id": cid, "author": author, "date": date, "text": text, "permalink": _permalink(el, cid, skip),
+            "body": body if body is not None and text else None}
 
 
 # ------------------------------------------------------------------------- json-ld
@@ -382,13 +469,32 @@ def _named_regions(root: etree._Element, protect: etree._Element | None) -> list
     return out
 
 
-def _form_nodes(root: etree._Element) -> list[etree._Element]:
-    return [el for el in root.xpath(P.COMMENT_FORM_XPATH) if isinstance(el, etree._Element)]
+def _form_nodes(root: etree._Element, protect: etree._Element | None) -> list[etree._Element]:
+    out = []
+    for el in root.xpath(P.COMMENT_FORM_XPATH):
+        if not isinstance(el, etree._Element) or el.tag in ("html", "body"):
+            continue
+        if protect is not None and (el is protect or any(a is el for a in protect.iterancestors())):
+            continue
+        if len(el.text_content()) > P.COMMENT_FORM_MAX_CHARS:
+            continue
+        out.append(el)
+    return out
 
 
 def _is_form_text(text: str) -> bool:
     low = text.lower()
-    return len(text) < 400 and any(f in low for f in P.COMMENT_FORM_TEXT)
+    return len(text) < 400 and (any(f in low for f in P.COMMENT_FORM_TEXT) or bool(P.COMMENT_FORM_RE.search(low)))
+
+
+def _looks_like_comment(el: etree._Element) -> bool:
+    """A generic repeated child counts as a comment when it has a date-ish part (a time
+    element, a date class, or a printed date) - lists of links and teasers do not."""
+    if el.find(".//time") is not None:
+        return True
+    if el.xpath(".//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'posted') or contains(@class, 'meta')]"):
+        return True
+    return bool(P.PRINTED_DATE.search(text_of(el)[:400]))
 
 
 # ------------------------------------------------------------------------- main
@@ -398,7 +504,7 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     """Find the comments below ``root`` (or only inside ``region_hint`` from site rules).
     ``protect`` is the article container: the comment region never swallows it."""
     scope = region_hint or [root]
-    forms = [f for s in scope for f in _form_nodes(s)]
+    forms = [f for s in scope for f in _form_nodes(s, protect)]
     formset = set(forms)
     cands = [c for s in scope for c in _candidates(s) if not any(a in formset for a in c.iterancestors())]
     if protect is not None:
@@ -408,7 +514,8 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     found = Found()
     if len(items) < 2 and not region_hint:
         posts = _forum_posts(root)
-        if len(posts) >= 2 and not any(any(a is p for a in (protect.iterancestors() if protect is not None else [])) for p in posts):
+        inside = [] if protect is None else [protect, *protect.iterancestors()]
+        if len(posts) >= 2 and not any(any(a is p for a in inside) for p in posts[1:]):
             found.first_post = posts[0]
             items = posts[1:]
     if not items:
@@ -416,7 +523,7 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
         for reg in regions:
             rep = [c for c in _repeated_children(reg) if not any(a in formset for a in c.iterancestors()) and c not in formset]
             rep = [c for c in rep if not _is_form_text(text_of(c))]
-            if len(rep) >= 2:
+            if len(rep) >= 2 and sum(map(_looks_like_comment, rep)) * 2 > len(rep):
                 items = rep
                 break
     itemset = set(items)
@@ -424,6 +531,8 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     for el in items:
         rec = read_comment(el, itemset)
         if not rec["text"] or _is_form_text(rec["text"]) and len(rec["text"]) < 120:
+            continue
+        if P.NOT_COMMENT_TEXT.match(rec["text"]):
             continue
         parent, depth = None, 0
         for anc in el.iterancestors():

@@ -4,20 +4,46 @@ half). Ads and comments use it to tell "in the article" from "after it" and to n
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
+from pagetrail.segment.patterns import COMMENT_REGION_TOKEN
 from pagetrail.segment.textutil import attrs
+
+_COMMENT_ITEM = re.compile(r"(?:^|\s)(?:comment|comment-\d+|li-comment-\d+|comment-body|comment-content)(?:\s|$)", re.I)
 
 #: Element kinds whose text counts as paragraph text.
 PARA_TAGS = ("p", "pre", "blockquote", "h2", "h3", "li")
 _NOT_CONTENT = ("comment", "sidebar", "widget", "footer", "nav", "menu")
 
 
+def _in_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
+    """True when a paragraph sits in a comment or comment list (memoised per ancestor)."""
+    chain = []
+    node = el.getparent()
+    result = False
+    while node is not None and node.tag not in ("body", "html"):
+        if node in memo:
+            result = memo[node]
+            break
+        chain.append(node)
+        a = attrs(node)
+        if a and (COMMENT_REGION_TOKEN.search(a) or _COMMENT_ITEM.search(a)):
+            result = True
+            break
+        node = node.getparent()
+    for c in chain:
+        memo[c] = result
+    return result
+
+
 def content_root(root: etree._Element) -> etree._Element | None:
     scores: dict[etree._Element, float] = {}
+    in_comments: dict[etree._Element, bool] = {}
     for p in root.iter(*PARA_TAGS):
         n = len((p.text_content() or "").strip())
-        if n < 25:
+        if n < 25 or _in_comments(p, in_comments):
             continue
         score = 1 + min(n, 300) / 100 if p.tag != "li" else min(n, 300) / 300
         parent = p.getparent()

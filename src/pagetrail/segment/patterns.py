@@ -128,6 +128,7 @@ COMMENT_CHROME_XPATH = (
     "contains(@class, 'comment-meta') or contains(@class, 'commentmetadata') or "
     "contains(@class, 'comment-author') or contains(@class, 'vcard') or "
     "contains(@class, 'says') or contains(@class, 'comment-links') or "
+    "contains(concat(' ', normalize-space(@class), ' '), ' author ') or contains(@class, 'comment-date') or "
     "contains(@class, 'avatar') or contains(@class, 'like') or contains(@class, 'vote') or "
     "contains(@class, 'report') or contains(@class, 'share') or @itemprop='author' or "
     "@itemprop='dateCreated' or @itemprop='datePublished']"
@@ -163,14 +164,21 @@ COMMENT_DATE_XPATH = (
 )
 #: Text of a comment, tried in order; when none matches, the comment's own text minus chrome.
 COMMENT_TEXT_XPATH = (
-    ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='description']",
+    ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='description' or @itemprop='reviewBody']",
     ".//*[contains(@class, 'comment-content') or contains(@class, 'comment-text') or "
     "contains(@class, 'comment_text') or contains(@class, 'commentcontent') or "
+    "contains(@class, 'commenttext') or contains(@class, 'comment-entry') or "
     "contains(@class, 'comment-body-text') or contains(@class, 'field--name-comment-body') or "
-    "contains(@class, 'field-name-comment-body') or contains(@class, 'comment_body') or "
+    "contains(@class, 'field-name-comment-body') or contains(@class, 'comment-message') or "
     "contains(@class, 'post-message') or contains(@class, 'message-body') or "
     "contains(@class, 'postbody') or contains(@class, 'post-body') or contains(@class, 'post_body') or "
-    "contains(@class, 'cooked') or contains(@class, 'content')]",
+    "contains(@class, 'cooked') or contains(@class, 'bbcode') or contains(@class, 'post-text')]",
+    ".//*[contains(@class, 'comment-body') or contains(@class, 'comment_body') or "
+    "contains(@class, 'commentbody') or contains(@class, 'comment-copy')]",
+    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' content ') or "
+    "contains(concat(' ', normalize-space(@class), ' '), ' text ') or "
+    "contains(concat(' ', normalize-space(@class), ' '), ' message ') or "
+    "contains(concat(' ', normalize-space(@class), ' '), ' body ')]",
 )
 PRINTED_DATE = re.compile(
     r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|"
@@ -188,10 +196,23 @@ COMMENT_FORM_TEXT = (
     "powered by disqus", "comments powered by", "comment policy", "name (required)",
     "mail (will not be published)", "subscribe to comments", "characters remaining",
 )
+COMMENT_FORM_RE = re.compile(
+    r"\b(?:leave|post|add|write|submit|share|join|start)\s+(?:a|your|new|the)?\s*"
+    r"(?:comment|reply|response|thoughts?|discussion)s?\b"
+    r"|\b(?:sign|log)\s*(?:in|up)\s+(?:to|and)\s+(?:add\s+|post\s+|leave\s+)?(?:a\s+)?(?:comment|reply)"
+    r"|^\s*\d*\s*comments?\s*:?\s*$|^discuss this\b"
+    r"|\b(?:view|show|see|read|load|hide|close)\s+(?:all\s+|more\s+|the\s+|older\s+|newer\s+)?(?:\d+\s+)?comments?\b"
+)
+#: Comment-list entries that are not reader comments (WordPress pingbacks, reblogs).
+NOT_COMMENT_TEXT = re.compile(r"^\s*(?:posted|written|submitted)\s+by\s*:?\W*$|^\s*(?:pingback|trackback)\s*:|^.{0,60}?\breblogged this on\b", re.I)
 #: Containers of the comment form (removed before comments are read).
 COMMENT_FORM_XPATH = (
-    "//form | //textarea | //*[@id='respond' or contains(@class, 'comment-respond') or "
-    "@id='reply-title' or contains(@class, 'comment-form') or @id='commentform' or "
-    "contains(@class, 'comment-reply-title') or contains(@class, 'comments-closed') or "
-    "contains(@class, 'no-comments') or contains(@class, 'nocomments') or @id='disqus_thread' and not(.//*[contains(@class, 'post')])]"
+    "//form[.//textarea or contains(@id, 'comment') or contains(@class, 'comment') or "
+    "contains(@action, 'comment') or contains(@id, 'reply') or contains(@class, 'reply')] | "
+    "//*[@id='respond' or contains(@class, 'comment-respond') or @id='reply-title' or "
+    "contains(@class, 'comment-form') or @id='commentform' or contains(@class, 'comment-reply-title') or "
+    "contains(@class, 'comments-closed') or contains(@class, 'no-comments') or contains(@class, 'nocomments')]"
 )
+#: A "comment form" bigger than this many characters of text is a page-wide form (ASP.NET
+#: wraps whole pages in one <form>), not a comment form.
+COMMENT_FORM_MAX_CHARS = 3000

@@ -11,12 +11,12 @@ from lxml import etree
 from pagetrail.seeds import SiteRules
 from pagetrail.segment import ads as A
 from pagetrail.segment import patterns as P
-from pagetrail.segment.article import extract_article
-from pagetrail.segment.comments import find_comments, jsonld_comments
+from pagetrail.segment.article import extract_article, own_blocks
+from pagetrail.segment.comments import find_comments, jsonld_comments, read_comment
 from pagetrail.segment.content import content_root
 from pagetrail.segment.decode import decode
 from pagetrail.segment.metadata import read_metadata
-from pagetrail.segment.model import Ad, Snapshot
+from pagetrail.segment.model import Ad, Article, Snapshot, normalise_text
 from pagetrail.segment.parse import parse
 from pagetrail.segment.rules import apply_rules
 from pagetrail.segment.textutil import attrs, remove, slot_path, text_of
@@ -190,5 +190,12 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     for el in doomed:
         if el.getparent() is not None and not A._protected(el, [article_el] if article_el is not None and el is not comment_region else []):
             remove(el)
-    snap.article = extract_article(root, url, meta, picked.article or None)
+    if found.first_post is not None and not picked.article:
+        # A forum thread: the opening post is the article, read like a comment.
+        rec = read_comment(found.first_post, set())
+        snap.article = Article(title=normalise_text(meta.title or ""), byline=rec["author"] or meta.byline,
+                               date=rec["date"] or meta.date,
+                               blocks=own_blocks(rec["body"] if rec["body"] is not None else found.first_post))
+    else:
+        snap.article = extract_article(root, url, meta, picked.article or None)
     return snap
