@@ -232,3 +232,17 @@ def test_http_charset_is_used_when_the_page_has_no_meta(tmp_path):
             process_captures(archive, [], [c])
         dumped = json.dumps(archive.get_summary(c.id)["channels"]["article"], ensure_ascii=False)
         assert "Cr\u00e8me br\u00fbl\u00e9e" in dumped
+
+
+def test_reprocess_applies_changed_seed_rules(tmp_path):
+    require_pipeline()
+    from pagetrail.seeds import build_seed
+
+    with Archive(tmp_path / "a") as archive:
+        captures = [capture(archive, render(v.number), v.number) for v in VERSIONS[1:3]]
+        assert archive.get_summary(captures[1].id)["channels"]["comments"]["changed"]
+        seed = build_seed({"url": URL, "name": "heparin", "schedule": "1h",
+                           "rules": {"ignore": ["#comments"]}})
+        reprocess(archive, [seed], URL)
+        summary = archive.get_summary(captures[1].id)
+        assert summary["summary"] == "no change" and summary["rules"] != "none"
