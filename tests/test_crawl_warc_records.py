@@ -147,9 +147,13 @@ def test_timeout_is_a_failed_attempt(crawled):
     assert len(attempts) == 3 and {c.kind for c in attempts} == {"failed"}
 
 
-def test_huge_body_over_maxsize_fails_without_stopping_others(crawled):
-    _, run, _, _ = crawled
+def test_huge_body_kept_up_to_maxsize_and_marked_truncated(crawled):
+    site, run, _, records = crawled
     assert "DOWNLOAD_MAXSIZE" in run.result("huge")["error"]
+    (rec,) = responses(records, site.url("/huge"))
+    assert rec.warc.get("WARC-Truncated") == "length"
+    assert 1_000_000 < len(rec.payload) < 2_000_000
+    assert rec.http("Content-Length") == [str(len(rec.payload))]
     assert run.result("png")["ok"]
 
 

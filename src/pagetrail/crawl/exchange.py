@@ -36,6 +36,9 @@ META_ROLE = "pagetrail_role"
 META_STARTED = "pagetrail_started"
 META_CAPTURE = "pagetrail_capture"  # the Capture the archive returned for the last attempt
 META_CONDITIONAL = "pagetrail_conditional"  # False turns conditional headers off for this request
+META_LIMIT = "_pagetrail_maxsize"  # DOWNLOAD_MAXSIZE, enforced by ArchiveMiddleware
+META_RECEIVED = "_pagetrail_received"
+META_OVERSIZE = "_pagetrail_oversize"  # set when the body was cut at META_LIMIT
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -100,7 +103,10 @@ def role_of(request: Request, response: Response | None = None) -> str:
     return role
 
 
-def truncation(response: Response) -> str | None:
+def truncation(response: Response, request: Request | None = None) -> str | None:
+    meta = (request if request is not None else response).meta
+    if "download_stopped" in response.flags and meta.get(META_OVERSIZE):
+        return "length"
     for flag in response.flags:
         if flag in TRUNCATION_FLAGS:
             return TRUNCATION_FLAGS[flag]
@@ -120,7 +126,7 @@ def build_exchange(request: Request, response: Response) -> Exchange:
         request_body=request.body or b"",
         protocol=response.protocol or "HTTP/1.1",
         ip_address=str(response.ip_address) if response.ip_address is not None else None,
-        truncated=truncation(response),
+        truncated=truncation(response, request),
         seed=request.meta.get(META_SEED),
         seed_url=request.meta.get(META_SEED_URL),
         role=role_of(request, response),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http import Response
 from scrapy.utils.misc import load_object
 
@@ -35,6 +35,8 @@ class ArchiveMiddleware:
         self.prefix = settings.get("PAGETRAIL_WARC_PREFIX", "pagetrail")
         self.max_size = settings.getint("PAGETRAIL_WARC_MAX_SIZE", 1024**3)
         self.conditional = settings.getbool("PAGETRAIL_CONDITIONAL_REQUESTS", True)
+        self.keep_oversize = settings.getbool("PAGETRAIL_KEEP_OVERSIZE", True)
+        self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
         self.archive_class = load_object(settings.get("PAGETRAIL_ARCHIVE_CLASS",
                                                       "pagetrail.archive.Archive"))
         self.archive = None
@@ -46,6 +48,8 @@ class ArchiveMiddleware:
         mw = cls(crawler)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        if mw.keep_oversize:
+            crawler.signals.connect(mw.bytes_received, signal=signals.bytes_received)
         return mw
 
     # -- life cycle -----------------------------------------------------------------------------
@@ -69,6 +73,18 @@ class ArchiveMiddleware:
     def process_request(self, request: Request) -> None:
         request.meta[ex.META_STARTED] = ex.now()
         self._set_conditional_headers(request)
+        if self.keep_oversize:
+            self._take_over_maxsize(request)
+
+    def bytes_received(self, data: bytes, request: Request) -> None:
+        limit = request.meta.get(ex.META_LIMIT)
+        if not limit:
+            return
+        received = request.meta.get(ex.META_RECEIVED, 0) + len(data)
+        request.meta[ex.META_RECEIVED] = received
+        if received > limit:
+            request.meta[ex.META_OVERSIZE] = True
+            raise StopDownload(fail=False)  # the response keeps the bytes so far: archived truncated
 
     def process_response(self, request: Request, response: Response) -> Response:
         self._record(request, ex.build_exchange(request, response))
@@ -101,6 +117,17 @@ class ArchiveMiddleware:
                 request.headers[name] = headers[name]
                 names.append(name)
         request.meta["_pagetrail_conditional_added"] = tuple(names)
+
+    def _take_over_maxsize(self, request: Request) -> None:
+        """Enforce DOWNLOAD_MAXSIZE here instead of in the download handler, which would cancel the
+        download and throw the body away: an oversized body is archived up to the limit and marked
+        ``WARC-Truncated: length``."""
+        limit = request.meta.get(ex.META_LIMIT) or request.meta.get("download_maxsize", self.maxsize)
+        request.meta[ex.META_RECEIVED] = 0
+        request.meta.pop(ex.META_OVERSIZE, None)
+        if limit:
+            request.meta[ex.META_LIMIT] = limit
+            request.meta["download_maxsize"] = 0
 
     def _record(self, request: Request, record, *, failed: bool = False) -> None:  # noqa: ANN001
         try:

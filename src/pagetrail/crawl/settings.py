@@ -17,6 +17,9 @@ PAGETRAIL_ARCHIVE_CLASS = "pagetrail.archive.Archive"  # anything with the Archi
 PAGETRAIL_WARC_PREFIX = "pagetrail"
 PAGETRAIL_WARC_MAX_SIZE = 1024**3  # rotate WARC files at 1 GB
 PAGETRAIL_CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since on seed pages
+# Keep the first DOWNLOAD_MAXSIZE bytes of a bigger body (archived with WARC-Truncated: length)
+# instead of letting Scrapy cancel the download and keep nothing.
+PAGETRAIL_KEEP_OVERSIZE = True
 
 # 950: after every other middleware has set its request headers, and so that process_response sees
 # each response before HttpCompression (590) decodes it, Redirect (600) follows it or Retry (550)

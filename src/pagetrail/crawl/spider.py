@@ -86,6 +86,9 @@ class SnapshotSpider(Spider):
         error = http_error(response.status)
         if "dataloss" in response.flags:
             error = f"connection dropped mid-body ({len(response.body)} bytes kept): {response.url}"
+        elif ex.truncation(response) == "length":
+            error = (f"body larger than DOWNLOAD_MAXSIZE ({len(response.body)} bytes kept): "
+                     f"{response.url}")
         outcome = PageOutcome(seed=seed.name, url=meta.get(META_OUTCOME_URL, response.url),
                               role=meta.get(ex.META_ROLE, "page"), final_url=response.url,
                               status=response.status, kind=kind_word(capture), error=error,
