@@ -192,6 +192,7 @@ def render(doc: ReportDoc) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(doc.title)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>{escape(doc.title)}</h1><p>pagetrail change report · generated {generated} · "
-        "archived content is shown as text; links open the replay server</p></header>"
+        "archived content is shown as text · replay links go to "
+        f"<code>{escape(doc.options.replay_base)}</code> (set with --replay-base)</p></header>"
         f"<main>{''.join(body)}</main></body></html>\n"
     )
