@@ -126,3 +126,13 @@ def test_diff_with_other_rules_resegments(archive_dir, capsys, tmp_path):
     assert code == 0 and "comments: no change" in out and "ads: 1 edited" in out
     code, _, err = run(capsys, "diff", "http://127.0.0.1:8000/other/", "--archive", archive_dir)
     assert code == 2
+
+
+def test_history_says_when_summaries_predate_the_rules(archive_dir, capsys, tmp_path):
+    seeds = tmp_path / "seeds.toml"
+    seeds.write_text(f'[[seed]]\nurl = "{URL}"\nschedule = "1h"\n'
+                     '[seed.rules]\nignore = ["#comments"]\n', encoding="utf-8")
+    code, _, err = run(capsys, "history", URL, "--seeds", str(seeds), "--archive", archive_dir)
+    assert code == 0 and "6 of 6 summaries" in err and "pagetrail reprocess" in err
+    code, _, err = run(capsys, "history", URL, "--archive", archive_dir)
+    assert code == 0 and "summaries were computed" not in err

@@ -62,17 +62,10 @@ def capture_ref(capture: Capture) -> CaptureRef:
     )
 
 
-def is_page_capture(capture: Capture, seed_urls: set[str] | None = None) -> bool:
-    """A capture of a seed page itself (not a redirect hop, a requisite or robots.txt)."""
-    if capture.kind not in PAGE_KINDS:
-        return False
-    role = (capture.extra or {}).get("role")
-    if role is not None:
-        return role == "page"
-    if seed_urls:
-        seed_url = (capture.extra or {}).get("seed_url")
-        return capture.url in seed_urls or seed_url in seed_urls
-    return capture.kind == "failed" or (capture.mime or "").startswith(("text/html", "application/xhtml"))
+def is_page_capture(capture: Capture) -> bool:
+    """A capture of a seed page itself (not a redirect hop, a requisite or robots.txt). The archive
+    records a role only when it is not "page"."""
+    return capture.kind in PAGE_KINDS and (capture.extra or {}).get("role", "page") == "page"
 
 
 def _rules_key(rules: SiteRules | None) -> str:
@@ -251,9 +244,14 @@ class ChangeProcessor:
         self._done.add(capture.id)
         return summary
 
+    def is_stale(self, capture: Capture, summary: dict) -> bool:
+        """Was this summary computed by another segmenter or with other site rules than now?"""
+        return (summary.get("segmenter") not in (None, segmenter_key())
+                or summary.get("rules") not in (None, _rules_key(self.rules_for(capture))))
+
     # -- a page's timeline ---------------------------------------------------------------------
     def page_captures(self, url: str) -> list[Capture]:
-        return [c for c in self.archive.captures(url=url) if c.kind in PAGE_KINDS]
+        return [c for c in self.archive.captures(url=url) if is_page_capture(c)]
 
     @staticmethod
     def _is_good(capture: Capture, summary: dict) -> bool:
@@ -290,8 +288,7 @@ class ChangeProcessor:
         return None
 
     def process(self, captures: Iterable[Capture]) -> list[PageDiff]:
-        seed_urls = {s.url for s in self.seeds} or None
-        todo = sorted((c for c in captures if is_page_capture(c, seed_urls)), key=lambda c: c.timestamp)
+        todo = sorted((c for c in captures if is_page_capture(c)), key=lambda c: c.timestamp)
         diffs = []
         for capture in todo:
             if capture.id in self._done or (not self.force and self.archive.get_summary(capture.id)):
@@ -315,10 +312,9 @@ def process_captures(archive, seeds: Sequence[Seed], captures: Iterable[Capture]
 
 def page_urls(archive, seeds: Sequence[Seed] = ()) -> list[str]:  # noqa: ANN001
     """Every URL in the archive that has captures of a seed page, in first-capture order."""
-    seed_urls = {s.url for s in seeds} or None
     urls: dict[str, None] = {}
     for c in archive.captures():
-        if is_page_capture(c, seed_urls):
+        if is_page_capture(c):
             urls.setdefault(c.url)
     return list(urls)
 

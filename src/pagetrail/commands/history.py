@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 HELP = "timeline of every capture of a page with what changed in each"
 DESCRIPTION = """\
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pagetrail.changes import history, pagediff_from_summary
+    from pagetrail.changes import ChangeProcessor, history, pagediff_from_summary
     from pagetrail.report import ReportDoc, render
     from pagetrail.report.output import load_seed_list, open_archive, options, page_captures, write
 
@@ -41,6 +42,11 @@ def run(args: argparse.Namespace) -> int:
     with open_archive(args.archive) as archive:
         url, _captures = page_captures(archive, args.url)
         entries = history(archive, url, seeds)
+        proc = ChangeProcessor(archive, seeds)
+        stale = sum(proc.is_stale(c, s) for c, s in entries)
+    if stale:
+        print(f"pagetrail: {stale} of {len(entries)} summaries were computed by another segmenter or "
+              f"with other site rules; 'pagetrail reprocess {url}' recomputes them", file=sys.stderr)
     items = [pagediff_from_summary(summary) for _capture, summary in entries]
     doc = ReportDoc(mode="history", title=f"History of {url} ({len(items)} captures)", items=items,
                     url=url, options=options(args))

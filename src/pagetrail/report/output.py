@@ -56,10 +56,10 @@ def load_seed_list(files: list[str] | None):  # noqa: ANN201 - list[Seed]
 
 def page_captures(archive, url: str) -> tuple[str, list]:  # noqa: ANN001
     """The captures of ``url`` (or of the same URL with/without a trailing slash), oldest first."""
-    from pagetrail.changes import PAGE_KINDS
+    from pagetrail.changes import is_page_capture
 
     for candidate in (url, url.rstrip("/") if url.endswith("/") else url + "/"):
-        found = [c for c in archive.captures(url=candidate) if c.kind in PAGE_KINDS]
+        found = [c for c in archive.captures(url=candidate) if is_page_capture(c)]
         if found:
             return candidate, found
     raise UsageError(f"{url}: no captures of this URL in {archive.root} (see 'pagetrail captures')")
