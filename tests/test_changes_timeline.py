@@ -246,3 +246,15 @@ def test_reprocess_applies_changed_seed_rules(tmp_path):
         reprocess(archive, [seed], URL)
         summary = archive.get_summary(captures[1].id)
         assert summary["summary"] == "no change" and summary["rules"] != "none"
+
+
+def test_diff_captures_reuses_the_stored_summary_of_adjacent_captures(timeline):
+    archive, captures = timeline
+    stored = archive.get_summary(captures[3].id)
+    archive.set_summary(captures[3].id, {**stored, "notes": ["read from the catalog"]})
+    try:
+        pd = diff_captures(archive, captures[2], captures[3])
+        assert pd.notes == ["read from the catalog"] and pd.article.changed and not pd.ads.changed
+        assert diff_captures(archive, captures[1], captures[3]).notes == []  # not adjacent: computed
+    finally:
+        archive.set_summary(captures[3].id, stored)

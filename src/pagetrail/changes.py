@@ -336,9 +336,14 @@ def history(archive, url: str, seeds: Sequence[Seed] = ()) -> list[tuple[Capture
 
 
 def diff_captures(archive, a: Capture, b: Capture, rules: SiteRules | None = None) -> PageDiff:  # noqa: ANN001
-    """The change from capture ``a`` to capture ``b`` (any two captures of a page)."""
+    """The change from capture ``a`` to capture ``b`` (any two captures of a page). When ``b``'s
+    stored summary already compares it with ``a`` under the same segmenter and rules, that is used."""
     proc = ChangeProcessor(archive)
     proc.rules_for = lambda _capture: rules  # type: ignore[method-assign]
+    stored = archive.get_summary(b.id)
+    if (stored and (stored.get("from") or {}).get("record_id") == a.record_id
+            and stored.get("segmenter") == segmenter_key() and stored.get("rules") == _rules_key(rules)):
+        return pagediff_from_summary(stored)
     if a.kind == "failed":
         return PageDiff(b.url, capture_ref(a), capture_ref(b),
                         fetch_problem=f"the earlier capture failed: {a.error or 'fetch failed'}")
