@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -38,15 +37,15 @@ def fill(archive: Archive, pages: int = 6) -> None:
 
 def rows(folder: Path) -> list[tuple]:
     """Catalog rows with revisit targets as record ids (ids may differ after a rebuild)."""
-    db = sqlite3.connect(folder / "catalog.sqlite3")
-    ids = dict(db.execute("SELECT id, record_id FROM captures"))
-    out = []
-    for row in db.execute("SELECT url, timestamp, status, kind, mime, digest, record_id, warc_file,"
-                          " offset, length, seed, refers_to, error, etag, last_modified, extra"
-                          " FROM captures ORDER BY timestamp, url"):
-        out.append(row[:11] + (ids.get(row[11]),) + row[12:])
-    db.close()
-    return out
+    with Archive(folder) as archive:
+        caps = archive.captures()
+    record_ids = {c.id: c.record_id for c in caps}
+    return sorted(
+        (c.url, c.timestamp, c.status, c.kind, c.mime, c.digest, c.record_id, c.warc_file, c.offset,
+         c.length, c.seed, record_ids.get(c.refers_to), c.error, c.etag, c.last_modified,
+         json.dumps(c.extra, sort_keys=True))
+        for c in caps
+    )
 
 
 def test_captures_filters_and_find(tmp_path):
@@ -175,3 +174,23 @@ def test_corrupt_catalog_is_one_line_error(tmp_path):
     with pytest.raises(ArchiveError) as err:
         Archive(tmp_path).open()
     assert "catalog.sqlite3: cannot open the catalog" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_catalog_of_an_older_layout_is_rebuilt_keeping_summaries(tmp_path):
+    import sqlite3
+
+    with Archive(tmp_path) as archive:
+        cap = archive.record(exchange())
+    (tmp_path / "catalog.sqlite3").unlink()
+    db = sqlite3.connect(tmp_path / "catalog.sqlite3")
+    db.execute("CREATE TABLE captures (id INTEGER PRIMARY KEY, url TEXT, timestamp TEXT,"
+               " record_id TEXT, warc_file TEXT, summary TEXT)")
+    db.execute("INSERT INTO captures (url, timestamp, record_id, warc_file, summary)"
+               " VALUES (?, ?, ?, ?, ?)", (cap.url, cap.timestamp, cap.record_id, cap.warc_file,
+                                           '{"kept": true}'))
+    db.commit()
+    db.close()
+    with Archive(tmp_path) as archive:
+        (again,) = archive.captures()
+        assert again.warc_file == cap.warc_file and again.offset == cap.offset
+        assert archive.get_summary(again.id) == {"kept": True}

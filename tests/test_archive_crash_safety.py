@@ -45,12 +45,9 @@ def check_all(folder: Path) -> None:
 
 
 def catalog_rows(folder: Path) -> list[tuple]:
-    db = sqlite3.connect(folder / "catalog.sqlite3")
-    try:
-        return list(db.execute("SELECT url, timestamp, kind, digest, record_id, warc_file, offset,"
-                               " length FROM captures ORDER BY warc_file, offset"))
-    finally:
-        db.close()
+    with Archive(folder) as archive:
+        return sorted((c.url, c.timestamp, c.kind, c.digest, c.record_id, c.warc_file, c.offset,
+                       c.length) for c in archive.captures())
 
 
 def leave_open_file(folder: Path) -> Path:
@@ -90,7 +87,7 @@ def test_records_missing_from_catalog_are_added_on_repair(tmp_path):
     db.close()
     with Archive(tmp_path) as archive:
         assert len(archive.captures()) == 2
-        assert archive.captures("http://example.test/gz")[0].extra["request_offset"] > 0
+        assert archive.captures("http://example.test/gz")[0].offset > 0
     assert not path.exists()
     check_all(tmp_path)
 

@@ -79,6 +79,8 @@ class Archive:
             self.repaired = repair.repair_folder(self.root, self._catalog)
         except OSError as exc:
             raise ArchiveError(f"{self.root}: cannot repair leftover .open files ({exc})") from None
+        if self._catalog.outdated_summaries is not None:
+            self._rebuild_outdated(self._catalog.outdated_summaries)
         info = {
             "software": self.software,
             "format": "WARC File Format 1.1",
@@ -88,6 +90,15 @@ class Archive:
         self._writer = RotatingWriter(self.root, self.prefix, self.hostname, self.max_file_size,
                                       info, self._index_closed_file)
         return self
+
+    def _rebuild_outdated(self, summaries: dict[str, str]) -> None:
+        from pagetrail.archive.reindex import rebuild
+
+        assert self._catalog is not None
+        rebuild(self.root, self._catalog)
+        with self._catalog.transaction():
+            self._catalog.restore_summaries(summaries)
+        self._catalog.outdated_summaries = None
 
     def close(self) -> None:
         """Close the current WARC file (renamed from .open) and bring index.cdxj up to date."""
@@ -145,23 +156,22 @@ class Archive:
             # A 304 confirms the capture whose validators were sent (see conditional_headers).
             validated = self._body_holder(catalog.latest_with_validators(exchange.url))
             warc = self._file()
-            info_id = warc.warcinfo_id
+            holder = None
             if exchange.status == 304 and (validated or original) is not None \
                     and (validated or original).digest:
-                main = records.revisit(exchange, ts, records.PROFILE_NOT_MODIFIED,
-                                       _original(validated or original), info_id)
+                holder = validated or original
+                main = records.revisit(exchange, ts, records.PROFILE_NOT_MODIFIED, _original(holder))
             elif (original is not None and original.digest == digest and exchange.body
                   and not exchange.truncated):
-                main = records.revisit(exchange, ts, records.PROFILE_IDENTICAL,
-                                       _original(original), info_id)
+                holder = original
+                main = records.revisit(exchange, ts, records.PROFILE_IDENTICAL, _original(holder))
             else:
-                main = records.response(exchange, ts, digest, info_id)
-            request = records.request(exchange, ts, main.record_id, info_id)
+                main = records.response(exchange, ts, digest)
+            request = records.request(exchange, ts, main.record_id)
             written = begin(warc, [main, request])
             capture = rows.capture_from_member(_as_member(main, written[0]), warc.name)
             assert capture is not None
-            rows.attach_request(capture, _as_member(request, written[1]))
-            rows.resolve(capture, catalog.by_record_id)
+            rows.finish(capture, holder)
             catalog.insert(capture)
         line = cdxj.line_for_member(_as_member(main, written[0]), warc.name)
         if line:
@@ -174,10 +184,11 @@ class Archive:
         with self._writing() as begin:
             ts = catalog.free_timestamp(failed.url, timestamp17(failed.started))
             warc = self._file()
-            rec = records.failure(failed, ts, warc.warcinfo_id)
+            rec = records.failure(failed, ts)
             written = begin(warc, [rec])
             capture = rows.capture_from_member(_as_member(rec, written[0]), warc.name)
             assert capture is not None
+            rows.finish(capture, None)
             catalog.insert(capture)
         return capture
 
@@ -188,8 +199,7 @@ class Archive:
             raise ArchiveError(f"{capture.url}: capture {capture.id} has no WARC record to refer to")
         with self._writing() as begin:
             warc = self._file()
-            rec = records.metadata(capture.url, now17(), capture.record_id, payload, content_type,
-                                   warc.warcinfo_id)
+            rec = records.metadata(capture.url, now17(), capture.record_id, payload, content_type)
             begin(warc, [rec])
         return rec.record_id
 

@@ -18,6 +18,10 @@ from pagetrail.archive.timestamps import bump
 from pagetrail.errors import ArchiveError
 
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS captures (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL,
@@ -27,7 +31,7 @@ CREATE TABLE IF NOT EXISTS captures (
     mime TEXT,
     digest TEXT,
     record_id TEXT,
-    warc_file TEXT,
+    file_id INTEGER REFERENCES files (id),
     offset INTEGER,
     length INTEGER,
     seed TEXT,
@@ -35,20 +39,22 @@ CREATE TABLE IF NOT EXISTS captures (
     error TEXT,
     etag TEXT,
     last_modified TEXT,
-    extra TEXT NOT NULL DEFAULT '{}',
+    extra TEXT,
     summary TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS captures_url_ts ON captures (url, timestamp);
 CREATE INDEX IF NOT EXISTS captures_seed ON captures (seed);
-CREATE INDEX IF NOT EXISTS captures_record ON captures (record_id);
-CREATE INDEX IF NOT EXISTS captures_file ON captures (warc_file, offset);
 """
 
+# The WARC file name is stored once in `files` (it would otherwise be ~60 bytes of every row).
 COLUMNS = (
     "id", "url", "timestamp", "status", "kind", "mime", "digest", "record_id", "warc_file",
     "offset", "length", "seed", "refers_to", "error", "etag", "last_modified", "extra",
 )
-_SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM captures"
+_STORED = tuple("file_id" if c == "warc_file" else c for c in COLUMNS[1:])
+_SELECT = "SELECT " + ", ".join(
+    "files.name" if c == "warc_file" else f"captures.{c}" for c in COLUMNS
+) + " FROM captures LEFT JOIN files ON files.id = captures.file_id"
 
 
 def _row(row: tuple) -> Capture:
@@ -60,17 +66,26 @@ def _row(row: tuple) -> Capture:
 class Catalog:
     def __init__(self, path: Path):
         self.path = path
+        self.outdated_summaries: dict[str, str] | None = None  # set when an old layout was dropped
         try:
             self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout = 60000")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             with self.transaction():
+                self._drop_outdated()
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         self.db.execute(statement)
         except sqlite3.Error as exc:
             raise ArchiveError(f"{path}: cannot open the catalog ({exc})") from None
+
+    def _drop_outdated(self) -> None:
+        """A catalog from before the `files` table: keep its summaries, rebuild the rest."""
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(captures)")}
+        if columns and "file_id" not in columns:
+            self.outdated_summaries = self.summaries_by_record()
+            self.db.execute("DROP TABLE captures")
 
     def close(self) -> None:
         self.db.close()
@@ -89,17 +104,20 @@ class Catalog:
     # -- reading -------------------------------------------------------------------------------
 
     def get(self, capture_id: int) -> Capture | None:
-        row = self.db.execute(_SELECT + " WHERE id = ?", (capture_id,)).fetchone()
+        row = self.db.execute(_SELECT + " WHERE captures.id = ?", (capture_id,)).fetchone()
         return _row(row) if row else None
 
-    def by_record_id(self, record_id: str) -> Capture | None:
-        row = self.db.execute(_SELECT + " WHERE record_id = ?", (record_id,)).fetchone()
-        return _row(row) if row else None
+    def record_id_map(self) -> dict[str, int]:
+        """record id -> capture id, in one scan (no index on record_id: it would cost every
+        capture ~60 bytes, and only repair and reindex need this lookup)."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT record_id, id FROM captures")
+                if r[0]}
 
     def latest(self, url: str, kinds: tuple[str, ...] = ("response", "revisit")) -> Capture | None:
         marks = ",".join("?" * len(kinds))
         row = self.db.execute(
-            _SELECT + f" WHERE url = ? AND kind IN ({marks}) ORDER BY timestamp DESC, id DESC LIMIT 1",
+            _SELECT + f" WHERE url = ? AND kind IN ({marks})"
+            " ORDER BY captures.timestamp DESC, captures.id DESC LIMIT 1",
             (url, *kinds),
         ).fetchone()
         return _row(row) if row else None
@@ -108,7 +126,7 @@ class Catalog:
         row = self.db.execute(
             _SELECT + " WHERE url = ? AND kind IN ('response', 'revisit')"
             " AND (etag IS NOT NULL OR last_modified IS NOT NULL)"
-            " ORDER BY timestamp DESC, id DESC LIMIT 1",
+            " ORDER BY captures.timestamp DESC, captures.id DESC LIMIT 1",
             (url,),
         ).fetchone()
         return _row(row) if row else None
@@ -118,16 +136,16 @@ class Catalog:
         where, args = [], []
         for column, value in (("url", url), ("seed", seed), ("kind", kind)):
             if value is not None:
-                where.append(f"{column} = ?")
+                where.append(f"captures.{column} = ?")
                 args.append(value)
         if since is not None:
-            where.append("timestamp >= ?")
+            where.append("captures.timestamp >= ?")
             args.append(since)
         if ts_prefix is not None:
-            where.append("substr(timestamp, 1, ?) = ?")
+            where.append("substr(captures.timestamp, 1, ?) = ?")
             args += [len(ts_prefix), ts_prefix]
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        return [_row(r) for r in self.db.execute(sql + " ORDER BY timestamp, id", args)]
+        return [_row(r) for r in self.db.execute(sql + " ORDER BY captures.timestamp, captures.id", args)]
 
     def free_timestamp(self, url: str, ts: str) -> str:
         """``ts``, or the next free millisecond for this URL."""
@@ -137,24 +155,35 @@ class Catalog:
             ts = bump(ts)
         return ts
 
+    def file_id(self, name: str) -> int:
+        # Not cached: a rolled-back transaction or a reindex elsewhere would make a cache lie.
+        self.db.execute("INSERT OR IGNORE INTO files (name) VALUES (?)", (name,))
+        return self.db.execute("SELECT id FROM files WHERE name = ?", (name,)).fetchone()[0]
+
     def record_ids_in(self, warc_file: str) -> set[str]:
-        rows = self.db.execute("SELECT record_id FROM captures WHERE warc_file = ?", (warc_file,))
+        rows = self.db.execute(
+            "SELECT record_id FROM captures JOIN files ON files.id = captures.file_id"
+            " WHERE files.name = ?", (warc_file,))
         return {r[0] for r in rows}
 
     # -- writing -------------------------------------------------------------------------------
 
     def insert(self, capture: Capture) -> int:
         values = [getattr(capture, c) for c in COLUMNS[1:]]
-        values[-1] = json.dumps(capture.extra, sort_keys=True)
+        values[COLUMNS.index("warc_file") - 1] = (
+            self.file_id(capture.warc_file) if capture.warc_file else None)
+        values[-1] = json.dumps(capture.extra, sort_keys=True) if capture.extra else None
         cur = self.db.execute(
-            f"INSERT INTO captures ({', '.join(COLUMNS[1:])}) VALUES ({','.join('?' * (len(COLUMNS) - 1))})",
+            f"INSERT INTO captures ({', '.join(_STORED)}) VALUES ({','.join('?' * len(_STORED))})",
             values,
         )
         capture.id = int(cur.lastrowid)
         return capture.id
 
     def delete_beyond(self, warc_file: str, size: int) -> None:
-        self.db.execute("DELETE FROM captures WHERE warc_file = ? AND offset >= ?", (warc_file, size))
+        self.db.execute(
+            "DELETE FROM captures WHERE offset >= ?"
+            " AND file_id = (SELECT id FROM files WHERE name = ?)", (size, warc_file))
 
     def set_summary(self, capture_id: int, summary: dict | None) -> None:
         value = None if summary is None else json.dumps(summary, sort_keys=True)
@@ -169,10 +198,12 @@ class Catalog:
         return {r[0]: r[1] for r in rows if r[0]}
 
     def restore_summaries(self, by_record: dict[str, str]) -> None:
+        ids = self.record_id_map() if by_record else {}
         self.db.executemany(
-            "UPDATE captures SET summary = ? WHERE record_id = ?",
-            [(v, k) for k, v in by_record.items()],
+            "UPDATE captures SET summary = ? WHERE id = ?",
+            [(v, ids[k]) for k, v in by_record.items() if k in ids],
         )
 
     def clear(self) -> None:
         self.db.execute("DELETE FROM captures")
+        self.db.execute("DELETE FROM files")

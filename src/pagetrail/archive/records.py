@@ -69,13 +69,16 @@ def _clean(value: str) -> str:
     return str(value).replace("\r", " ").replace("\n", " ")
 
 
-def _seed_fields(seed: str | None, seed_url: str | None, role: str | None) -> list[tuple[str, str]]:
+def _seed_fields(url: str, seed: str | None, seed_url: str | None,
+                 role: str | None) -> list[tuple[str, str]]:
+    """Seed fields, leaving out the usual values (role page, seed URL = target URI) to keep the
+    records of an unchanged refetch small."""
     out = []
     if seed:
         out.append((SEED_FIELD, seed))
-    if seed_url:
+    if seed_url and seed_url != url:
         out.append((SEED_URL_FIELD, seed_url))
-    if role:
+    if role and role != "page":
         out.append((ROLE_FIELD, role))
     return out
 
@@ -91,18 +94,18 @@ def warcinfo(filename: str, ts: str, info: dict[str, str]) -> Record:
     return Record("warcinfo", headers, block)
 
 
-def _common(exchange: Exchange, ts: str, warcinfo_id: str | None) -> list[tuple[str, str]]:
+def _common(exchange: Exchange, ts: str) -> list[tuple[str, str]]:
+    # No WARC-Warcinfo-ID: the file's warcinfo is always its first record, and the field would
+    # add ~50 incompressible bytes to every record of an unchanged refetch.
     headers = [("WARC-Target-URI", exchange.url), ("WARC-Date", warc_date(ts))]
-    if warcinfo_id:
-        headers.append(("WARC-Warcinfo-ID", warcinfo_id))
     if exchange.ip_address:
         headers.append(("WARC-IP-Address", exchange.ip_address))
     return headers
 
 
-def response(exchange: Exchange, ts: str, payload_digest: str, warcinfo_id: str | None) -> Record:
+def response(exchange: Exchange, ts: str, payload_digest: str) -> Record:
     block = httpblock.response_head(exchange, len(exchange.body)) + exchange.body
-    headers = _common(exchange, ts, warcinfo_id)
+    headers = _common(exchange, ts)
     headers += [
         ("Content-Type", HTTP_RESPONSE),
         ("WARC-Payload-Digest", payload_digest),
@@ -110,7 +113,7 @@ def response(exchange: Exchange, ts: str, payload_digest: str, warcinfo_id: str 
     ]
     if exchange.truncated:
         headers.append(("WARC-Truncated", exchange.truncated))
-    headers += _seed_fields(exchange.seed, exchange.seed_url, exchange.role)
+    headers += _seed_fields(exchange.url, exchange.seed, exchange.seed_url, exchange.role)
     return Record("response", headers, block)
 
 
@@ -125,11 +128,11 @@ class Original:
 
 
 def revisit(
-    exchange: Exchange, ts: str, profile: str, original: Original, warcinfo_id: str | None
+    exchange: Exchange, ts: str, profile: str, original: Original
 ) -> Record:
     # The block is the HTTP headers only; the body is the original record's.
     block = httpblock.response_head(exchange, len(exchange.body))
-    headers = _common(exchange, ts, warcinfo_id)
+    headers = _common(exchange, ts)
     headers += [
         ("Content-Type", HTTP_RESPONSE),
         ("WARC-Profile", profile),
@@ -139,13 +142,13 @@ def revisit(
         ("WARC-Payload-Digest", original.digest),
         ("WARC-Block-Digest", sha1_digest(block)),
     ]
-    headers += _seed_fields(exchange.seed, exchange.seed_url, exchange.role)
+    headers += _seed_fields(exchange.url, exchange.seed, exchange.seed_url, exchange.role)
     return Record("revisit", headers, block)
 
 
-def request(exchange: Exchange, ts: str, concurrent_to: str, warcinfo_id: str | None) -> Record:
+def request(exchange: Exchange, ts: str, concurrent_to: str) -> Record:
     block = httpblock.request_head(exchange) + exchange.request_body
-    headers = _common(exchange, ts, warcinfo_id)
+    headers = _common(exchange, ts)
     headers += [
         ("WARC-Concurrent-To", concurrent_to),
         ("Content-Type", HTTP_REQUEST),
@@ -154,29 +157,24 @@ def request(exchange: Exchange, ts: str, concurrent_to: str, warcinfo_id: str | 
     return Record("request", headers, block)
 
 
-def failure(failed: FailedFetch, ts: str, warcinfo_id: str | None) -> Record:
+def failure(failed: FailedFetch, ts: str) -> Record:
     """A fetch that got no HTTP response, as a metadata record an archivist can find by URL."""
     fields = {"fetchError": failed.error, "seed": failed.seed or "", "seedUrl": failed.seed_url or ""}
     block = "".join(f"{k}: {_clean(v)}\r\n" for k, v in fields.items() if v).encode("utf-8")
     headers = [("WARC-Target-URI", failed.url), ("WARC-Date", warc_date(ts))]
-    if warcinfo_id:
-        headers.append(("WARC-Warcinfo-ID", warcinfo_id))
     headers += [
         ("Content-Type", WARC_FIELDS),
         ("WARC-Block-Digest", sha1_digest(block)),
         (KIND_FIELD, KIND_FAILED),
     ]
-    headers += _seed_fields(failed.seed, failed.seed_url, None)
+    headers += _seed_fields(failed.url, failed.seed, failed.seed_url, None)
     return Record("metadata", headers, block)
 
 
 def metadata(
-    target_uri: str, ts: str, refers_to: str, payload: bytes, content_type: str,
-    warcinfo_id: str | None,
+    target_uri: str, ts: str, refers_to: str, payload: bytes, content_type: str
 ) -> Record:
     headers = [("WARC-Target-URI", target_uri), ("WARC-Date", warc_date(ts))]
-    if warcinfo_id:
-        headers.append(("WARC-Warcinfo-ID", warcinfo_id))
     headers += [
         ("WARC-Concurrent-To", refers_to),
         ("WARC-Refers-To", refers_to),

@@ -8,7 +8,6 @@ records missing from the catalog or index are added. Files locked by a live proc
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,29 +47,36 @@ def _try_lock(path: Path) -> int | None:
 def catalog_members(catalog: Catalog, members: list[tuple[str, Member]]) -> list[Capture]:
     """Insert the captures of (file name, record) pairs that the catalog lacks.
 
-    Call inside a transaction. A request record right after its response adds the request's
-    place to that capture.
+    Call inside a transaction.
     """
     known = {name: catalog.record_ids_in(name) for name in {name for name, _ in members}}
+    ids: dict[str, int] | None = None
     added: list[Capture] = []
-    last: Capture | None = None
     for filename, member in members:
-        if member.warc_type == "request" and last is not None \
-                and member.get("WARC-Concurrent-To") == last.record_id:
-            if any(last is capture for capture in added):
-                rows.attach_request(last, member)
-                catalog.db.execute("UPDATE captures SET extra = ? WHERE id = ?",
-                                   (json.dumps(last.extra, sort_keys=True), last.id))
-            continue
         capture = rows.capture_from_member(member, filename)
-        last = capture
         if capture is None or capture.record_id in known[filename]:
             continue
-        rows.resolve(capture, catalog.by_record_id)
+        holder = None
+        target = rows.refers_to_record(capture)
+        if target:
+            if ids is None:
+                ids = catalog.record_id_map()
+            holder = _holder(catalog, ids.get(target))
+        rows.finish(capture, holder)
         capture.timestamp = catalog.free_timestamp(capture.url, capture.timestamp)
         catalog.insert(capture)
+        if ids is not None and capture.record_id:
+            ids[capture.record_id] = capture.id
         added.append(capture)
     return added
+
+
+def _holder(catalog: Catalog, capture_id: int | None) -> Capture | None:
+    """The capture that holds the body for a revisit's target."""
+    capture = catalog.get(capture_id) if capture_id is not None else None
+    if capture is not None and capture.kind == "revisit":
+        capture = catalog.get(capture.refers_to) if capture.refers_to is not None else None
+    return capture
 
 
 def repair_folder(folder: Path, catalog: Catalog,

@@ -3,8 +3,6 @@ read back by ``reindex`` and crash repair, so both give identical rows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from pagetrail.archive import records
 from pagetrail.archive.model import Capture
 from pagetrail.archive.reader import Member, split_http, status_of
@@ -20,7 +18,7 @@ def capture_from_member(member: Member, filename: str) -> Capture | None:
     """A capture row for a response, revisit or failed-fetch record; None for other records.
 
     A revisit's ``refers_to`` is left unresolved: ``extra["refers_to_record"]`` holds the WARC
-    record id until :func:`resolve` maps it to a catalog id.
+    record id until :func:`finish` is given the capture it refers to.
     """
     kind = member.warc_type
     ts = from_warc_date(member.get("WARC-Date") or "")
@@ -54,26 +52,29 @@ def capture_from_member(member: Member, filename: str) -> Capture | None:
     return None
 
 
-def attach_request(capture: Capture, member: Member) -> None:
-    capture.extra["request_offset"] = member.offset
-    capture.extra["request_length"] = member.length
+def refers_to_record(capture: Capture) -> str | None:
+    return capture.extra.get("refers_to_record")
 
 
-def resolve(capture: Capture, by_record_id: Callable[[str], Capture | None]) -> None:
-    """Point a revisit at the capture that holds the body, and inherit what its headers lack."""
+def finish(capture: Capture, holder: Capture | None) -> None:
+    """Point a revisit at ``holder`` (the capture with the body) and drop what the row need not
+    repeat: the catalog stays small (every unchanged refetch adds a row), and the WARC record
+    still holds everything."""
+    extra = capture.extra
+    target = extra.pop("refers_to_record", None)
+    extra.pop("profile", None)  # a revisit with status 304 is server-not-modified, else identical
+    extra.pop("ip", None)
+    if extra.get("role") == "page":
+        del extra["role"]
+    if extra.get("seed_url") == capture.url:
+        del extra["seed_url"]
     if capture.kind != "revisit":
         return
-    target_id = capture.extra.get("refers_to_record")
-    target = by_record_id(target_id) if target_id else None
-    seen: set[str] = set()
-    while target is not None and target.kind == "revisit" and target.record_id not in seen:
-        seen.add(target.record_id or "")
-        next_id = target.extra.get("refers_to_record")
-        target = by_record_id(next_id) if next_id else None
-    if target is None:
+    if holder is None:
+        if target:
+            extra["refers_to_record"] = target  # original not (yet) in the catalog
         return
-    capture.refers_to = target.id
-    capture.mime = capture.mime or target.mime
+    capture.refers_to = holder.id
+    capture.mime = capture.mime or holder.mime
     if capture.etag is None and capture.last_modified is None:
-        capture.etag, capture.last_modified = target.etag, target.last_modified
-
+        capture.etag, capture.last_modified = holder.etag, holder.last_modified

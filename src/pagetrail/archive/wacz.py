@@ -105,13 +105,25 @@ def _copy_records(archive: Archive, captures: list[Capture], out: Path) -> None:
         for capture in sorted(wanted.values(), key=lambda c: (c.timestamp, c.id)):
             if not capture.warc_file or capture.offset is None or capture.length is None:
                 continue
+            path = archive.root / capture.warc_file
             spans = [(capture.offset, capture.length)]
-            if "request_offset" in capture.extra:
-                spans.append((capture.extra["request_offset"], capture.extra["request_length"]))
-            with open(archive.root / capture.warc_file, "rb") as src:
+            request = _request_after(path, capture)
+            if request:
+                spans.append(request)
+            with open(path, "rb") as src:
                 for offset, length in spans:
                     src.seek(offset)
                     dst.write(src.read(length))
+
+
+def _request_after(path: Path, capture: Capture) -> tuple[int, int] | None:
+    """(offset, length) of the capture's request record, written right after it."""
+    assert capture.offset is not None and capture.length is not None
+    for member in iter_members(path, capture.offset + capture.length):
+        if member.ok and member.get("WARC-Concurrent-To") == capture.record_id:
+            return member.offset, member.length
+        break
+    return None
 
 
 def export(archive: Archive, out: Path, urls: list[str] | None) -> Path:

@@ -45,10 +45,7 @@ class WarcFile:
         self.name = name
         self.fd = fd
         self.pos = 0
-        self.warcinfo_id: str | None = None
-        info_record = records.warcinfo(name, now17(), info)
-        self.write([info_record])
-        self.warcinfo_id = info_record.record_id
+        self.write([records.warcinfo(name, now17(), info)])
 
     @property
     def open_path(self) -> Path:
