@@ -157,8 +157,10 @@ class Catalog:
 
     def file_id(self, name: str) -> int:
         # Not cached: a rolled-back transaction or a reindex elsewhere would make a cache lie.
-        self.db.execute("INSERT OR IGNORE INTO files (name) VALUES (?)", (name,))
-        return self.db.execute("SELECT id FROM files WHERE name = ?", (name,)).fetchone()[0]
+        row = self.db.execute("SELECT id FROM files WHERE name = ?", (name,)).fetchone()
+        if row:
+            return row[0]
+        return int(self.db.execute("INSERT INTO files (name) VALUES (?)", (name,)).lastrowid)
 
     def record_ids_in(self, warc_file: str) -> set[str]:
         rows = self.db.execute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CHUNK = 1 << 20
@@ -24,13 +24,13 @@ class Member:
     headers: list[tuple[str, str]]  # WARC named fields, in order
     block: bytes
     ok: bool = True  # False: torn or not a WARC record; always the last member yielded
+    _by_name: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def get(self, name: str) -> str | None:
-        name = name.lower()
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
+        if self._by_name is None:
+            # WARC forbids repeated fields, so a dict loses nothing.
+            self._by_name = {key.lower(): value for key, value in self.headers}
+        return self._by_name.get(name.lower())
 
     @property
     def warc_type(self) -> str | None:
