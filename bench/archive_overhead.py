@@ -67,6 +67,7 @@ def crawl_child(args: argparse.Namespace) -> None:
         "CONCURRENT_REQUESTS": args.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": args.concurrency,
         "LOG_LEVEL": "ERROR",
+        "PAGETRAIL_ARCHIVE_THREAD": args.archive_thread == "on",
     }
     summary = run_crawl(seeds, args.archive, settings=settings,
                         progress=lambda outcome, done, total: stamps.append(time.perf_counter()))
@@ -81,11 +82,12 @@ def crawl_child(args: argparse.Namespace) -> None:
 
 
 # -- parent ----------------------------------------------------------------------------------------
-def run_child(mode: str, port: int, pages: int, archive: Path, concurrency: int) -> dict:
+def run_child(mode: str, port: int, pages: int, archive: Path, concurrency: int,
+              thread: str = "off") -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--port", str(port), "--pages", str(pages),
-         "--archive", str(archive), "--concurrency", str(concurrency)],
+         "--archive", str(archive), "--concurrency", str(concurrency), "--archive-thread", thread],
         capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -103,6 +105,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=1, help="repeat bare/archived, keep the best")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--archive-thread", choices=["on", "off"], default="off",
+                        help="PAGETRAIL_ARCHIVE_THREAD: write records from a thread (default off)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=["bare", "archive"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -124,17 +128,19 @@ def main() -> None:
             bare = run_child("bare", port, n, tmp / f"bare{r}", args.concurrency)
             bare_rates.append(bare["rate"])
             shutil.rmtree(tmp / "arch", ignore_errors=True)
-            first = run_child("archive", port, n, tmp / "arch", args.concurrency)
+            first = run_child("archive", port, n, tmp / "arch", args.concurrency,
+                              args.archive_thread)
             archived_rates.append(first["rate"])
         before, before_warc = folder_bytes(tmp / "arch"), warc_bytes(tmp / "arch")
-        second = run_child("archive", port, n, tmp / "arch", args.concurrency)
+        second = run_child("archive", port, n, tmp / "arch", args.concurrency, args.archive_thread)
         per_refetch = (folder_bytes(tmp / "arch") - before) / n
         per_refetch_warc = (warc_bytes(tmp / "arch") - before_warc) / n
-        smaller = run_child("archive", port, small, tmp / "arch-small", args.concurrency)
+        smaller = run_child("archive", port, small, tmp / "arch-small", args.concurrency,
+                            args.archive_thread)
 
         best_bare, best_arch = max(bare_rates), max(archived_rates)
         print(f"pages per crawl:            {n} (concurrency {args.concurrency}, "
-              f"{args.rounds} round(s), best kept)")
+              f"{args.rounds} round(s), best kept, archive thread {args.archive_thread})")
         print(f"bare Scrapy:                {best_bare:8.0f} pages/s")
         print(f"with archiving:             {best_arch:8.0f} pages/s   "
               f"(new responses: {first['kinds']['new']})")

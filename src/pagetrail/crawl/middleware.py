@@ -20,6 +20,7 @@ from scrapy.utils.misc import load_object
 
 from pagetrail.crawl import exchange as ex
 from pagetrail.crawl.signals import fetch_archived
+from pagetrail.crawl.writer import ArchiveThread
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class ArchiveMiddleware:
         self.archive_class = load_object(settings.get("PAGETRAIL_ARCHIVE_CLASS",
                                                       "pagetrail.archive.Archive"))
         self.archive = None
+        self.thread = ArchiveThread() if settings.getbool("PAGETRAIL_ARCHIVE_THREAD", False) else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
@@ -59,22 +61,38 @@ class ArchiveMiddleware:
     def spider_closed(self) -> None:
         self.close()
 
-    def open(self) -> None:
+    def _open(self) -> None:
         if self.archive is None:
             archive = self.archive_class(self.root, prefix=self.prefix, max_file_size=self.max_size)
             self.archive = archive.__enter__()
 
-    def close(self) -> None:
+    def _close(self) -> None:
         if self.archive is not None:
             archive, self.archive = self.archive, None
             archive.__exit__(None, None, None)
 
+    def _run(self, fn, *args):  # noqa: ANN001, ANN002, ANN202 - blocking, in the archive's thread
+        return self.thread.call_and_wait(fn, *args) if self.thread else fn(*args)
+
+    async def _call(self, fn, *args):  # noqa: ANN001, ANN002, ANN202 - without blocking the reactor
+        return await self.thread.call(fn, *args) if self.thread else fn(*args)
+
+    def open(self) -> None:
+        self._run(self._open)
+
+    def close(self) -> None:
+        try:
+            self._run(self._close)
+        finally:
+            if self.thread is not None:
+                self.thread.stop()
+
     # -- downloader middleware ------------------------------------------------------------------
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
         request.meta[ex.META_STARTED] = ex.now()
-        self._set_conditional_headers(request)
         if self.keep_oversize:
             self._take_over_maxsize(request)
+        await self._set_conditional_headers(request)
 
     def bytes_received(self, data: bytes, request: Request) -> None:
         limit = request.meta.get(ex.META_LIMIT)
@@ -86,18 +104,18 @@ class ArchiveMiddleware:
             request.meta[ex.META_OVERSIZE] = True
             raise StopDownload(fail=False)  # the response keeps the bytes so far: archived truncated
 
-    def process_response(self, request: Request, response: Response) -> Response:
-        self._record(request, ex.build_exchange(request, response))
+    async def process_response(self, request: Request, response: Response) -> Response:
+        await self._record(request, ex.build_exchange(request, response))
         return response
 
-    def process_exception(self, request: Request, exception: Exception) -> None:
+    async def process_exception(self, request: Request, exception: Exception) -> None:
         if isinstance(exception, IgnoreRequest):
             return None  # raised before anything went over the wire (robots.txt, offsite)
-        self._record(request, ex.build_failure(request, exception), failed=True)
+        await self._record(request, ex.build_failure(request, exception), failed=True)
         return None
 
     # -- helpers --------------------------------------------------------------------------------
-    def _set_conditional_headers(self, request: Request) -> None:
+    async def _set_conditional_headers(self, request: Request) -> None:
         seed_url = request.meta.get(ex.META_SEED_URL)
         added = request.meta.get("_pagetrail_conditional_added", ())
         if request.url != seed_url or request.meta.get(ex.META_ROLE, "page") != "page":
@@ -110,7 +128,7 @@ class ArchiveMiddleware:
             return
         if self.archive is None:
             return
-        headers = self.archive.conditional_headers(request.url) or {}
+        headers = await self._call(self.archive.conditional_headers, request.url) or {}
         names = []
         for name in CONDITIONAL_HEADERS:
             if name in headers and headers[name]:
@@ -129,11 +147,14 @@ class ArchiveMiddleware:
             request.meta[ex.META_LIMIT] = limit
             request.meta["download_maxsize"] = 0
 
-    def _record(self, request: Request, record, *, failed: bool = False) -> None:  # noqa: ANN001
+    def _write(self, record, failed: bool):  # noqa: ANN001, ANN202 - runs in the archive's thread
+        if self.archive is None:
+            self._open()
+        return self.archive.record_failure(record) if failed else self.archive.record(record)
+
+    async def _record(self, request: Request, record, *, failed: bool = False) -> None:  # noqa: ANN001
         try:
-            if self.archive is None:
-                self.open()
-            capture = self.archive.record_failure(record) if failed else self.archive.record(record)
+            capture = await self._call(self._write, record, failed)
         except Exception as exc:
             # e.g. disk full: the spider sees this error and stops the crawl; the runner reports it
             self.crawler.stats.set_value(ARCHIVE_ERROR_STAT, f"{type(exc).__name__}: {exc}")
