@@ -65,7 +65,7 @@ def run_pagetrail(html: bytes, url: str) -> tuple[str, str]:
         snap = segment(html, url)
     except SegmentError:
         return "", ""
-    article = "\n".join(([snap.article.title] if snap.article.title else []) + [b.text for b in snap.article.blocks])
+    article = "\n".join(b.text for b in snap.article.blocks)  # titles are left out for both tools
     comments = "\n".join(" ".join(x for x in (c.author, c.date, c.text) if x) for c in snap.comments)
     return article, comments
 
@@ -76,7 +76,7 @@ def run_trafilatura(html: bytes, url: str) -> tuple[str, str]:
     doc = trafilatura.bare_extraction(html, url=url, include_comments=True)
     if doc is None:
         return "", ""
-    article = "\n".join(x for x in (doc.title, doc.text) if x)
+    article = doc.text or ""
     return article, doc.comments or ""
 
 

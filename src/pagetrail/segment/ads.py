@@ -161,6 +161,11 @@ def link_kind(href: str, rel: str) -> tuple[str, str] | None:
     return None
 
 
+def is_call_to_action(text: str) -> bool:
+    low = text.lower()
+    return any(c in low for c in P.CALL_TO_ACTION) or bool(P.SHOP_CTA.search(low))
+
+
 def find_ad_links(root: etree._Element) -> list[AdHit]:
     hits = []
     for a in root.iter("a"):
@@ -231,17 +236,19 @@ def find_promos(container: etree._Element, url: str, after: list[etree._Element]
             continue
         low = text.lower()
         cta = next((c for c in P.CALL_TO_ACTION if c in low), None)
+        weak = next((c for c in P.WEAK_CALL_TO_ACTION if c in low), None)
         affiliate = any(link_kind(h, "") for h in links)
-        if not cta and not affiliate:
+        score = 2 * bool(cta) + bool(weak) + 2 * affiliate + 1
+        if score < P.PROMO_MIN_SCORE:
             continue
         mine = all_words[i]
         shared = sum(1 for w in mine if counts[w] > 1)
         overlap = shared / len(mine) if mine else 1.0
         if overlap > P.PROMO_MAX_OVERLAP:
             continue
-        if not cta and overlap > P.PROMO_MAX_OVERLAP / 2:
-            continue
-        hit = AdHit(block, "promo-text", f"call to action {cta!r}, outbound link, {overlap:.0%} word overlap with the article" if cta else f"affiliate link in an off-topic block ({overlap:.0%} word overlap)", links=links)
+        signs = [f"call to action {cta or weak!r}" if cta or weak else "",
+                 "affiliate link" if affiliate else "outbound link", f"{overlap:.0%} word overlap with the article"]
+        hit = AdHit(block, "promo-text", ", ".join(x for x in signs if x), links=links)
         # Heading-like lead-ins ("For infertility Patients:") just before the promo belong to it.
         j = i - 1
         while j >= 0 and i - j <= 2:

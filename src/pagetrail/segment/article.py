@@ -36,6 +36,8 @@ def _level(el: etree._Element) -> int:
 def body_blocks(body: etree._Element) -> list[Block]:
     """Map trafilatura's output body to Blocks in reading order."""
     blocks: list[Block] = []
+    for lb in body.iter("lb"):
+        lb.tail = " " + (lb.tail or "")  # a line break separates words
     stack: list[tuple[etree._Element, int]] = [(c, 0) for c in reversed(body)]
     while stack:
         el, depth = stack.pop()

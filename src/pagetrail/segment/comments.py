@@ -143,16 +143,18 @@ def _wrap_sequences(root: etree._Element) -> None:
 
 
 def _forum_posts(root: etree._Element) -> list[etree._Element]:
-    """Posts of a forum thread: two or more siblings-in-kind with post ids or post classes."""
+    """Posts of a forum thread: two or more siblings with post ids (p123, post_123) and post
+    classes, most of them carrying a date - teaser lists with data-post-id are not threads."""
     groups: dict[etree._Element, list[etree._Element]] = {}
     for el in root.iter("div", "li", "article", "table", "tr"):
-        idm = _FORUM_ID.match(el.get("id") or "")
-        if (idm or el.get("data-post-id")) and (_FORUM_CLASS.search(el.get("class") or "") or el.get("data-post-id") or el.tag in ("table", "li", "article")):
+        if _FORUM_ID.match(el.get("id") or "") and _FORUM_CLASS.search(el.get("class") or ""):
             parent = el.getparent()
             if parent is not None:
                 groups.setdefault(parent, []).append(el)
     best = max(groups.values(), key=len, default=[])
-    return best if len(best) >= 2 else []
+    if len(best) < 2 or sum(map(_looks_like_comment, best)) * 2 <= len(best):
+        return []
+    return best
 
 
 # ------------------------------------------------------------------------- folding and nesting
@@ -515,7 +517,9 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     if len(items) < 2 and not region_hint:
         posts = _forum_posts(root)
         inside = [] if protect is None else [protect, *protect.iterancestors()]
-        if len(posts) >= 2 and not any(any(a is p for a in inside) for p in posts[1:]):
+        # A thread only when the page's main text sits in its posts (else: a teaser list).
+        in_posts = protect is None or any(any(a is p for a in inside) for p in posts)
+        if len(posts) >= 2 and in_posts and not any(any(a is p for a in inside) for p in posts[1:]):
             found.first_post = posts[0]
             items = posts[1:]
     if not items:

@@ -57,20 +57,32 @@ AD_TOKEN = re.compile(
 AD_TOKEN_FALSE = re.compile(r"\b(?:add|addthis|admin|adr|address|head|shadow|load|read|badge)", re.I)
 
 # ---------------------------------------------------------------- ads: injected promo text
-#: Calls to action typical of injected promotions (lower-case, matched as substrings).
+#: Calls to action typical of injected promotions (lower-case substrings). Strong ones are rare
+#: in editorial prose; weak ones also occur there and only count together with other signs.
 CALL_TO_ACTION = (
-    "read more about it", "read more about this", "click here", "check out", "check it out",
-    "visit ", "order now", "buy now", "order today", "get it now", "get yours", "sign up now",
-    "learn more", "find out more", "download now", "try it", "try it free", "limited time",
-    "special offer", "discount", "coupon", "first resort i always", "i always recommend",
-    "i highly recommend", "recommend to my", "has worked wonderfully", "all natural",
-    "money back", "guarantee", "free trial", "act now", "don't miss", "grab your",
+    "read more about it", "read more about this", "click here", "order now", "buy now",
+    "order today", "get it now", "get yours", "sign up now", "download now", "try it free",
+    "limited time", "special offer", "first resort i always", "i always recommend",
+    "has worked wonderfully", "money back", "free trial", "act now", "grab your", "coupon code",
+    "use code", "promo code", "% off", "discount code", "claim your",
 )
+WEAK_CALL_TO_ACTION = (
+    "check out", "check it out", "visit ", "learn more", "find out more", "try it", "discount",
+    "guarantee", "all natural", "i highly recommend", "recommend to my", "don't miss", "read more",
+    "sign up", "subscribe",
+)
+#: Points a block needs to be a promo: strong call to action 2, weak 1, affiliate link 2,
+#: outbound link 1 (an outbound or affiliate link is required in any case).
+PROMO_MIN_SCORE = 4
+#: Link texts that sell: a block holding only such a paid link is removed from the article.
+SHOP_CTA = re.compile(r"\b(?:buy|shop|order|get it|get the deal|see (?:the )?(?:deal|price)|check (?:the )?price|"
+                      r"view (?:the )?deal|available (?:at|on)|sign up|subscribe|download|book now|"
+                      r"\d+% off|save \$?\d+|coupon|free shipping)\b")
 #: A promo is short; longer blocks are article prose even with a link.
 PROMO_MAX_WORDS = 120
 #: Share of the promo's content words also found in the rest of the article, below which the
 #: promo is off-topic.
-PROMO_MAX_OVERLAP = 0.5
+PROMO_MAX_OVERLAP = 0.35
 #: A heading-like lead-in ("For infertility Patients:") directly before a promo joins it.
 PROMO_LEADIN_MAX_WORDS = 8
 

@@ -166,7 +166,11 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
             continue
         pos = positions.of(h.el)
         block = _block_of(h.el)
-        standalone = len(text_of(h.el)) >= 0.6 * max(1, len(text_of(block)))
+        link_text = text_of(h.el)
+        # A block that is just the paid link with a call to action ("Buy on Amazon", "Get the
+        # deal") is the ad itself; product names linked inside prose stay in the article.
+        standalone = (len(link_text) >= 0.6 * max(1, len(text_of(block)))
+                      and (not link_text or A.is_call_to_action(text_of(block))))
         if pos != "in-comments" and standalone and not A._protected(block, keep):
             h.el = block  # the block is the ad: a "buy on ..." button or a bare link
         link_hits.append((h, pos, standalone and pos != "in-comments"))
