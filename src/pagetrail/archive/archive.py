@@ -41,7 +41,9 @@ class Archive:
         self.software = software
         self._catalog: Catalog | None = None
         self._writer: RotatingWriter | None = None
-        self._pending: dict[str, list[str]] = {}  # index lines not yet merged, per WARC file
+        # Index entries not yet merged, per WARC file: the SURT keys are computed in one go when
+        # the file is closed, off the crawl's path.
+        self._pending: dict[str, list[cdxj.Entry]] = {}
         self.repaired: list[repair.Repaired] = []
         # One catalog connection and one open file per Archive: threads take turns.
         self._lock = threading.RLock()
@@ -119,9 +121,9 @@ class Archive:
         return self._catalog
 
     def _index_closed_file(self, name: str) -> None:
-        lines = self._pending.pop(name, [])
-        if lines:
-            cdxj.merge(self.root, lines)
+        entries = self._pending.pop(name, [])
+        if entries:
+            cdxj.merge(self.root, [entry.line(name) for entry in entries])
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -173,9 +175,9 @@ class Archive:
             assert capture is not None
             rows.finish(capture, holder)
             catalog.insert(capture)
-        line = cdxj.line_for_member(_as_member(main, written[0]), warc.name)
-        if line:
-            self._pending.setdefault(warc.name, []).append(line)
+        entry = cdxj.entry_for_member(_as_member(main, written[0]))
+        if entry:
+            self._pending.setdefault(warc.name, []).append(entry)
         return capture
 
     def record_failure(self, failed: FailedFetch) -> Capture:

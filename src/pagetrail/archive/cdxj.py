@@ -13,9 +13,11 @@ import fcntl
 import heapq
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import surt
@@ -34,21 +36,35 @@ def url_key(url: str) -> str:
         return url
 
 
-def line(url: str, ts: str, mime: str | None, status: int | None, digest: str | None,
-         length: int, offset: int, filename: str) -> str:
-    fields: dict[str, str] = {"url": url}
-    if mime:
-        fields["mime"] = mime
-    if status is not None:
-        fields["status"] = str(status)
-    if digest:
-        fields["digest"] = digest
-    fields.update(length=str(length), offset=str(offset), filename=filename)
-    return f"{url_key(url)} {ts[:14]} {json.dumps(fields)}"
+_MIME_END = re.compile(r"[;\s]")
 
 
-def line_for_member(member: Member, filename: str) -> str | None:
-    """The index line of a record read back from a file (None for records replay does not need)."""
+@dataclass(frozen=True)
+class Entry:
+    """What one index line says about a record, before the (slow) SURT key is computed."""
+
+    url: str
+    ts: str
+    mime: str | None
+    status: int | None
+    digest: str | None
+    length: int
+    offset: int
+
+    def line(self, filename: str) -> str:
+        fields: dict[str, str] = {"url": self.url}
+        if self.mime:
+            fields["mime"] = self.mime
+        if self.status is not None:
+            fields["status"] = str(self.status)
+        if self.digest:
+            fields["digest"] = self.digest
+        fields.update(length=str(self.length), offset=str(self.offset), filename=filename)
+        return f"{url_key(self.url)} {self.ts[:14]} {json.dumps(fields)}"
+
+
+def entry_for_member(member: Member) -> Entry | None:
+    """The index entry of a record (None for records replay does not need)."""
     kind = member.warc_type
     if kind not in ("response", "revisit"):
         return None
@@ -56,11 +72,17 @@ def line_for_member(member: Member, filename: str) -> str | None:
     if kind == "revisit":
         mime = "warc/revisit"
     else:
-        content_type = next((v for k, v in reversed(headers) if k.lower() == "content-type"), "")
-        mime = content_type.replace(";", " ").split(" ", 1)[0].strip() or None
-    return line(member.get("WARC-Target-URI") or "", from_warc_date(member.get("WARC-Date") or ""),
-                mime, status_of(first), member.get("WARC-Payload-Digest"), member.length,
-                member.offset, filename)
+        # As cdxj-indexer: the first Content-Type, up to the first ';' or space, case kept.
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        mime = _MIME_END.split(content_type, 1)[0].strip() or None
+    return Entry(member.get("WARC-Target-URI") or "",
+                 from_warc_date(member.get("WARC-Date") or ""), mime, status_of(first),
+                 member.get("WARC-Payload-Digest"), member.length, member.offset)
+
+
+def line_for_member(member: Member, filename: str) -> str | None:
+    entry = entry_for_member(member)
+    return entry.line(filename) if entry else None
 
 
 @contextmanager
