@@ -8,9 +8,10 @@ processes (one crawl per process: the reactor cannot restart) with the same sett
 1. bare Scrapy: PAGETRAIL_ARCHIVE_ENABLED = False;
 2. with archiving into a fresh archive (every page a new response record);
 3. with archiving again into the same archive (every page unchanged: revisit records);
-4. with archiving, N/4 pages, to compare peak memory with (2).
+4. with archiving and bare, N/4 pages, to compare peak memory with (1) and (2).
 
-Prints pages/s for (1) and (2) and their ratio (target: archiving costs at most 10%), bytes on disk
+Prints pages/s for (1) and (2) and their ratio (target: archiving costs at most 10%), the crawl
+process's CPU time per page (less disturbed by other load on the machine than wall time), bytes on disk
 per unchanged refetch from (3) (target: under 1.5 KB), and the peak RSS of (2) and (4). Rates are
 measured between the first and the last page outcome, so process start-up is not counted.
 """
@@ -62,6 +63,15 @@ def crawl_child(args: argparse.Namespace) -> None:
     seeds = [build_seed({"url": f"http://127.0.0.1:{args.port}/p/{i}", "name": f"p{i}",
                          "schedule": "1h"}) for i in range(args.pages)]
     stamps: list[float] = []
+    cpu: list[float] = []
+
+    def tick(outcome, done, total) -> None:  # noqa: ANN001
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        if not stamps:
+            cpu.append(usage.ru_utime + usage.ru_stime)
+        stamps.append(time.perf_counter())
+        cpu[1:] = [usage.ru_utime + usage.ru_stime]
+
     settings = {
         "PAGETRAIL_ARCHIVE_ENABLED": args.child != "bare",
         "CONCURRENT_REQUESTS": args.concurrency,
@@ -69,14 +79,14 @@ def crawl_child(args: argparse.Namespace) -> None:
         "LOG_LEVEL": "ERROR",
         "PAGETRAIL_ARCHIVE_THREAD": args.archive_thread == "on",
     }
-    summary = run_crawl(seeds, args.archive, settings=settings,
-                        progress=lambda outcome, done, total: stamps.append(time.perf_counter()))
+    summary = run_crawl(seeds, args.archive, settings=settings, progress=tick)
     seconds = stamps[-1] - stamps[0] if len(stamps) > 1 else float("nan")
     print(json.dumps({
         "pages": len(summary.pages),
         "failed": len(summary.failed),
         "kinds": {k: summary.count(k) for k in ("new", "revisit")},
         "rate": (len(stamps) - 1) / seconds,
+        "cpu_ms_per_page": 1000 * (cpu[-1] - cpu[0]) / max(1, len(stamps) - 1),
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 
@@ -123,20 +133,23 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="pagetrail-bench-"))
     try:
         port = int(server.stdout.readline())
-        bare_rates, archived_rates = [], []
+        bare_rates, archived_rates, bare_cpu, archived_cpu = [], [], [], []
         for r in range(args.rounds):
             bare = run_child("bare", port, n, tmp / f"bare{r}", args.concurrency)
             bare_rates.append(bare["rate"])
+            bare_cpu.append(bare["cpu_ms_per_page"])
             shutil.rmtree(tmp / "arch", ignore_errors=True)
             first = run_child("archive", port, n, tmp / "arch", args.concurrency,
                               args.archive_thread)
             archived_rates.append(first["rate"])
+            archived_cpu.append(first["cpu_ms_per_page"])
         before, before_warc = folder_bytes(tmp / "arch"), warc_bytes(tmp / "arch")
         second = run_child("archive", port, n, tmp / "arch", args.concurrency, args.archive_thread)
         per_refetch = (folder_bytes(tmp / "arch") - before) / n
         per_refetch_warc = (warc_bytes(tmp / "arch") - before_warc) / n
         smaller = run_child("archive", port, small, tmp / "arch-small", args.concurrency,
                             args.archive_thread)
+        bare_small = run_child("bare", port, small, tmp / "bare-small", args.concurrency)
 
         best_bare, best_arch = max(bare_rates), max(archived_rates)
         print(f"pages per crawl:            {n} (concurrency {args.concurrency}, "
@@ -146,13 +159,17 @@ def main() -> None:
               f"(new responses: {first['kinds']['new']})")
         print(f"archived / bare:            {best_arch / best_bare:8.2f}   "
               f"(cost {100 * (1 - best_arch / best_bare):.1f}%, target <= 10%)")
+        cpu_bare, cpu_arch = min(bare_cpu), min(archived_cpu)
+        print(f"CPU per page (crawler):     {cpu_bare:8.2f} ms bare, {cpu_arch:.2f} ms archiving "
+              f"(+{100 * (cpu_arch / cpu_bare - 1):.0f}%)")
         print(f"unchanged refetch:          {second['rate']:8.0f} pages/s   "
               f"(revisits: {second['kinds']['revisit']})")
         print(f"bytes per unchanged refetch: {per_refetch:7.0f} B on disk "
               f"({per_refetch_warc:.0f} B of WARC), target < 1536 B")
         print(f"peak RSS, archiving:        {smaller['max_rss_mb']:8.1f} MB at N={small}, "
               f"{first['max_rss_mb']:.1f} MB at N={n}")
-        print(f"peak RSS, bare:             {bare['max_rss_mb']:8.1f} MB at N={n}")
+        print(f"peak RSS, bare:             {bare_small['max_rss_mb']:8.1f} MB at N={small}, "
+              f"{bare['max_rss_mb']:.1f} MB at N={n}")
     finally:
         server.terminate()
         server.wait()
