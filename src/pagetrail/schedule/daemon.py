@@ -84,10 +84,9 @@ class Daemon:
                      signal.Signals(signum).name, self.config.stop_timeout)
             self.stop()
         elif self.dispatcher is not None:
+            log.info("%s again: killing running crawls", signal.Signals(signum).name)
             self.config.stop_timeout = 0.0
-            for child in list(self.dispatcher._children):
-                if isinstance(child, ChildCrawl):
-                    child.kill()
+            self.dispatcher.kill_all()
 
     def run(self, install_signals: bool = True) -> int:
         self.archive.mkdir(parents=True, exist_ok=True)

@@ -120,6 +120,13 @@ class Dispatcher:
                         self._pending.setdefault(name, now)
                 self._cond.notify_all()
 
+    def kill_all(self) -> None:
+        """Kill running crawls at once (a second stop signal)."""
+        with self._cond:
+            children = [c for c in self._children if c is not _Placeholder]
+        for child in children:
+            child.kill()
+
     def stop(self, timeout: float = 30.0) -> None:
         """Stop launching, ask running crawls to stop (SIGTERM), kill those still running after
         ``timeout`` seconds, and wait until every result is handled."""
