@@ -8,8 +8,7 @@ from pathlib import Path
 from pagetrail.archive import cdxj
 from pagetrail.archive.catalog import Catalog
 from pagetrail.archive.naming import OPEN_SUFFIX, SUFFIX
-from pagetrail.archive.reader import iter_members
-from pagetrail.archive.repair import catalog_members
+from pagetrail.archive.repair import insert_captures, scan
 
 
 def warc_files(folder: Path) -> list[Path]:
@@ -30,30 +29,17 @@ def rebuild(folder: Path, catalog: Catalog,
     records are whole, but records it writes meanwhile reach the index only when it closes.
     """
     files = warc_files(folder)
-    members_by_file = []
-    total = 0
+    scans = []
     for path in files:
-        members = []
-        for member in iter_members(path):
-            if not member.ok:
-                if progress:
-                    progress(f"{path.name}: unreadable record at offset {member.offset}, rest skipped")
-                break
-            members.append(member)
-        total += len(members)
-        members_by_file.append((final_name(path), members))
+        found = scan(path, final_name(path))
+        scans.append(found)
         if progress:
-            progress(f"{path.name}: {len(members)} records")
-    # Insert in capture-time order so ids follow time, and originals come before their revisits.
-    ordered = sorted(
-        ((m.get("WARC-Date") or "", name, m.offset, m) for name, ms in members_by_file for m in ms),
-        key=lambda item: item[:3],
-    )
+            note = f", unreadable record at offset {found.torn}: rest skipped" if found.torn else ""
+            progress(f"{path.name}: {found.records} records{note}")
     with catalog.transaction():
         summaries = catalog.summaries_by_record()
         catalog.clear()
-        catalog_members(catalog, [(name, m) for _, name, _, m in ordered])
+        insert_captures(catalog, [c for found in scans for c in found.captures])
         catalog.restore_summaries(summaries)
-    lines = [cdxj.line_for_member(m, name) for name, ms in members_by_file for m in ms]
-    cdxj.merge(folder, [text for text in lines if text], replace_all=True)
-    return len(files), total
+    cdxj.merge(folder, [line for found in scans for line in found.lines()], replace_all=True)
+    return len(files), sum(found.records for found in scans)

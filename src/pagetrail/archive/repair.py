@@ -10,14 +10,14 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pagetrail.archive import cdxj, rows
 from pagetrail.archive.catalog import Catalog
 from pagetrail.archive.model import Capture
 from pagetrail.archive.naming import OPEN_SUFFIX
-from pagetrail.archive.reader import Member, iter_members
+from pagetrail.archive.reader import iter_members
 
 
 @dataclass
@@ -44,17 +44,50 @@ def _try_lock(path: Path) -> int | None:
     return fd
 
 
-def catalog_members(catalog: Catalog, members: list[tuple[str, Member]]) -> list[Capture]:
-    """Insert the captures of (file name, record) pairs that the catalog lacks.
+@dataclass
+class Scanned:
+    """What the catalog and index need from one file, without keeping any record's body."""
 
-    Call inside a transaction.
-    """
-    known = {name: catalog.record_ids_in(name) for name in {name for name, _ in members}}
+    name: str  # final file name
+    records: int = 0
+    end: int = 0  # end of the last whole record
+    torn: int | None = None  # offset of an unreadable record, if any
+    captures: list[Capture] = field(default_factory=list)
+    entries: list[cdxj.Entry] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [entry.line(self.name) for entry in self.entries]
+
+
+def scan(path: Path, name: str) -> Scanned:
+    """Read a WARC file's whole records once: their captures (unresolved) and index entries."""
+    out = Scanned(name)
+    for member in iter_members(path):
+        if not member.ok:
+            out.torn = member.offset
+            break
+        out.records += 1
+        out.end = member.offset + member.length
+        capture = rows.capture_from_member(member, name)
+        if capture is not None:
+            out.captures.append(capture)
+        entry = cdxj.entry_for_member(member)
+        if entry is not None:
+            out.entries.append(entry)
+    return out
+
+
+def insert_captures(catalog: Catalog, captures: list[Capture]) -> list[Capture]:
+    """Insert the captures the catalog lacks (call inside a transaction), oldest first so that
+    originals are in before the revisits that point at them."""
+    known: dict[str, set[str]] = {}
     ids: dict[str, int] | None = None
     added: list[Capture] = []
-    for filename, member in members:
-        capture = rows.capture_from_member(member, filename)
-        if capture is None or capture.record_id in known[filename]:
+    for capture in sorted(captures, key=lambda c: (c.timestamp, c.warc_file or "", c.offset or 0)):
+        name = capture.warc_file or ""
+        if name not in known:
+            known[name] = catalog.record_ids_in(name)
+        if capture.record_id in known[name]:
             continue
         holder = None
         target = rows.refers_to_record(capture)
@@ -103,21 +136,15 @@ def repair_folder(folder: Path, catalog: Catalog,
 
 def _repair_one(folder: Path, path: Path, fd: int, catalog: Catalog) -> Repaired:
     name = path.name[: -len(".open")]
-    members = []
-    for member in iter_members(path):
-        if not member.ok:
-            break
-        members.append(member)
-    good_end = members[-1].offset + members[-1].length if members else 0
+    found = scan(path, name)
     size = os.fstat(fd).st_size
-    os.ftruncate(fd, good_end)
-    if not members:
+    os.ftruncate(fd, found.end)
+    if not found.records:
         path.unlink()
         return Repaired(name, 0, size)
     with catalog.transaction():
-        catalog.delete_beyond(name, good_end)
-        catalog_members(catalog, [(name, m) for m in members])
-    lines = [cdxj.line_for_member(m, name) for m in members]
-    cdxj.merge(folder, [text for text in lines if text])
+        catalog.delete_beyond(name, found.end)
+        insert_captures(catalog, found.captures)
+    cdxj.merge(folder, found.lines())
     os.rename(path, folder / name)
-    return Repaired(name, len(members), size - good_end)
+    return Repaired(name, found.records, size - found.end)
