@@ -129,8 +129,10 @@ def _request_after(path: Path, capture: Capture) -> tuple[int, int] | None:
 def export(archive: Archive, out: Path, urls: list[str] | None) -> Path:
     catalog = archive.catalog
     if urls is None:
-        captures = catalog.select()
         warcs = sorted(p for p in archive.root.glob("*" + SUFFIX) if p.is_file())
+        names = {p.name for p in warcs}
+        # A file still being written (.open) is not exported, nor are its captures listed.
+        captures = [c for c in catalog.select() if c.warc_file in names]
     else:
         captures = [c for url in urls for c in catalog.select(url=url)]
         missing = [url for url in urls if not any(c.url == url for c in captures)]
