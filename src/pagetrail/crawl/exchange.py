@@ -36,6 +36,7 @@ META_ROLE = "pagetrail_role"
 META_STARTED = "pagetrail_started"
 META_CAPTURE = "pagetrail_capture"  # the Capture the archive returned for the last attempt
 META_CONDITIONAL = "pagetrail_conditional"  # False turns conditional headers off for this request
+META_CONDITIONAL_ADDED = "_pagetrail_conditional_added"  # validators the middleware added
 META_LIMIT = "_pagetrail_maxsize"  # DOWNLOAD_MAXSIZE, enforced by ArchiveMiddleware
 META_RECEIVED = "_pagetrail_received"
 META_OVERSIZE = "_pagetrail_oversize"  # set when the body was cut at META_LIMIT

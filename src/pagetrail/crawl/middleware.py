@@ -9,7 +9,6 @@ with the body exactly as received.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from scrapy import Request, signals
@@ -21,8 +20,6 @@ from scrapy.utils.misc import load_object
 from pagetrail.crawl import exchange as ex
 from pagetrail.crawl.signals import fetch_archived
 from pagetrail.crawl.writer import ArchiveThread
-
-logger = logging.getLogger(__name__)
 
 ARCHIVE_ERROR_STAT = "pagetrail/archive_error"
 CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since")
@@ -117,12 +114,12 @@ class ArchiveMiddleware:
     # -- helpers --------------------------------------------------------------------------------
     async def _set_conditional_headers(self, request: Request) -> None:
         seed_url = request.meta.get(ex.META_SEED_URL)
-        added = request.meta.get("_pagetrail_conditional_added", ())
+        added = request.meta.get(ex.META_CONDITIONAL_ADDED, ())
         if request.url != seed_url or request.meta.get(ex.META_ROLE, "page") != "page":
             # a redirect hop copies the seed request's headers: the validators are not its own
             for name in added:
                 request.headers.pop(name, None)
-            request.meta["_pagetrail_conditional_added"] = ()
+            request.meta[ex.META_CONDITIONAL_ADDED] = ()
             return
         if not (self.conditional and request.meta.get(ex.META_CONDITIONAL, True)):
             return
@@ -134,7 +131,7 @@ class ArchiveMiddleware:
             if name in headers and headers[name]:
                 request.headers[name] = headers[name]
                 names.append(name)
-        request.meta["_pagetrail_conditional_added"] = tuple(names)
+        request.meta[ex.META_CONDITIONAL_ADDED] = tuple(names)
 
     def _take_over_maxsize(self, request: Request) -> None:
         """Enforce DOWNLOAD_MAXSIZE here instead of in the download handler, which would cancel the
