@@ -45,6 +45,40 @@ def _protected(el: etree._Element, keep: list[etree._Element]) -> bool:
 
 
 # ------------------------------------------------------------------------- ad units
+_ALL_CLASSES = etree.XPath("//@class")
+_SIMPLE_CLASS_ID = re.compile(r"^(?:[.#][A-Za-z0-9_-]+)+$")
+_ALL_IDS = etree.XPath("//@id")
+# Prefilter in C for the ad-token regex: only elements whose class or id mentions ad/sponsor.
+_AD_ISH = etree.XPath(
+    "//*[contains(@class, 'ad') or contains(@id, 'ad') or contains(@class, 'Ad') or "
+    "contains(@id, 'Ad') or contains(@class, 'AD') or contains(@class, 'sponsor') or "
+    "contains(@class, 'promoted') or contains(@class, 'dfp') or contains(@id, 'dfp')]")
+_AD_ISH_TAGS = frozenset(("div", "section", "aside", "ins", "span", "li", "figure"))
+
+
+def _protected(el: etree._Element, keep: list[etree._Element]) -> bool:
+    """True when removing ``el`` would remove a region the other steps need."""
+    if el.tag in ("html", "body", "head"):
+        return True
+    for k in keep:
+        if k is el:
+            return True
+        for anc in k.iterancestors():
+            if anc is el:
+                return True
+    return False
+
+
+# ------------------------------------------------------------------------- ad units
+_ALL_CLASSES = etree.XPath("//@class")
+_SIMPLE_CLASS_ID = re.compile(r"^(?:[.#][A-Za-z0-9_-]+)+$")
+_ALL_IDS = etree.XPath("//@id")
+# Prefilter in C for the ad-token regex: only elements whose class or id mentions ad/sponsor.
+_AD_ISH = etree.XPath(
+    "//*[self::div or self::section or self::aside or self::ins or self::span or self::li or self::figure]"
+    "[contains(translate(@class, 'ADSP', 'adsp'), 'ad') or contains(translate(@id, 'ADSP', 'adsp'), 'ad') or "
+    "contains(translate(@class, 'ADSP', 'adsp'), 'sponsor') or contains(translate(@class, 'ADSP', 'adsp'), 'promoted') or "
+    "contains(@class, 'dfp') or contains(@id, 'dfp')]")
 def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], body_chars: int) -> list[AdHit]:
     hits: list[AdHit] = []
     seen: set = set()
@@ -63,13 +97,26 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         res = eng.url_cosmetic_resources(url or "http://localhost/")
         matches = easylist.generic_index(tuple(sorted(res.hide_selectors))).match(root)
         if not res.generichide:
-            classes, ids = set(), set()
-            for el in root.iter("*"):
-                if el.get("class"):
-                    classes.update(el.get("class").split())
-                if el.get("id"):
-                    ids.add(el.get("id"))
-            for sel in eng.hidden_class_id_selectors(list(classes), list(ids), set(res.exceptions)):
+            by_class: dict[str, list[etree._Element]] = {}
+            for v in _ALL_CLASSES(root):
+                el = v.getparent()
+                for c in v.split():
+                    by_class.setdefault(c, []).append(el)
+            by_id: dict[str, list[etree._Element]] = {}
+            for v in _ALL_IDS(root):
+                by_id.setdefault(str(v), []).append(v.getparent())
+            for sel in eng.hidden_class_id_selectors(list(by_class), list(by_id), set(res.exceptions)):
+                m = _SIMPLE_CLASS_ID.match(sel)
+                if m:
+                    # ".a.b" or "#x.b": look the elements up instead of walking the tree
+                    names = re.findall(r"[.#][^.#]+", sel)
+                    first = names[0]
+                    pool = by_id.get(first[1:], []) if first[0] == "#" else by_class.get(first[1:], [])
+                    for el in pool:
+                        classes = set((el.get("class") or "").split())
+                        if all((n[1:] in classes) if n[0] == "." else el.get("id") == n[1:] for n in names[1:]):
+                            matches.append((el, sel))
+                    continue
                 xp = easylist.compiled(sel)
                 if xp is None:
                     continue
@@ -80,7 +127,9 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         for el, sel in matches:
             if el.tag != "a":  # links are reported by find_ad_links
                 add(el, f"EasyList element hiding: {sel}")
-    for el in root.iter("div", "section", "aside", "ins", "span", "li", "figure"):
+    for el in _AD_ISH(root):
+        if el.tag not in _AD_ISH_TAGS:
+            continue
         a = attrs(el)
         if a and P.AD_TOKEN.search(a) and not P.AD_TOKEN_FALSE.search(a):
             add(el, f"ad class/id: {a[:60]}")
@@ -118,17 +167,13 @@ def _is_ad_host(src: str, page_url: str, kind: str) -> str | None:
 
 def find_ad_frames(root: etree._Element, url: str, keep: list[etree._Element]) -> list[AdHit]:
     hits = []
-    for el in root.iter("iframe", "script", "embed", "object", "img"):
+    for el in root.iter("iframe", "script", "embed", "object"):
         src = el.get("src") or el.get("data") or el.get("data-src") or ""
         if not src.startswith(("http", "//")):
             continue
         if src.startswith("//"):
             src = "https:" + src
-        kind = {"iframe": "sub_frame", "script": "script", "img": "image"}.get(el.tag, "object")
-        if el.tag == "img":
-            # Images only count when they are ad banners, not pixels (which are noise).
-            if el.get("width") in ("1", "0") or any(p in src for p in P.PIXEL_HOSTS):
-                continue
+        kind = {"iframe": "sub_frame", "script": "script"}.get(el.tag, "object")
         why = _is_ad_host(src, url, kind)
         if why and not _protected(el, keep):
             node = el
@@ -141,20 +186,27 @@ def find_ad_frames(root: etree._Element, url: str, keep: list[etree._Element]) -
 
 
 # ------------------------------------------------------------------------- links
+_AFFILIATE_HOST_RE = re.compile(
+    r"^(?:https?:)?//(?:[^/?#@]*@)?(?:[^/?#:]*\.)?(?:"
+    + "|".join(re.escape(h) for h in P.AFFILIATE_HOSTS if "/" not in h)
+    + r")(?:[:/?#]|$)", re.I)
+_AFFILIATE_PATH = tuple(h for h in P.AFFILIATE_HOSTS if "/" in h)
+_AMAZON_TAG = re.compile(r"^(?:https?:)?//(?:[^/?#]*\.)?(?:amazon\.[a-z.]+|amzn\.[a-z]+)/.*[?&]tag=", re.I)
+
+
 def link_kind(href: str, rel: str) -> tuple[str, str] | None:
     """("sponsored-link" | "affiliate-link", reason) for a paid link, else None."""
-    if P.SPONSORED_REL & set(rel.lower().split()):
+    if rel and P.SPONSORED_REL & set(rel.lower().split()):
         return "sponsored-link", 'rel="sponsored"'
-    h = host(href)
-    if not h:
+    if not href.startswith(("http", "//")):
         return None
-    for aff in P.AFFILIATE_HOSTS:
-        if "/" in aff:
-            if aff in href:
-                return "affiliate-link", f"affiliate URL {aff}"
-        elif h == aff or h.endswith("." + aff):
-            return "affiliate-link", f"affiliate host {aff}"
-    if any(h.startswith(a) or ("." + a) in h for a in P.AMAZON_HOSTS) and re.search(r"[?&]tag=", href):
+    m = _AFFILIATE_HOST_RE.match(href)
+    if m:
+        return "affiliate-link", f"affiliate host in {host(href)}"
+    for aff in _AFFILIATE_PATH:
+        if aff in href:
+            return "affiliate-link", f"affiliate URL {aff}"
+    if _AMAZON_TAG.match(href):
         return "affiliate-link", "Amazon associate tag="
     if P.AFFILIATE_URL.search(href):
         return "affiliate-link", "affiliate URL pattern"

@@ -56,12 +56,13 @@ def compiled(selector: str) -> etree.XPath | None:
 
 _SIMPLE = re.compile(r'^([A-Za-z][A-Za-z0-9-]*)?\[([a-zA-Z_:-]+)(?:([\^*$]?=)"([^"]*)")?\]$')
 _BARE_TAG = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+_COMMON_ATTRS = frozenset({"id", "class", "href", "src", "title", "name", "type"})
 
 
 class SelectorIndex:
     """EasyList's generic selectors split for speed: most are one attribute test on one element
-    (``div[id^="div-gpt-"]``, ``a[href^="http://ads..."]``) and are checked in one pass over the
-    tree with string operations; the rest are compiled to XPath (cached) and run one by one."""
+    (``div[id^="div-gpt-"]``, ``a[href^="http://ads..."]``); these are folded into a single XPath
+    that libxml2 runs in one pass. The rest are compiled to XPath one by one (cached)."""
 
     def __init__(self, selectors: list[str]) -> None:
         # (attr, op) -> list of (tag or "", value, selector)
@@ -70,35 +71,62 @@ class SelectorIndex:
         self.complex: list[str] = []
         for sel in selectors:
             m = _SIMPLE.match(sel)
-            if m:
+            if m and "'" not in (m.group(4) or ""):
                 tag, attr, op, value = m.groups()
                 self.tests.setdefault((attr.lower(), op or ""), []).append(((tag or "").lower(), value or "", sel))
             elif _BARE_TAG.match(sel):
                 self.tags[sel.lower()] = sel
-            else:
+            elif "href" not in sel:  # link rules with extra conditions: links are judged by URL
                 self.complex.append(sel)
-        self.attrs = {attr for attr, _op in self.tests}
-        # (attr, op) -> [(tag, tuple of values)]: one C-level startswith/endswith per group
-        self.fast: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
-        for key, entries in self.tests.items():
+        self.xpath = self._combined()
+
+    def _combined(self) -> bool | None:
+        """One XPath returning every attribute any simple selector tests; values are then
+        checked in Python with C-level startswith/endswith over tuples."""
+        self.fast: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
+        for (attr, op), entries in self.tests.items():
             by_tag: dict[str, list[str]] = {}
             for tag, value, _sel in entries:
                 by_tag.setdefault(tag, []).append(value)
-            self.fast[key] = [(t, tuple(v)) for t, v in by_tag.items()]
+            for tag, values in by_tag.items():
+                self.fast.setdefault(attr, []).append((op, tag, tuple(values)))
+        # attr -> (prefixes, suffixes, substrings, exact values, bare [attr] test): a quick
+        # rejection test before the per-tag check in _test().
+        self.quick = {}
+        for attr in self.fast:
+            tests = {op: [v for (a, o), entries in self.tests.items() if a == attr and o == op for _t, v, _s in entries]
+                     for op in ("^=", "$=", "*=", "=", "")}
+            self.quick[attr] = (tuple(tests["^="]), tuple(tests["$="]), tuple(tests["*="]),
+                                frozenset(tests["="]), bool(tests[""]))
+        # href rules hide ad links; links are judged by URL in ads.find_ad_links instead.
+        names = [a for a in self.fast if re.fullmatch(r"[a-z_][a-z0-9_:-]*", a) and a != "href"]
+        if not names:
+            return None
+        # Per-attribute XPaths for the common attributes are cheap; a generic //@*[name()=...]
+        # over every attribute of the page is not.
+        self.attr_xpaths = [etree.XPath(f"//@{a}") for a in names if a in _COMMON_ATTRS]
+        rare = [a for a in names if a not in _COMMON_ATTRS]
+        if rare:
+            self.attr_xpaths.append(etree.XPath(" | ".join(f"//@{a}" for a in rare)))
+        return True
 
     def match(self, root: etree._Element) -> list[tuple[etree._Element, str]]:
         out = []
-        for el in root.iter("*"):
-            tag = el.tag if isinstance(el.tag, str) else ""
-            if tag in self.tags:
-                out.append((el, self.tags[tag]))
-                continue
-            for attr in self.attrs.intersection(el.attrib):
-                value = el.get(attr)
-                hit = self._test(attr, value, tag)
-                if hit:
-                    out.append((el, hit))
-                    break
+        quick = self.quick
+        for xp in getattr(self, "attr_xpaths", ()):
+            for value in xp(root):
+                attr = value.attrname
+                prefixes, suffixes, parts, equals, exists = quick[attr]
+                if not (exists or value.startswith(prefixes) or value.endswith(suffixes)
+                        or value in equals or any(p in value for p in parts)):
+                    continue
+                el = value.getparent()
+                why = self._test(attr, str(value), el.tag)
+                if why:
+                    out.append((el, why))
+        if self.tags:
+            for el in root.iter(*self.tags):
+                out.append((el, self.tags[el.tag]))
         for sel in self.complex:
             xp = compiled(sel)
             if xp is None:
@@ -112,17 +140,9 @@ class SelectorIndex:
 
     def _test(self, attr: str, value: str, tag: str) -> str | None:
         for op in ("^=", "*=", "=", "$=", ""):
-            group = self.fast.get((attr, op))
-            if group is None:
-                continue
-            for want_tag, wants in group:
-                if want_tag and want_tag != tag:
-                    continue
-                if (op == "^=" and value.startswith(wants)) or (op == "$=" and value.endswith(wants)) \
-                        or (op == "*=" and any(w in value for w in wants)) or (op == "=" and value in wants) \
-                        or op == "":
-                    return next(sel for t, w, sel in self.tests[(attr, op)]
-                                if t == want_tag and _ok(op, value, w))
+            for want_tag, want, sel in self.tests.get((attr, op), ()):
+                if (not want_tag or want_tag == tag) and _ok(op, value, want):
+                    return sel
         return None
 
 

@@ -23,6 +23,8 @@ from pagetrail.segment.textutil import attrs, remove, slot_path, text_of
 
 #: Past this many seconds the optional heuristics (promo text, EasyList) are skipped with a warning.
 TIME_BUDGET = 15.0
+#: Navigation, page header/footer, sidebars and forms are removed before article extraction.
+REMOVE_CHROME = False
 _HEADER = ("header", "masthead", "banner", "topbar", "top-bar", "leaderboard")
 _FOOTER = ("footer", "bottom", "colophon")
 _SIDEBAR = ("sidebar", "widget", "rail", "aside", "secondary")
@@ -74,16 +76,19 @@ def _links(el: etree._Element) -> list[str]:
     return [a.get("href") for a in el.iter("a") if a.get("href")]
 
 
-def _describe_chrome(root: etree._Element) -> list[str]:
-    out = []
+def _chrome(root: etree._Element, article: etree._Element | None) -> tuple[list[str], list[etree._Element]]:
+    """Descriptions of the page's chrome for Snapshot.ignored, and the chrome elements that can
+    go before article extraction (never the article or anything holding it)."""
+    out, doomed = [], []
     for xp, what in P.CHROME:
         for el in root.xpath(xp):
-            text = text_of(el)
-            if text:
+            text = normalise_text(el.text_content()[:400])
+            if text and len(out) < 30:
                 out.append(f"{what}: {text[:60]}{'…' if len(text) > 60 else ''}")
-            if len(out) >= 30:
-                return out
-    return out
+            if article is None or not A._protected(el, [article]):
+                if not any(a.tag == "article" for a in el.iterancestors()):
+                    doomed.append(el)
+    return out, doomed
 
 
 def _block_of(el: etree._Element) -> etree._Element:
@@ -190,7 +195,9 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     doomed = [h.el for h in hits] + [p.el for p in promos] + [e for p in promos for e in p.extra]
     doomed += [h.el for h, _pos, drop in link_hits if drop]
     doomed += found.remove
-    snap.ignored = _describe_chrome(root)
+    snap.ignored, chrome = _chrome(root, article_el)
+    if REMOVE_CHROME:
+        doomed += chrome
     for el in doomed:
         if el.getparent() is not None and not A._protected(el, [article_el] if article_el is not None and el is not comment_region else []):
             remove(el)
