@@ -123,9 +123,10 @@ def leak(pred: str, gold: str) -> tuple[int, int]:
     return len(g & shingles(pred)), len(g)
 
 
-def evaluate(name: str, pages: list, verbose: bool) -> dict[str, dict[str, float]]:
+def evaluate(name: str, pages: list, verbose: bool, tools: list[str]) -> dict[str, dict[str, float]]:
     results = {}
-    for tool, fn in TOOLS.items():
+    for tool in tools:
+        fn = TOOLS[tool]
         art, com, ms = [], [], []
         det = {"tp": 0, "fp": 0, "fn": 0}
         c2a = [0, 0]
@@ -177,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N pages of each set")
     ap.add_argument("--eval", type=Path, default=SHARED, help="the eval folder (default %(default)s)")
     ap.add_argument("--verbose", action="store_true", help="list the worst pages")
+    ap.add_argument("--tool", choices=list(TOOLS), action="append", help="default: both")
     args = ap.parse_args(argv)
     unpack(args.eval)
     from pagetrail.segment import easylist
@@ -188,16 +190,19 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.set or list(sets):
         pages = sets[name](args.limit)
         print(f"== {name}: {len(pages)} pages")
-        results = evaluate(name, pages, args.verbose)
-        keys = list(results["trafilatura"].keys() | results["pagetrail"].keys())
+        tools = args.tool or list(TOOLS)
+        results = evaluate(name, pages, args.verbose, tools)
+        keys = {k for r in results.values() for k in r}
         order = [k for k in ("article_P", "article_R", "article_F1", "comment_P", "comment_R", "comment_F1",
                              "detect_P", "detect_R", "false_comment_pages", "leak_comment_to_article",
                              "leak_article_to_comment", "ms_per_page", "pages") if k in keys]
-        print(f"{'metric':26} {'pagetrail':>10} {'trafilatura':>12}")
+        print(f"{'metric':26} " + " ".join(f"{t:>12}" for t in tools))
         for k in order:
-            row = [results[t].get(k, float("nan")) for t in ("pagetrail", "trafilatura")]
-            fmt = "{:>10.0f} {:>12.0f}" if k in ("false_comment_pages", "pages") else "{:>10.3f} {:>12.3f}"
-            print(f"{k:26} " + fmt.format(*row))
+            cells = []
+            for t in tools:
+                v = results[t].get(k, float("nan"))
+                cells.append(f"{v:>12.0f}" if k in ("false_comment_pages", "pages") else f"{v:>12.3f}")
+            print(f"{k:26} " + " ".join(cells))
     return 0
 
 

@@ -118,12 +118,16 @@ def extract_blocks(root: etree._Element, url: str) -> list[Block]:
 
 
 def extract_article(root: etree._Element, url: str, meta: Metadata,
-                    picked: list[etree._Element] | None = None) -> Article:
-    """The article below ``root``; ``picked`` are containers chosen by site rules."""
+                    picked: list[etree._Element] | None = None,
+                    fallback: etree._Element | None = None) -> Article:
+    """The article below ``root``; ``picked`` are containers chosen by site rules; ``fallback``
+    is read block by block when trafilatura finds nothing (tiny or odd pages)."""
     if picked:
         blocks = [b for el in picked for b in own_blocks(el)]
     else:
         blocks = extract_blocks(root, url)
+        if not blocks and fallback is not None and fallback.getparent() is not None:
+            blocks = own_blocks(fallback)
     title = meta.title or ""
     # trafilatura keeps the title as the first heading; it is the title, not body text.
     if blocks and title and blocks[0].kind == "heading" and blocks[0].text.casefold() == normalise_text(title).casefold():

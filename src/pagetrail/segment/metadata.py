@@ -14,6 +14,8 @@ from pagetrail.segment.model import normalise_text
 TITLE_XPATHS = (
     "//meta[@property='og:title']/@content",
     "//meta[@name='twitter:title']/@content",
+    "(//*[self::h1 or self::h2 or self::h3][contains(@class, 'entry-title') or contains(@class, 'post-title') "
+    "or contains(@class, 'article-title') or contains(@class, 'headline') or @itemprop='headline'])[1]",
     "(//article//h1 | //main//h1)[1]",
     "(//h1)[1]",
     "//title",
