@@ -194,3 +194,18 @@ def test_catalog_of_an_older_layout_is_rebuilt_keeping_summaries(tmp_path):
         (again,) = archive.captures()
         assert again.warc_file == cap.warc_file and again.offset == cap.offset
         assert archive.get_summary(again.id) == {"kept": True}
+
+
+def test_warc_files_copied_into_a_new_folder_are_cataloged_on_open(tmp_path):
+    import shutil
+
+    source, copy = tmp_path / "source", tmp_path / "copy"
+    with Archive(source) as archive:
+        fill(archive)
+    copy.mkdir()
+    for path in source.glob("*.warc.gz"):
+        shutil.copy(path, copy / path.name)
+    with Archive(copy) as archive:
+        assert len(archive.captures()) == 8
+    assert rows(copy) == rows(source)
+    assert (copy / "index.cdxj").read_text() == (source / "index.cdxj").read_text()

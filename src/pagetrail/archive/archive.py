@@ -18,7 +18,7 @@ from pagetrail.archive.catalog import Catalog
 from pagetrail.archive.digest import sha1_digest
 from pagetrail.archive.encoding import decode_body
 from pagetrail.archive.model import Capture, Exchange, FailedFetch
-from pagetrail.archive.naming import default_hostname, safe_part, timestamp17
+from pagetrail.archive.naming import SUFFIX, default_hostname, safe_part, timestamp17
 from pagetrail.archive.reader import Member, read_member, split_http
 from pagetrail.archive.timestamps import now17
 from pagetrail.archive.warcfile import RotatingWriter, WarcFile, Written
@@ -76,13 +76,18 @@ class Archive:
             raise ArchiveError(f"{self.root}: cannot create the archive folder ({exc.strerror})") from None
         if not self.root.is_dir() or not os.access(self.root, os.W_OK | os.X_OK):
             raise ArchiveError(f"{self.root}: the archive folder is not writable")
+        # WARC files without a catalog or index (copied in, or the catalog was deleted): the
+        # files are the record of truth, so rebuild both from them.
+        lost = not (self.root / CATALOG_NAME).exists() or not (self.root / cdxj.INDEX_NAME).exists()
         self._catalog = Catalog(self.root / CATALOG_NAME)
         try:
             self.repaired = repair.repair_folder(self.root, self._catalog)
         except OSError as exc:
             raise ArchiveError(f"{self.root}: cannot repair leftover .open files ({exc})") from None
         if self._catalog.outdated_summaries is not None:
-            self._rebuild_outdated(self._catalog.outdated_summaries)
+            self._rebuild(self._catalog.outdated_summaries)
+        elif lost and any(self.root.glob("*" + SUFFIX)):
+            self._rebuild({})
         info = {
             "software": self.software,
             "format": "WARC File Format 1.1",
@@ -93,13 +98,14 @@ class Archive:
                                       info, self._index_closed_file)
         return self
 
-    def _rebuild_outdated(self, summaries: dict[str, str]) -> None:
+    def _rebuild(self, summaries: dict[str, str]) -> None:
         from pagetrail.archive.reindex import rebuild
 
         assert self._catalog is not None
         rebuild(self.root, self._catalog)
-        with self._catalog.transaction():
-            self._catalog.restore_summaries(summaries)
+        if summaries:
+            with self._catalog.transaction():
+                self._catalog.restore_summaries(summaries)
         self._catalog.outdated_summaries = None
 
     def close(self) -> None:
