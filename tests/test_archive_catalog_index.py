@@ -209,3 +209,13 @@ def test_warc_files_copied_into_a_new_folder_are_cataloged_on_open(tmp_path):
         assert len(archive.captures()) == 8
     assert rows(copy) == rows(source)
     assert (copy / "index.cdxj").read_text() == (source / "index.cdxj").read_text()
+
+
+def test_archive_of_only_failures_is_not_rebuilt_on_every_open(tmp_path):
+    with Archive(tmp_path) as archive:
+        archive.record_failure(failed())
+    assert (tmp_path / "index.cdxj").read_text() == ""
+    with Archive(tmp_path) as archive:
+        first = archive.captures()
+    with Archive(tmp_path) as archive:
+        assert archive.captures() == first  # same ids: no rebuild happened

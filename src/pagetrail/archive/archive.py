@@ -88,6 +88,8 @@ class Archive:
             self._rebuild(self._catalog.outdated_summaries)
         elif lost and any(self.root.glob("*" + SUFFIX)):
             self._rebuild({})
+        if not (self.root / cdxj.INDEX_NAME).exists():
+            cdxj.merge(self.root, [])  # an empty index, so the next open does not rebuild
         info = {
             "software": self.software,
             "format": "WARC File Format 1.1",
