@@ -47,6 +47,12 @@ def test_both_crawls_succeed(two_crawls):
     assert names and all(n.startswith("trail-") for n in names)
 
 
+def test_change_lines_name_their_page(two_crawls):
+    site, _, second, _, _ = two_crawls
+    urls = (site.url("/"), site.url("/changing"), site.url("/validated"))
+    assert all(line.startswith(urls) for line in second.summary["changes"])
+
+
 def test_unchanged_page_becomes_identical_payload_revisit(two_crawls):
     site, *_, records = two_crawls
     original, revisit = records_for(records, site.url("/"))

@@ -101,10 +101,11 @@ def process_changes(archive_root: Path, seeds: list, summary, settings) -> list[
 
 
 def describe_diff(diff) -> str:  # noqa: ANN001 - pagetrail.diff.model.PageDiff
-    """One line per PageDiff: its own summary_line() when it has one."""
+    """One line per PageDiff, starting with the page's URL: its own summary_line() when it has one."""
     own = getattr(diff, "summary_line", None)
     if callable(own):
-        return own()
+        line = own()
+        return line if diff.url in line else f"{diff.url}: {line}"
     if getattr(diff, "fetch_problem", None):
         return f"{diff.url}: not compared ({diff.fetch_problem})"
     if getattr(diff, "from_", None) is None:
