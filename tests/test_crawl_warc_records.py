@@ -8,7 +8,7 @@ import pytest
 
 from pagetrail.archive import Archive
 from tests.support.crawl_runs import crawl, read_records, warcio_check, write_seeds
-from tests.support.servers import DROP_SENT, GZIP_HTML, PDF, PNG, standard_site
+from tests.support.servers import DROP_SENT, GZIP_HTML, PDF, PNG, closed_port, standard_site
 
 SEEDS = {
     "gzip": "/gzip", "chunked": "/chunked", "cookies": "/cookies", "redirect": "/redirect/start",
@@ -25,10 +25,12 @@ def crawled(tmp_path_factory):
     with standard_site(huge_size=2_000_000) as site:
         seeds = [{"name": name, "url": site.url(path), **EXTRA.get(name, {})}
                  for name, path in SEEDS.items()]
-        seeds.append({"name": "refused", "url": "http://127.0.0.1:9/closed-port"})
+        refused = f"http://127.0.0.1:{closed_port()}/closed-port"
+        seeds.append({"name": "refused", "url": refused})
         seed_file = write_seeds(tmp / "seeds.toml", seeds)
         run = crawl(seed_file, "--archive", tmp / "archive", "--json",
                     "--set", "DOWNLOAD_MAXSIZE=1000000", "--set", "DOWNLOAD_TIMEOUT=1")
+        site.refused_url = refused
         yield site, run, tmp / "archive", read_records(tmp / "archive")
 
 
@@ -129,8 +131,8 @@ def test_dropped_connection_recorded_as_truncated(crawled):
 
 
 def test_refused_connection_is_a_failed_attempt_in_the_catalog(crawled):
-    _, run, archive, _ = crawled
-    url = "http://127.0.0.1:9/closed-port"
+    site, run, archive, _ = crawled
+    url = site.refused_url
     error = run.result("refused")["error"]
     assert error == f"connection refused: {url}"
     with Archive(archive) as arch:

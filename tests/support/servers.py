@@ -15,6 +15,7 @@ a huge body, a slow page, robots.txt, query strings, a wrong charset, page requi
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -23,7 +24,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-__all__ = ["Hit", "LocalSite", "Reply", "page", "raw", "redirect", "standard_site"]
+__all__ = ["Hit", "LocalSite", "Reply", "closed_port", "page", "raw", "redirect", "standard_site"]
 
 Handler = Callable[["_RequestHandler"], None]
 
@@ -80,6 +81,13 @@ def raw(data: bytes) -> Handler:
         req.close_connection = True
 
     return handle
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released): connecting to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
