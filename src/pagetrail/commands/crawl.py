@@ -26,7 +26,7 @@ examples:
   pagetrail crawl --set DOWNLOAD_TIMEOUT=10        any Scrapy setting
 
 exit codes: 0 every page captured, 1 some pages failed (HTTP >= 400, network errors, robots.txt),
-2 bad arguments or seed files.
+2 bad arguments, seed files or archive folder, 130 interrupted (Ctrl-C finishes the pages in flight).
 """
 
 
@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--archive", default="archive", metavar="DIR",
                         help="archive folder (default: archive/)")
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
-                        help="capture only the seed with this name (repeatable)")
+                        help="capture only the file seed with this name (repeatable; "
+                        "--url seeds are always kept)")
     parser.add_argument("--user-agent", metavar="UA", help="User-Agent for seeds that set none")
     parser.add_argument("--no-robots", action="store_true",
                         help="ignore robots.txt for every seed (default: obey it)")
