@@ -219,3 +219,21 @@ def test_archive_of_only_failures_is_not_rebuilt_on_every_open(tmp_path):
         first = archive.captures()
     with Archive(tmp_path) as archive:
         assert archive.captures() == first  # same ids: no rebuild happened
+
+
+def test_reindex_resolves_revisits_read_before_their_original(tmp_path, monkeypatch):
+    from pagetrail.archive import cdxj
+
+    with Archive(tmp_path, prefix="zzz") as archive:
+        original = archive.record(exchange())
+    with Archive(tmp_path, prefix="aaa") as archive:  # this file sorts first
+        revisit = archive.record(exchange(at=later(60)))
+        fill(archive)
+    assert revisit.refers_to == original.id
+    before_rows, before_index = rows(tmp_path), (tmp_path / "index.cdxj").read_text()
+    monkeypatch.setattr(cdxj.Rebuilder, "RUN_LINES", 2)  # force sorted runs through temp files
+    with Archive(tmp_path) as archive:
+        archive.reindex()
+    assert rows(tmp_path) == before_rows
+    assert (tmp_path / "index.cdxj").read_text() == before_index
+    assert not list(tmp_path.glob(".index-run.*"))

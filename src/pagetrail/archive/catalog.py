@@ -182,6 +182,21 @@ class Catalog:
         capture.id = int(cur.lastrowid)
         return capture.id
 
+    def update(self, capture: Capture) -> None:
+        values = [getattr(capture, c) for c in COLUMNS[1:]]
+        values[COLUMNS.index("warc_file") - 1] = (
+            self.file_id(capture.warc_file) if capture.warc_file else None)
+        values[-1] = json.dumps(capture.extra, sort_keys=True) if capture.extra else None
+        self.db.execute(
+            f"UPDATE captures SET {', '.join(c + ' = ?' for c in _STORED)} WHERE id = ?",
+            [*values, capture.id],
+        )
+
+    def unresolved_revisits(self) -> list[Capture]:
+        """Revisits whose original was not in the catalog when they were added."""
+        return [_row(r) for r in self.db.execute(
+            _SELECT + " WHERE captures.kind = 'revisit' AND captures.refers_to IS NULL")]
+
     def delete_beyond(self, warc_file: str, size: int) -> None:
         self.db.execute(
             "DELETE FROM captures WHERE offset >= ?"

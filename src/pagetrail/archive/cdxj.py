@@ -103,9 +103,10 @@ def _unique(lines: Iterable[str]) -> Iterator[str]:
         last = text
 
 
-def merge(folder: Path, new_lines: Iterable[str], *, replace_all: bool = False) -> None:
+def merge(folder: Path, new_lines: Iterable[str], *, replace_all: bool = False,
+          presorted: bool = False) -> None:
     """Merge ``new_lines`` into the index (or replace it), sorted, duplicates dropped."""
-    new_sorted = sorted(text.rstrip("\n") for text in new_lines)
+    new_sorted = new_lines if presorted else sorted(text.rstrip("\n") for text in new_lines)
     index = folder / INDEX_NAME
     with locked(folder):
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index.", suffix=".tmp")
@@ -128,3 +129,49 @@ def merge(folder: Path, new_lines: Iterable[str], *, replace_all: bool = False) 
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+
+
+class Rebuilder:
+    """A new index from scratch, for any number of lines: sorted runs spill to temporary files
+    and are merged at the end, replacing the index only if everything went well."""
+
+    RUN_LINES = 100_000
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.run: list[str] = []
+        self.spilled: list[str] = []
+
+    def __enter__(self) -> Rebuilder:
+        return self
+
+    def add(self, lines: Iterable[str]) -> None:
+        self.run.extend(lines)
+        if len(self.run) >= self.RUN_LINES:
+            self._spill()
+
+    def _spill(self) -> None:
+        fd, path = tempfile.mkstemp(dir=self.folder, prefix=".index-run.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.writelines(text + "\n" for text in sorted(self.run))
+        self.spilled.append(path)
+        self.run = []
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self._finish()
+        finally:
+            for path in self.spilled:
+                if os.path.exists(path):
+                    os.unlink(path)
+
+    def _finish(self) -> None:
+        handles = [open(path, encoding="utf-8") for path in self.spilled]
+        try:
+            runs = [(text.rstrip("\n") for text in fh) for fh in handles]
+            merge(self.folder, heapq.merge(*runs, sorted(self.run)), replace_all=True,
+                  presorted=True)
+        finally:
+            for fh in handles:
+                fh.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 from pagetrail.archive import cdxj
 from pagetrail.archive.catalog import Catalog
 from pagetrail.archive.naming import OPEN_SUFFIX, SUFFIX
-from pagetrail.archive.repair import insert_captures, scan
+from pagetrail.archive.repair import insert_captures, resolve_late, scan
 
 
 def warc_files(folder: Path) -> list[Path]:
@@ -29,17 +29,20 @@ def rebuild(folder: Path, catalog: Catalog,
     records are whole, but records it writes meanwhile reach the index only when it closes.
     """
     files = warc_files(folder)
-    scans = []
-    for path in files:
-        found = scan(path, final_name(path))
-        scans.append(found)
-        if progress:
-            note = f", unreadable record at offset {found.torn}: rest skipped" if found.torn else ""
-            progress(f"{path.name}: {found.records} records{note}")
-    with catalog.transaction():
+    total = 0
+    # One transaction, so readers see the old catalog or the new one, never half of it; files are
+    # read one at a time so memory does not grow with the archive.
+    with catalog.transaction(), cdxj.Rebuilder(folder) as index:
         summaries = catalog.summaries_by_record()
         catalog.clear()
-        insert_captures(catalog, [c for found in scans for c in found.captures])
+        for path in files:
+            found = scan(path, final_name(path))
+            insert_captures(catalog, found.captures)
+            index.add(found.lines())
+            total += found.records
+            if progress:
+                note = f", unreadable record at offset {found.torn}: rest skipped" if found.torn else ""
+                progress(f"{path.name}: {found.records} records{note}")
+        resolve_late(catalog)  # revisits read before the file holding their original
         catalog.restore_summaries(summaries)
-    cdxj.merge(folder, [line for found in scans for line in found.lines()], replace_all=True)
-    return len(files), sum(found.records for found in scans)
+    return len(files), total

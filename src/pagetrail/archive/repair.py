@@ -104,6 +104,22 @@ def insert_captures(catalog: Catalog, captures: list[Capture]) -> list[Capture]:
     return added
 
 
+def resolve_late(catalog: Catalog) -> int:
+    """Point revisits added before their originals at them; returns how many were resolved."""
+    pending = [c for c in catalog.unresolved_revisits() if rows.refers_to_record(c)]
+    if not pending:
+        return 0
+    ids = catalog.record_id_map()
+    resolved = 0
+    for capture in pending:
+        holder = _holder(catalog, ids.get(rows.refers_to_record(capture) or ""))
+        if holder is not None:
+            rows.finish(capture, holder)
+            catalog.update(capture)
+            resolved += 1
+    return resolved
+
+
 def _holder(catalog: Catalog, capture_id: int | None) -> Capture | None:
     """The capture that holds the body for a revisit's target."""
     capture = catalog.get(capture_id) if capture_id is not None else None
@@ -145,6 +161,7 @@ def _repair_one(folder: Path, path: Path, fd: int, catalog: Catalog) -> Repaired
     with catalog.transaction():
         catalog.delete_beyond(name, found.end)
         insert_captures(catalog, found.captures)
+        resolve_late(catalog)
     cdxj.merge(folder, found.lines())
     os.rename(path, folder / name)
     return Repaired(name, found.records, size - found.end)
