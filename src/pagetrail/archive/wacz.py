@@ -79,11 +79,15 @@ def _title(archive: Archive, capture: Capture) -> str | None:
 
 def _pages(archive: Archive, captures: list[Capture]) -> bytes:
     lines = [json.dumps(PAGES_HEADER)]
+    titles: dict[int, str | None] = {}  # by the capture holding the body: revisits share it
     for capture in captures:
         if capture.kind not in ("response", "revisit") or capture.extra.get("role", "page") != "page":
             continue
         page = {"id": uuid.uuid4().hex, "url": capture.url, "ts": warc_date(capture.timestamp)}
-        title = _title(archive, capture)
+        holder = capture.refers_to if capture.kind == "revisit" and capture.refers_to else capture.id
+        if holder not in titles:
+            titles[holder] = _title(archive, capture)
+        title = titles[holder]
         if title:
             page["title"] = title
         lines.append(json.dumps(page))
