@@ -130,6 +130,23 @@ def _request_after(path: Path, capture: Capture) -> tuple[int, int] | None:
     return None
 
 
+def _write_index(root: Path, warcs: list[Path], out: Path, from_archive_index: bool) -> None:
+    """The CDXJ lines of ``warcs``: filtered from the archive's own sorted index when all its files
+    go in (streamed: no need to hold it), else read from the (small) exported file."""
+    names = {p.name for p in warcs}
+    source = root / cdxj.INDEX_NAME
+    with open(out, "w", encoding="utf-8") as fh:
+        if from_archive_index and source.exists():
+            with open(source, encoding="utf-8") as index:
+                for text in index:
+                    fields = text.split(" ", 2)
+                    if len(fields) == 3 and json.loads(fields[2]).get("filename") in names:
+                        fh.write(text)
+            return
+        lines = [cdxj.line_for_member(m, p.name) for p in warcs for m in iter_members(p) if m.ok]
+        fh.writelines(text + "\n" for text in sorted(t for t in lines if t))
+
+
 def export(archive: Archive, out: Path, urls: list[str] | None) -> Path:
     catalog = archive.catalog
     if urls is None:
@@ -152,10 +169,8 @@ def export(archive: Archive, out: Path, urls: list[str] | None) -> Path:
             name = f"export-{timestamp17(datetime.now(UTC))}{SUFFIX}"
             _copy_records(archive, captures, Path(tmp) / name)
             warcs = [Path(tmp) / name]
-        lines = []
-        for path in warcs:
-            lines += [cdxj.line_for_member(m, path.name) for m in iter_members(path) if m.ok]
-        index = "".join(text + "\n" for text in sorted(t for t in lines if t)).encode("utf-8")
+        index = Path(tmp) / "index.cdx"
+        _write_index(archive.root, warcs, index, from_archive_index=urls is None)
         partial = Path(tmp) / "out.wacz"
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
             resources = [_add(zf, f"archive/{p.name}", p) for p in warcs]
