@@ -25,17 +25,17 @@ from pagetrail.segment.textutil import attrs, text_of
 
 _ITEM_CLASS = re.compile(
     r"(?:^|\s)(?:comment|comment-item|single-comment|comment-entry|dsq-comment|commentlist-item|"
-    r"comment_item|comment-container|comment-wrapper|media-comment)(?:\s|$)|(?:^|\s)depth-\d+(?:\s|$)",
+    r"comment_item|media-comment)(?:\s|$)|(?:^|\s)depth-\d+(?:\s|$)",
     re.I,
 )
-_ITEM_ID = re.compile(r"^(?:li-|div-)?comment[-_]?(\d+)$|^c(\d{4,})$|^comment[-_]?(?:id[-_])?(\d+)$", re.I)
+_ITEM_ID = re.compile(r"^(?:[a-z]{1,8}[-_])?comment[-_]?(?:id[-_])?(\d+)$|^c(\d{4,})$", re.I)
 _FORUM_ID = re.compile(r"^(?:p|post|post_|post-|postid-?|msg|message-?)(\d+)$", re.I)
 _FORUM_CLASS = re.compile(r"(?:^|\s)(?:post|postcontainer|postbit|topic-post|forum-post|post-row|postbitlegacy|message|reply|forumpost)(?:\s|$)", re.I)
 _REPLY_CONTAINER = re.compile(r"(?:^|\s|-)(?:children|replies|reply|indented|comment-replies|thread|sub-comments|subcomments)(?:\s|$|-)", re.I)
 _EXCLUDE_ANCESTOR = re.compile(
     r"(?:^|[\s_-])(?:sidebar|recentcomments|recent[-_]comments|widget[-_]recent\w*|latest[-_]comments|"
     r"popular|most[-_]?(?:read|recommended|commented|popular|active)|mostRecommendations|topDiscussions|"
-    r"top[-_]?comments|footer|navbar|nav|menu)(?:$|[\s_-])", re.I)
+    r"top[-_]?comments|navbar|nav|menu)(?:$|[\s_-])", re.I)
 _ANCHOR_ID = re.compile(r"^(?:comment[-_]?\d+|c\d{4,})$", re.I)
 _NOT_COMMENT = re.compile(r"(?:^|\s)(?:pingback|trackback)(?:\s|$)", re.I)
 _SAYS = re.compile(r"\s*(?:says|said|wrote|writes)\s*:?\s*$", re.I)
@@ -69,13 +69,16 @@ def _item_key(el: etree._Element) -> str | None:
     return None
 
 
-def _excluded(el: etree._Element) -> bool:
+def _excluded(el: etree._Element, protect: etree._Element | None = None) -> bool:
+    """True inside a sidebar, navigation or "recent comments" widget. A "sidebar" ancestor that
+    holds the article itself is a layout class (``two-sidebars``), not a sidebar."""
     for anc in el.iterancestors():
-        if anc.tag in ("aside", "nav", "header"):
-            return True
+        if anc.tag in ("body", "html"):
+            return False
         a = attrs(anc)
-        if a and _EXCLUDE_ANCESTOR.search(a):
-            return True
+        if anc.tag in ("aside", "nav", "header") or (a and _EXCLUDE_ANCESTOR.search(a)):
+            if protect is None or not any(x is anc for x in protect.iterancestors()):
+                return True
     return False
 
 
@@ -93,11 +96,11 @@ def _is_comment_markup(el: etree._Element) -> bool:
     return bool(cls and _ITEM_CLASS.search(cls)) and el.tag in ("li", "div", "article", "section", "dd", "tr", "td", "blockquote", "ul")
 
 
-def _candidates(root: etree._Element) -> list[etree._Element]:
+def _candidates(root: etree._Element, protect: etree._Element | None = None) -> list[etree._Element]:
     _wrap_sequences(root)
     out = []
     for el in root.iter("li", "div", "article", "section", "dd", "tr", "td", "blockquote", "table", "ul"):
-        if _is_comment_markup(el) and not _NOT_COMMENT.search(el.get("class") or "") and not _excluded(el):
+        if _is_comment_markup(el) and not _NOT_COMMENT.search(el.get("class") or "") and not _excluded(el, protect):
             out.append(el)
     return out
 
@@ -161,6 +164,15 @@ def _forum_posts(root: etree._Element) -> list[etree._Element]:
 def _fold(cands: list[etree._Element]) -> list[etree._Element]:
     """Drop candidates that are the body of an enclosing candidate (same number, or no number
     and not inside a replies container between the two)."""
+    # A keyless candidate holding two or more keyed ones is a comment list, not a comment.
+    keyed_inside: dict[etree._Element, int] = {}
+    cand_set = set(cands)
+    for el in cands:
+        if _item_key(el):
+            for anc in el.iterancestors():
+                if anc in cand_set and not _item_key(anc):
+                    keyed_inside[anc] = keyed_inside.get(anc, 0) + 1
+    cands = [c for c in cands if keyed_inside.get(c, 0) < 2]
     cset = set(cands)
     keep = []
     for el in cands:
@@ -329,15 +341,22 @@ def read_comment(el: etree._Element, nested: set) -> dict:
     """author, date, text, id, permalink of one comment element; ``nested`` are the other
     comment elements (replies) whose text must not be counted here."""
     skip = {n for n in nested if n is not el}
-    author_el = _first(el, P.COMMENT_AUTHOR_XPATH, skip)
-    author = None
-    if author_el is not None:
-        # "by NAME » DATE": the name is the link or bold part when there is one.
-        inner = next((x for x in author_el.iter("a", "strong", "b", "cite") if x is not author_el and text_of(x)), None)
-        raw = author_el.text_content()
-        if inner is not None and (P.PRINTED_DATE.search(raw) or len(raw.split()) > 4):
-            raw = inner.text_content()
-        author = _clean_author(raw)
+    author_el, author = None, None
+    for xp in P.COMMENT_AUTHOR_XPATH:
+        for found in el.xpath(xp):
+            if not isinstance(found, etree._Element) or _skipped(found, el, skip):
+                continue
+            # "by NAME » DATE": the name is the link or bold part when there is one.
+            raw = found.text_content()
+            inner = next((x for x in found.iter("a", "strong", "b", "cite") if x is not found and text_of(x)), None)
+            if inner is not None and (P.PRINTED_DATE.search(raw) or len(raw.split()) > 4):
+                raw = inner.text_content()
+            author = _clean_author(raw)
+            if author:
+                author_el = found
+                break
+        if author:
+            break
     date = _date(el, skip)
     chrome = set(el.xpath(P.COMMENT_CHROME_XPATH))
     if author_el is not None:
@@ -462,7 +481,7 @@ def _named_regions(root: etree._Element, protect: etree._Element | None) -> list
     out = []
     for el in root.iter("div", "section", "ol", "ul", "aside", "dl", "table"):
         a = attrs(el)
-        if a and P.COMMENT_REGION_TOKEN.search(a) and not _excluded(el):
+        if a and P.COMMENT_REGION_TOKEN.search(a) and not _excluded(el, protect):
             if protect is not None and (el is protect or any(x is el for x in protect.iterancestors())):
                 continue
             if any(x in out for x in el.iterancestors()):
@@ -508,7 +527,7 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     scope = region_hint or [root]
     forms = [f for s in scope for f in _form_nodes(s, protect)]
     formset = set(forms)
-    cands = [c for s in scope for c in _candidates(s) if not any(a in formset for a in c.iterancestors())]
+    cands = [c for s in scope for c in _candidates(s, protect) if not any(a in formset for a in c.iterancestors())]
     if protect is not None:
         # The article itself can carry comment-ish markup (e.g. "post" ids): never a comment.
         cands = [c for c in cands if c is not protect and not any(a is c for a in protect.iterancestors())]
