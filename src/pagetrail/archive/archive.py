@@ -112,14 +112,15 @@ class Archive:
 
     def close(self) -> None:
         """Close the current WARC file (renamed from .open) and bring index.cdxj up to date."""
-        if self._writer is not None:
-            self._writer.close()
-        for name in list(self._pending):
-            self._index_closed_file(name)
-        if self._catalog is not None:
-            self._catalog.close()
-        self._catalog = None
-        self._writer = None
+        with self._lock:
+            if self._writer is not None:
+                self._writer.close()
+            for name in list(self._pending):
+                self._index_closed_file(name)
+            if self._catalog is not None:
+                self._catalog.close()
+            self._catalog = None
+            self._writer = None
 
     @property
     def catalog(self) -> Catalog:
@@ -185,7 +186,8 @@ class Archive:
             catalog.insert(capture)
         entry = cdxj.entry_for_member(_as_member(main, written[0]))
         if entry:
-            self._pending.setdefault(warc.name, []).append(entry)
+            with self._lock:
+                self._pending.setdefault(warc.name, []).append(entry)
         return capture
 
     def record_failure(self, failed: FailedFetch) -> Capture:
