@@ -77,7 +77,7 @@ def test_comment_edited_carries_author_and_word_ops():
     assert change.op == "edited" and change.detail["author"] == "Bea"
     assert change.detail["parent"] == "Ann" and change.detail["depth"] == 1
     assert [(w.op, w.text) for w in change.words if w.op != "equal"] == [("delete", "two"), ("insert", "three")]
-    assert diff.summary_line() == "comments: ~1"
+    assert diff.summary_line() == "comments: 1 edited"
 
 
 def test_reply_added_deep_in_thread():
@@ -93,7 +93,7 @@ def test_reply_added_deep_in_thread():
     assert change.detail["parent"] == "Cy" and change.detail["parent_id"] == "comment-3"
     assert change.detail["depth"] == 3 and change.detail["position"] == 3
     assert (diff.comments.count_before, diff.comments.count_after) == (4, 5)
-    assert diff.summary_line() == "comments: +1"
+    assert diff.summary_line() == "comments: 1 added (4 → 5)"
 
 
 def test_comments_without_ids_match_by_content():

@@ -100,7 +100,7 @@ def test_promo_link_swap_and_comment_moderation(snapshot_of):
 def test_first_and_last_versions_differ_in_every_channel(snapshot_of):
     diff = diff_snapshots(snapshot_of(0), snapshot_of(len(VERSIONS) - 1))
     assert all(ch.changed for ch in diff.channels().values())
-    assert diff.summary_line() == "article: 1 edited, 1 added; ads: 1 added; comments: +2"
+    assert diff.summary_line() == "article: 1 edited, 1 added; ads: 1 added; comments: 2 added (3 → 5)"
 
 
 def test_served_timeline_end_to_end():
@@ -124,8 +124,8 @@ def test_served_timeline_end_to_end():
     lines = [diff_snapshots(a, b).summary_line() for a, b in zip(snapshots, snapshots[1:], strict=False)]
     assert lines == [
         "ads: 1 added",
-        "comments: +3",
+        "comments: 3 added (3 → 6)",
         "article: 1 edited, 1 added",
-        "ads: 1 edited; comments: -1 ~1",
+        "ads: 1 edited; comments: 1 edited, 1 removed (6 → 5)",
         "no change",
     ]

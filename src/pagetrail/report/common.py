@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from pagetrail.diff.model import Change, ChannelDiff, PageDiff, WordOp
+from pagetrail.diff.model import Change, PageDiff, WordOp
+from pagetrail.diff.summary import channel_summary, summary_line  # noqa: F401 - re-exported for the formats
 
 #: Version of the JSON shape written by the reports and stored as change summaries. Bump it when a
 #: key changes meaning or goes away (adding keys does not bump it).
@@ -153,24 +154,3 @@ def link_changes(change: Change) -> tuple[list[str], list[str]]:
     return [str(x) for x in before], [str(x) for x in after]
 
 
-def channel_summary(name: str, ch: ChannelDiff) -> str:
-    counts: dict[str, int] = {}
-    for change in ch.changes:
-        counts[change.op] = counts.get(change.op, 0) + 1
-    text = ", ".join(f"{n} {op}" for op, n in counts.items()) or "changed"
-    if name == "comments" and ch.count_before != ch.count_after:
-        text += f" ({ch.count_before} → {ch.count_after})"
-    return f"{name}: {text}"
-
-
-def summary_line(pd: PageDiff) -> str:
-    """One line: ``article: 1 edited; comments: 2 added (3 → 5)``, ``no change`` or ``fetch problem: ...``."""
-    if pd.fetch_problem:
-        return f"fetch problem: {pd.fetch_problem}"
-    if pd.from_ is None:
-        return "first capture"
-    parts = [channel_summary(name, ch) for name, ch in pd.channels().items() if ch.changed]
-    if not parts:
-        note = next((n for n in pd.notes if "identical" in n), "")
-        return f"no change: {note}" if note else "no change"
-    return "; ".join(parts)
