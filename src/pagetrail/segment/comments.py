@@ -25,10 +25,11 @@ from pagetrail.segment.textutil import attrs, text_of
 
 _ITEM_CLASS = re.compile(
     r"(?:^|\s)(?:comment|comment-item|single-comment|comment-entry|dsq-comment|commentlist-item|"
-    r"comment_item|media-comment)(?:\s|$)|(?:^|\s)depth-\d+(?:\s|$)",
+    r"comment_item|media-comment|commentpost|comment-post|comment_post|commentitem|commententry|"
+    r"comment_entry|single_comment)(?:\s|$)|(?:^|\s)depth-\d+(?:\s|$)",
     re.I,
 )
-_ITEM_ID = re.compile(r"^(?:[a-z]{1,8}[-_])?comment[-_]?(?:id[-_])?(\d+)$|^c(\d{4,})$", re.I)
+_ITEM_ID = re.compile(r"^(?:[a-z]{1,8}[-_])?comment[-_]?(?:id[-_])?(\d+|[0-9a-f]{12,})$|^c(\d{4,})$", re.I)
 _FORUM_ID = re.compile(r"^(?:p|post|post_|post-|postid-?|msg|message-?)(\d+)$", re.I)
 _FORUM_CLASS = re.compile(r"(?:^|\s)(?:post|postcontainer|postbit|topic-post|forum-post|post-row|postbitlegacy|message|reply|forumpost)(?:\s|$)", re.I)
 _REPLY_CONTAINER = re.compile(r"(?:^|\s|-)(?:children|replies|reply|indented|comment-replies|thread|sub-comments|subcomments)(?:\s|$|-)", re.I)
@@ -205,30 +206,23 @@ def _is_reply_like(el: etree._Element, outer: etree._Element) -> bool:
 
 
 def _prune_sparse(items: list[etree._Element]) -> list[etree._Element]:
-    """Keep the largest cluster of candidates (by common region) so stray matches elsewhere on
-    the page (a "comment" class in the article) do not stretch the region over the article."""
+    """When candidates sit in several regions whose id/class says comments (two comment
+    systems, a "recent comments" list ...), keep the region with the most comment text; items
+    outside any such region go together."""
     if len(items) <= 1:
         return items
-    groups: dict[etree._Element, list[etree._Element]] = {}
+    groups: dict[etree._Element | None, list[etree._Element]] = {}
     for el in items:
-        top = el.getparent() if el.getparent() is not None else el
+        top = None
         for anc in el.iterancestors():
-            if anc in groups or anc.tag in ("ol", "ul", "section") or P.COMMENT_REGION_TOKEN.search(attrs(anc)):
-                top = anc
+            if anc.tag in ("body", "html"):
                 break
+            if P.COMMENT_REGION_TOKEN.search(attrs(anc)) and anc not in items:
+                top = anc
         groups.setdefault(top, []).append(el)
     if len(groups) == 1:
         return items
-    # Merge groups whose tops nest (replies inside an outer list).
-    tops = list(groups)
-    merged: dict[etree._Element, list[etree._Element]] = {}
-    for t in tops:
-        owner = t
-        for anc in t.iterancestors():
-            if anc in groups:
-                owner = anc
-        merged.setdefault(owner, []).extend(groups[t])
-    best = max(merged.values(), key=lambda g: sum(len(text_of(x)) for x in g))
+    best = max(groups.values(), key=lambda g: sum(len(text_of(x)) for x in g))
     bestset = set(best)
     return [el for el in items if el in bestset]
 
@@ -477,6 +471,37 @@ def _repeated_children(region: etree._Element) -> list[etree._Element]:
     return best
 
 
+def _pair_runs(parent: etree._Element) -> None:
+    """Comments printed as alternating siblings - dt/dd pairs, or a body div followed by a
+    "posted by" div - are wrapped pairwise so each pair is one element."""
+    kids = [c for c in parent if isinstance(c.tag, str) and c.tag not in ("a", "br", "script", "hr")]
+    sigs = [_signature(c) for c in kids]
+    if len(kids) < 4 or len(set(sigs)) < 2:
+        return
+    first, second = sigs[0], sigs[1]
+    if first == second:
+        return
+    pairs = []
+    i = 0
+    while i + 1 < len(kids) and sigs[i] == first:
+        j = i + 1
+        run = [kids[i]]
+        while j < len(kids) and sigs[j] == second:
+            run.append(kids[j])
+            j += 1
+        if len(run) == 1:
+            break
+        pairs.append(run)
+        i = j
+    if len(pairs) < 2 or sum(len(p) for p in pairs) < len(kids) * 0.6:
+        return
+    for run in pairs:
+        wrapper = etree.Element("div", {"class": "comment-pair"})
+        parent.insert(parent.index(run[0]), wrapper)
+        for c in run:
+            wrapper.append(c)
+
+
 def _named_regions(root: etree._Element, protect: etree._Element | None) -> list[etree._Element]:
     out = []
     for el in root.iter("div", "section", "ol", "ul", "aside", "dl", "table"):
@@ -544,6 +569,14 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     if not items:
         regions = region_hint or _named_regions(root, protect)
         for reg in regions:
+            for parent in [reg.getparent(), *reg.iter("dl", "div", "ol", "ul")]:
+                if parent is not None and len(parent) >= 4:
+                    _pair_runs(parent)
+        regions = region_hint or _named_regions(root, protect)
+        # A named region, or the parent of sibling named regions (one region per comment).
+        candidates = [r for named in regions for r in (named, named.getparent())
+                      if r is not None and r.tag not in ("body", "html")]
+        for reg in candidates:
             rep = [c for c in _repeated_children(reg) if not any(a in formset for a in c.iterancestors()) and c not in formset]
             rep = [c for c in rep if not _is_form_text(text_of(c))]
             if len(rep) >= 2 and sum(map(_looks_like_comment, rep)) * 2 > len(rep):
