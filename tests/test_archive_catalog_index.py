@@ -237,3 +237,15 @@ def test_reindex_resolves_revisits_read_before_their_original(tmp_path, monkeypa
     assert rows(tmp_path) == before_rows
     assert (tmp_path / "index.cdxj").read_text() == before_index
     assert not list(tmp_path.glob(".index-run.*"))
+
+
+def test_lost_index_is_rebuilt_on_open_without_touching_the_catalog(tmp_path):
+    with Archive(tmp_path) as archive:
+        fill(archive)
+        archive.set_summary(archive.captures()[0].id, {"kept": 1})
+    before_rows, before_index = rows(tmp_path), (tmp_path / "index.cdxj").read_text()
+    (tmp_path / "index.cdxj").unlink()
+    with Archive(tmp_path) as archive:
+        assert archive.get_summary(archive.captures()[0].id) == {"kept": 1}
+    assert rows(tmp_path) == before_rows
+    assert (tmp_path / "index.cdxj").read_text() == before_index

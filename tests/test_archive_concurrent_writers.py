@@ -30,10 +30,12 @@ WRITER = textwrap.dedent("""
 def test_two_writer_processes_share_one_archive(tmp_path):
     children = [
         subprocess.Popen([sys.executable, "-c", WRITER.format(repo=str(REPO), folder=str(tmp_path),
-                                                              name=name)])
+                                                              name=name)],
+                         stderr=subprocess.PIPE, text=True)
         for name in ("one", "two")
     ]
-    assert [child.wait() for child in children] == [0, 0]
+    outcomes = [(child.wait(), child.stderr.read()) for child in children]
+    assert [code for code, _ in outcomes] == [0, 0], outcomes
     files = sorted(tmp_path.glob("*.warc.gz"))
     assert not list(tmp_path.glob("*.open"))
     responses = []

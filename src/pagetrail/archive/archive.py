@@ -76,9 +76,10 @@ class Archive:
             raise ArchiveError(f"{self.root}: cannot create the archive folder ({exc.strerror})") from None
         if not self.root.is_dir() or not os.access(self.root, os.W_OK | os.X_OK):
             raise ArchiveError(f"{self.root}: the archive folder is not writable")
-        # WARC files without a catalog or index (copied in, or the catalog was deleted): the
-        # files are the record of truth, so rebuild both from them.
-        lost = not (self.root / CATALOG_NAME).exists() or not (self.root / cdxj.INDEX_NAME).exists()
+        # WARC files without a catalog (copied in, or the catalog was deleted): the files are the
+        # record of truth, so the catalog and index are rebuilt from them. Only a catalog this
+        # call created counts: another process may be writing into an existing one right now.
+        fresh = not (self.root / CATALOG_NAME).exists()
         self._catalog = Catalog(self.root / CATALOG_NAME)
         try:
             self.repaired = repair.repair_folder(self.root, self._catalog)
@@ -86,10 +87,12 @@ class Archive:
             raise ArchiveError(f"{self.root}: cannot repair leftover .open files ({exc})") from None
         if self._catalog.outdated_summaries is not None:
             self._rebuild(self._catalog.outdated_summaries)
-        elif lost and any(self.root.glob("*" + SUFFIX)):
+        elif fresh and any(self.root.glob("*" + SUFFIX)):
             self._rebuild({})
-        if not (self.root / cdxj.INDEX_NAME).exists():
-            cdxj.merge(self.root, [])  # an empty index, so the next open does not rebuild
+        elif not (self.root / cdxj.INDEX_NAME).exists():
+            from pagetrail.archive.reindex import rebuild_index
+
+            rebuild_index(self.root)  # empty when there are no files yet
         info = {
             "software": self.software,
             "format": "WARC File Format 1.1",

@@ -46,3 +46,10 @@ def rebuild(folder: Path, catalog: Catalog,
         resolve_late(catalog)  # revisits read before the file holding their original
         catalog.restore_summaries(summaries)
     return len(files), total
+
+
+def rebuild_index(folder: Path) -> None:
+    """Only ``index.cdxj``, from the WARC files (the catalog is left as it is)."""
+    with cdxj.Rebuilder(folder) as index:
+        for path in warc_files(folder):
+            index.add(scan(path, final_name(path)).lines())
