@@ -29,7 +29,7 @@ def crawled(tmp_path_factory):
         seeds.append({"name": "refused", "url": refused})
         seed_file = write_seeds(tmp / "seeds.toml", seeds)
         run = crawl(seed_file, "--archive", tmp / "archive", "--json",
-                    "--set", "DOWNLOAD_MAXSIZE=1000000", "--set", "DOWNLOAD_TIMEOUT=1")
+                    "--set", "DOWNLOAD_MAXSIZE=1000000", "--set", "DOWNLOAD_TIMEOUT=3")
         site.refused_url = refused
         yield site, run, tmp / "archive", read_records(tmp / "archive")
 
