@@ -24,9 +24,8 @@ from pagetrail.segment.model import Comment, normalise_text
 from pagetrail.segment.textutil import attrs, text_of
 
 _ITEM_CLASS = re.compile(
-    r"(?:^|\s)(?:comment|comment-item|single-comment|comment-entry|dsq-comment|commentlist-item|"
-    r"comment_item|media-comment|commentpost|comment-post|comment_post|commentitem|commententry|"
-    r"comment_entry|single_comment)(?:\s|$)|(?:^|\s)depth-\d+(?:\s|$)",
+    r"(?:^|\s)(?:comment|comment-item|single-comment|dsq-comment|commentlist-item|"
+    r"comment_item|media-comment|commentpost|comment-post|comment_post|commentitem|single_comment)(?:\s|$)|(?:^|\s)depth-\d+(?:\s|$)",
     re.I,
 )
 _ITEM_ID = re.compile(r"^(?:[a-z]{1,8}[-_])?comment[-_]?(?:id[-_])?(\d+|[0-9a-f]{12,})$|^c(\d{4,})$", re.I)
@@ -600,6 +599,8 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
             parent = el.get("data-parent") or el.get("data-parent-id")
         dm = _DEPTH.search(el.get("class") or "")
         records.append((el, rec, parent, depth, int(dm.group(1)) - 1 if dm else None))
+    if len(records) == 1 and len(records[0][1]["text"].split()) < 3 and not records[0][1]["author"]:
+        records = []  # one "comment" of a word or two and no author: a label, not a comment
     # Flat markup with depth-N classes only: the parent is the last comment one level up.
     last_at: dict[int, str | None] = {}
     comments = []
@@ -619,6 +620,12 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     # Remove: the region, plus any named comment region and comment form elsewhere (form text
     # such as "Leave a Reply" must not leak into the article either).
     remove = [found.region] if found.region is not None else []
+    if found.region is not None and protect is not None and \
+            (found.region is protect or any(a is found.region for a in protect.iterancestors())):
+        # Comments and article share a container (Movable Type and others): take the comments
+        # out one by one, never the container.
+        found.region = None
+        remove = list(found.items)
     for reg in region_hint or _named_regions(root, protect):
         remove.append(reg)
     remove.extend(forms)
