@@ -157,13 +157,18 @@ class Daemon:
         clock = 0.0
         while not self._stop.wait(c.tick):
             clock += c.tick
-            self._apply_control()
-            if clock >= next_poll:
-                next_poll = clock + c.seed_poll
-                changed = self._watcher.poll()
-                if changed is not None:
-                    self._entries = changed
-                    self._sync(changed)
+            try:
+                self._apply_control()
+                if clock >= next_poll:
+                    next_poll = clock + c.seed_poll
+                    changed = self._watcher.poll()
+                    if changed is not None:
+                        self._entries = changed
+                        self._sync(changed)
+            except Exception:  # noqa: BLE001 - e.g. the job store's database restarting
+                log.exception("daemon tick failed; retrying at the next one")
+                next_poll = clock  # a failed sync is redone
+                self._watcher.forget()
             if c.once_per_seed and self._entries and set(self._entries) <= self._crawled:
                 log.info("every seed crawled once (--once-per-seed): stopping")
                 break

@@ -40,6 +40,7 @@ class SeedWatcher:
         self.snapshot_dir = Path(snapshot_dir)
         self._files: dict[str, _FileState] = {}
         self._reported: set[tuple[str, tuple[int, int] | None]] = set()
+        self._force = False
 
     def current(self) -> dict[str, SeedEntry]:
         out: dict[str, SeedEntry] = {}
@@ -62,7 +63,7 @@ class SeedWatcher:
         return self.current()
 
     def poll(self) -> dict[str, SeedEntry] | None:
-        changed = False
+        changed, self._force = self._force, False
         files = self._file_list()
         for path in list(self._files):
             if path not in files and not self.paths:
@@ -94,6 +95,12 @@ class SeedWatcher:
                 log.info("seed file %s re-read: %d seeds", path, len(entries))
                 changed = True
         return self.current() if changed else None
+
+    def forget(self) -> None:
+        """Make the next ``poll()`` re-read every file and report the seed set as changed."""
+        for state in self._files.values():
+            state.signature = None
+        self._force = True
 
     def _file_list(self) -> list[str]:
         return [str(p) for p in seed_files(self.paths, self.folder)]
