@@ -212,6 +212,8 @@ class Daemon:
                 self.scheduler.modify_job(name, args=args, **options)
         for name in sorted(set(existing) - set(entries)):
             self.scheduler.remove_job(name)
+            if self.dispatcher is not None:
+                self.dispatcher.forget(name)
             log.info("%s: removed from the schedule (no longer in the seed files)", name)
 
     def _apply_control(self) -> None:
@@ -220,6 +222,8 @@ class Daemon:
             try:
                 if request.action == "pause":
                     self.scheduler.pause_job(request.name)
+                    if self.dispatcher is not None:
+                        self.dispatcher.forget(request.name)
                 else:
                     self.scheduler.resume_job(request.name)
             except JobLookupError:

@@ -58,6 +58,12 @@ class Dispatcher:
             self._pending.setdefault(name, time.monotonic())
             self._cond.notify_all()
 
+    def forget(self, name: str) -> None:
+        """Drop a waiting or deferred run of this seed (paused or removed meanwhile)."""
+        with self._cond:
+            self._pending.pop(name, None)
+            self._deferred.discard(name)
+
     def in_flight(self) -> set[str]:
         with self._cond:
             return set(self._in_flight)
