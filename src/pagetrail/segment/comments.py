@@ -96,11 +96,14 @@ def _is_comment_markup(el: etree._Element) -> bool:
     return bool(cls and _ITEM_CLASS.search(cls)) and el.tag in ("li", "div", "article", "section", "dd", "tr", "td", "blockquote", "ul")
 
 
+_CANDIDATE_TAGS = frozenset(("li", "div", "article", "section", "dd", "tr", "td", "blockquote", "table", "ul"))
+
+
 def _candidates(root: etree._Element, protect: etree._Element | None = None) -> list[etree._Element]:
     _wrap_sequences(root)
     out = []
-    for el in root.iter("li", "div", "article", "section", "dd", "tr", "td", "blockquote", "table", "ul"):
-        if _is_comment_markup(el) and not _NOT_COMMENT.search(el.get("class") or "") and not _excluded(el, protect):
+    for el in _CANDIDATE_ISH(root):
+        if el.tag in _CANDIDATE_TAGS and _is_comment_markup(el) and not _NOT_COMMENT.search(el.get("class") or "") and not _excluded(el, protect):
             out.append(el)
     return out
 
@@ -501,29 +504,61 @@ def _pair_runs(parent: etree._Element) -> None:
             wrapper.append(c)
 
 
+# Prefilters run by libxml2: only elements whose class/id could match are looked at in Python.
+_REGION_ISH = etree.XPath(
+    "//*[self::div or self::section or self::ol or self::ul or self::aside or self::dl or self::table]"
+    "[contains(@class, 'omment') or contains(@id, 'omment') or contains(@class, 'espons') or "
+    "contains(@id, 'espons') or contains(@class, 'epl') or contains(@id, 'epl') or "
+    "contains(@class, 'iscuss') or contains(@id, 'iscuss') or contains(@id, 'dsq') or "
+    "contains(@class, 'alkback') or contains(@class, 'eaction') or contains(@id, 'eaction') or "
+    "contains(@class, 'OMMENT') or contains(@id, 'OMMENT')]")
+_FORM_ISH = etree.XPath(
+    "//form | //*[@id='respond' or @id='reply-title' or @id='commentform' or "
+    "(contains(@class, 'comment') and (contains(@class, 'respond') or contains(@class, 'comment-form') or "
+    "contains(@class, 'reply-title') or contains(@class, 'closed') or contains(@class, 'no-comments'))) or "
+    "contains(@class, 'nocomments')]")
+_CANDIDATE_ISH = etree.XPath(
+    "//*[contains(@class, 'omment') or contains(@id, 'omment') or contains(@class, 'depth-') or "
+    "starts-with(@id, 'c') or @data-comment-id or @data-commentid or contains(@itemtype, 'Comment') or "
+    "contains(@typeof, 'Comment') or contains(@itemprop, 'omment')]")
+_COMMENT_FORM_CLASS = re.compile(r"comment-respond|comment-form|comment-reply-title|comments-closed|no-comments|nocomments")
+
+
 def _named_regions(root: etree._Element, protect: etree._Element | None) -> list[etree._Element]:
-    out = []
-    for el in root.iter("div", "section", "ol", "ul", "aside", "dl", "table"):
+    out: list[etree._Element] = []
+    outset: set = set()
+    for el in _REGION_ISH(root):
         a = attrs(el)
         if a and P.COMMENT_REGION_TOKEN.search(a) and not _excluded(el, protect):
             if protect is not None and (el is protect or any(x is el for x in protect.iterancestors())):
                 continue
-            if any(x in out for x in el.iterancestors()):
+            if any(x in outset for x in el.iterancestors()):
                 continue
             out.append(el)
+            outset.add(el)
     return out
 
 
 def _form_nodes(root: etree._Element, protect: etree._Element | None) -> list[etree._Element]:
     out = []
-    for el in root.xpath(P.COMMENT_FORM_XPATH):
-        if not isinstance(el, etree._Element) or el.tag in ("html", "body"):
+    for el in _FORM_ISH(root):
+        if el.tag in ("html", "body"):
+            continue
+        if el.tag == "form":
+            a = f"{attrs(el)} {el.get('action') or ''}".lower()
+            if el.find(".//textarea") is None and "comment" not in a and "reply" not in a:
+                continue
+        elif el.get("id") not in ("respond", "reply-title", "commentform") and \
+                not _COMMENT_FORM_CLASS.search(el.get("class") or ""):
             continue
         if protect is not None and (el is protect or any(a is el for a in protect.iterancestors())):
             continue
         if len(el.text_content()) > P.COMMENT_FORM_MAX_CHARS:
             continue
         out.append(el)
+    for ta in root.iter("textarea"):
+        if not any(ta is f or any(a is f for a in ta.iterancestors()) for f in out):
+            out.append(ta)
     return out
 
 
@@ -549,6 +584,13 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     """Find the comments below ``root`` (or only inside ``region_hint`` from site rules).
     ``protect`` is the article container: the comment region never swallows it."""
     scope = region_hint or [root]
+    cache: list[list[etree._Element]] = []
+
+    def named(fresh: bool = False) -> list[etree._Element]:
+        if fresh or not cache:
+            cache[:] = [_named_regions(root, protect)]
+        return cache[0]
+
     forms = [f for s in scope for f in _form_nodes(s, protect)]
     formset = set(forms)
     cands = [c for s in scope for c in _candidates(s, protect) if not any(a in formset for a in c.iterancestors())]
@@ -566,12 +608,12 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
             found.first_post = posts[0]
             items = posts[1:]
     if not items:
-        regions = region_hint or _named_regions(root, protect)
+        regions = region_hint or named()
         for reg in regions:
             for parent in [reg.getparent(), *reg.iter("dl", "div", "ol", "ul")]:
                 if parent is not None and len(parent) >= 4:
                     _pair_runs(parent)
-        regions = region_hint or _named_regions(root, protect)
+        regions = region_hint or named(fresh=True)
         # A named region, or the parent of sibling named regions (one region per comment).
         candidates = [r for named in regions for r in (named, named.getparent())
                       if r is not None and r.tag not in ("body", "html")]
@@ -626,7 +668,7 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
         # out one by one, never the container.
         found.region = None
         remove = list(found.items)
-    for reg in region_hint or _named_regions(root, protect):
+    for reg in region_hint or named():
         remove.append(reg)
     remove.extend(forms)
     found.remove = remove

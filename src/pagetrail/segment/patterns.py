@@ -217,14 +217,6 @@ COMMENT_FORM_RE = re.compile(
 )
 #: Comment-list entries that are not reader comments (WordPress pingbacks, reblogs).
 NOT_COMMENT_TEXT = re.compile(r"^\s*(?:posted|written|submitted)\s+by\s*:?\W*$|^\s*(?:pingback|trackback)\s*:|^.{0,60}?\breblogged this on\b", re.I)
-#: Containers of the comment form (removed before comments are read).
-COMMENT_FORM_XPATH = (
-    "//form[.//textarea or contains(@id, 'comment') or contains(@class, 'comment') or "
-    "contains(@action, 'comment') or contains(@id, 'reply') or contains(@class, 'reply')] | "
-    "//*[@id='respond' or contains(@class, 'comment-respond') or @id='reply-title' or "
-    "contains(@class, 'comment-form') or @id='commentform' or contains(@class, 'comment-reply-title') or "
-    "contains(@class, 'comments-closed') or contains(@class, 'no-comments') or contains(@class, 'nocomments')]"
-)
 #: A "comment form" bigger than this many characters of text is a page-wide form (ASP.NET
 #: wraps whole pages in one <form>), not a comment form.
 COMMENT_FORM_MAX_CHARS = 3000
