@@ -37,6 +37,7 @@ class Dispatcher:
         self._pending: dict[str, float] = {}  # seed name -> when it came due (monotonic)
         self._in_flight: set[str] = set()
         self._deferred: set[str] = set()  # came due while in flight: run again when it ends
+        self._overlapped: set[str] = set()  # seeds already logged as overlapping their crawl
         self._children: list[ChildCrawl] = []
         self._watchers: list[threading.Thread] = []
         self._stopping = False
@@ -52,8 +53,10 @@ class Dispatcher:
             if name in self._in_flight:
                 if name not in self._deferred:
                     self._deferred.add(name)
-                    log.info("%s: due again while its crawl is still running; it runs again when "
-                             "that crawl ends", name)
+                    if name not in self._overlapped:  # once: with a short interval, every crawl
+                        self._overlapped.add(name)
+                        log.info("%s: due again while its crawl is still running; it runs again "
+                                 "when that crawl ends (not logged again)", name)
                 return
             self._pending.setdefault(name, time.monotonic())
             self._cond.notify_all()

@@ -33,7 +33,10 @@ class CaptureOutcome:
 
     def line(self) -> str:
         if not self.ok:
-            return f"{self.seed}: {self.url} FAILED: {self.error or 'no capture'}"
+            error = self.error or "no capture"
+            if self.url and error.endswith(f": {self.url}"):
+                error = error[: -len(self.url) - 2]  # the crawl's message repeats the URL
+            return f"{self.seed}: {self.url} FAILED: {error}"
         head = f"{self.seed}: {self.url} {self.status if self.status is not None else '-'} {self.kind or ''}".rstrip()
         return f"{head} — {change_line(self.report)}"
 
