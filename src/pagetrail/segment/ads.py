@@ -48,11 +48,6 @@ def _protected(el: etree._Element, keep: list[etree._Element]) -> bool:
 _ALL_CLASSES = etree.XPath("//@class")
 _SIMPLE_CLASS_ID = re.compile(r"^(?:[.#][A-Za-z0-9_-]+)+$")
 _ALL_IDS = etree.XPath("//@id")
-# Prefilter in C for the ad-token regex: only elements whose class or id mentions ad/sponsor.
-_AD_ISH = etree.XPath(
-    "//*[contains(@class, 'ad') or contains(@id, 'ad') or contains(@class, 'Ad') or "
-    "contains(@id, 'Ad') or contains(@class, 'AD') or contains(@class, 'sponsor') or "
-    "contains(@class, 'promoted') or contains(@class, 'dfp') or contains(@id, 'dfp')]")
 _AD_ISH_TAGS = frozenset(("div", "section", "aside", "ins", "span", "li", "figure"))
 
 
@@ -92,27 +87,29 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         seen.add(el)
         hits.append(AdHit(el, "ad-unit", reason))
 
+    class_vals, id_vals = _ALL_CLASSES(root), _ALL_IDS(root)
     eng = easylist.engine()
     if eng is not None:
         res = eng.url_cosmetic_resources(url or "http://localhost/")
-        matches = easylist.generic_index(tuple(sorted(res.hide_selectors))).match(root)
+        index = easylist.generic_index(tuple(sorted(res.hide_selectors)))
+        matches = index.match(root, {"class": class_vals, "id": id_vals})
         if not res.generichide:
-            by_class: dict[str, list[etree._Element]] = {}
-            for v in _ALL_CLASSES(root):
-                el = v.getparent()
+            # Attribute values (lxml smart strings) know their element: look elements up only
+            # for the few selectors EasyList returns for this page's classes and ids.
+            by_class: dict[str, list] = {}
+            for v in class_vals:
                 for c in v.split():
-                    by_class.setdefault(c, []).append(el)
-            by_id: dict[str, list[etree._Element]] = {}
-            for v in _ALL_IDS(root):
-                by_id.setdefault(str(v), []).append(v.getparent())
+                    by_class.setdefault(c, []).append(v)
+            by_id: dict[str, list] = {}
+            for v in id_vals:
+                by_id.setdefault(str(v), []).append(v)
             for sel in eng.hidden_class_id_selectors(list(by_class), list(by_id), set(res.exceptions)):
-                m = _SIMPLE_CLASS_ID.match(sel)
-                if m:
-                    # ".a.b" or "#x.b": look the elements up instead of walking the tree
+                if _SIMPLE_CLASS_ID.match(sel):
                     names = re.findall(r"[.#][^.#]+", sel)
                     first = names[0]
                     pool = by_id.get(first[1:], []) if first[0] == "#" else by_class.get(first[1:], [])
-                    for el in pool:
+                    for v in pool:
+                        el = v.getparent()
                         classes = set((el.get("class") or "").split())
                         if all((n[1:] in classes) if n[0] == "." else el.get("id") == n[1:] for n in names[1:]):
                             matches.append((el, sel))
@@ -127,12 +124,11 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         for el, sel in matches:
             if el.tag != "a":  # links are reported by find_ad_links
                 add(el, f"EasyList element hiding: {sel}")
-    for el in _AD_ISH(root):
-        if el.tag not in _AD_ISH_TAGS:
-            continue
-        a = attrs(el)
-        if a and P.AD_TOKEN.search(a) and not P.AD_TOKEN_FALSE.search(a):
-            add(el, f"ad class/id: {a[:60]}")
+    for v in (*class_vals, *id_vals):
+        if P.AD_TOKEN.search(v) and not P.AD_TOKEN_FALSE.search(v):
+            el = v.getparent()
+            if el.tag in _AD_ISH_TAGS:
+                add(el, f"ad class/id: {attrs(el)[:60]}")
     return _outermost(hits)
 
 

@@ -104,17 +104,21 @@ class SelectorIndex:
             return None
         # Per-attribute XPaths for the common attributes are cheap; a generic //@*[name()=...]
         # over every attribute of the page is not.
-        self.attr_xpaths = [etree.XPath(f"//@{a}") for a in names if a in _COMMON_ATTRS]
+        self.attr_xpaths = [(a, etree.XPath(f"//@{a}")) for a in names if a in _COMMON_ATTRS]
         rare = [a for a in names if a not in _COMMON_ATTRS]
         if rare:
-            self.attr_xpaths.append(etree.XPath(" | ".join(f"//@{a}" for a in rare)))
+            self.attr_xpaths.append(("", etree.XPath(" | ".join(f"//@{a}" for a in rare))))
         return True
 
-    def match(self, root: etree._Element) -> list[tuple[etree._Element, str]]:
+    def match(self, root: etree._Element, prefetched: dict | None = None) -> list[tuple[etree._Element, str]]:
+        """Elements the selectors hide, with the selector. ``prefetched`` maps attribute names to
+        the page's values of that attribute (``//@class`` results) when the caller has them."""
         out = []
         quick = self.quick
-        for xp in getattr(self, "attr_xpaths", ()):
-            for value in xp(root):
+        prefetched = prefetched or {}
+        for name, xp in getattr(self, "attr_xpaths", ()):
+            values = prefetched[name] if name in prefetched else xp(root)
+            for value in values:
                 attr = value.attrname
                 prefixes, suffixes, parts, equals, exists = quick[attr]
                 if not (exists or value.startswith(prefixes) or value.endswith(suffixes)
