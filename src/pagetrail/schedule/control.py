@@ -41,11 +41,12 @@ class DaemonLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() < deadline:
+                pid = running_pid(self.path.parent.parent)
+                # Wait only for the orphaned crawls of a dead daemon, not for a live daemon.
+                if time.monotonic() < deadline and not _alive(pid):
                     time.sleep(0.2)
                     continue
                 os.close(fd)
-                pid = running_pid(self.path.parent.parent)
                 raise ArchiveError(f"{self.path.parent.parent}: another pagetrail daemon (or a crawl "
                                    f"it started) is running on this archive (pid {pid or '?'}, lock "
                                    f"{self.path})") from None
@@ -62,6 +63,18 @@ class DaemonLock:
             os.ftruncate(self._fd, 0)
             os.close(self._fd)
             self._fd = None
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def running_pid(archive: str | Path) -> int | None:
