@@ -83,6 +83,8 @@ class _Progress:
         from pagetrail.schedule.outcome import change_line
 
         stamp = time.strftime("%H:%M:%S")
+        if not item.ok and "(daemon stopping)" in (item.error or ""):
+            return  # the crawl in flight when the demo was stopped: nothing was lost
         if not item.ok:
             self.failed += 1
             print(f"{stamp}  capture failed: {item.error}", flush=True)
@@ -190,8 +192,8 @@ def run(args: argparse.Namespace) -> int:
         daemon.run()
     finally:
         site.stop()
-    print(f"\nCaptured {progress.captured} versions ({progress.changes} with changes, "
-          f"{progress.failed} failed captures).", flush=True)
+    print(f"\n{progress.captured} captures ({progress.changes} with changes, "
+          f"{progress.failed} failed).", flush=True)
     if progress.captured == 0:
         print(f"demo: nothing was captured; see {archive}/schedule/crawl.log", file=sys.stderr)
         return 1
