@@ -21,7 +21,7 @@ from lxml import etree
 
 from pagetrail.segment import patterns as P
 from pagetrail.segment.model import Comment, normalise_text
-from pagetrail.segment.textutil import attrs, text_of
+from pagetrail.segment.textutil import CLASS_VALUES, ID_VALUES, attrs, elements_with, text_of
 
 _ITEM_CLASS = re.compile(
     r"(?:^|\s)(?:comment|comment-item|single-comment|dsq-comment|commentlist-item|"
@@ -102,7 +102,15 @@ _CANDIDATE_TAGS = frozenset(("li", "div", "article", "section", "dd", "tr", "td"
 def _candidates(root: etree._Element, protect: etree._Element | None = None) -> list[etree._Element]:
     _wrap_sequences(root)
     out = []
-    for el in _CANDIDATE_ISH(root):
+    pairs = [("class", v) for v in CLASS_VALUES(root) if ("omment" in v or "depth-" in v) and _ITEM_CLASS.search(v)]
+    pairs += [("id", v) for v in ID_VALUES(root) if ("omment" in v or v[:1] in "cC") and _ITEM_ID.match(v)]
+    hits = elements_with(root, pairs)
+    extra = _MARKUP_ATTRS(root)
+    if extra:  # two document-ordered lists: merge them back into document order
+        hits += extra
+        order = {el: i for i, el in enumerate(root.iter(*_CANDIDATE_TAGS))}
+        hits.sort(key=lambda e: order.get(e, -1))
+    for el in _in_order(hits):
         if el.tag in _CANDIDATE_TAGS and _is_comment_markup(el) and not _NOT_COMMENT.search(el.get("class") or "") and not _excluded(el, protect):
             out.append(el)
     return out
@@ -504,53 +512,55 @@ def _pair_runs(parent: etree._Element) -> None:
             wrapper.append(c)
 
 
-# Prefilters run by libxml2: only elements whose class/id could match are looked at in Python.
-_REGION_ISH = etree.XPath(
-    "//*[self::div or self::section or self::ol or self::ul or self::aside or self::dl or self::table]"
-    "[contains(@class, 'omment') or contains(@id, 'omment') or contains(@class, 'espons') or "
-    "contains(@id, 'espons') or contains(@class, 'epl') or contains(@id, 'epl') or "
-    "contains(@class, 'iscuss') or contains(@id, 'iscuss') or contains(@id, 'dsq') or "
-    "contains(@class, 'alkback') or contains(@class, 'eaction') or contains(@id, 'eaction') or "
-    "contains(@class, 'OMMENT') or contains(@id, 'OMMENT')]")
-_FORM_ISH = etree.XPath(
-    "//form | //*[@id='respond' or @id='reply-title' or @id='commentform' or "
-    "(contains(@class, 'comment') and (contains(@class, 'respond') or contains(@class, 'comment-form') or "
-    "contains(@class, 'reply-title') or contains(@class, 'closed') or contains(@class, 'no-comments'))) or "
-    "contains(@class, 'nocomments')]")
-_CANDIDATE_ISH = etree.XPath(
-    "//*[contains(@class, 'omment') or contains(@id, 'omment') or contains(@class, 'depth-') or "
-    "starts-with(@id, 'c') or @data-comment-id or @data-commentid or contains(@itemtype, 'Comment') or "
-    "contains(@typeof, 'Comment') or contains(@itemprop, 'omment')]")
+# One pass over the page's class and id values (lxml smart strings know their element); the
+# regexes run on those strings and elements are looked up only for hits.
+_MARKUP_ATTRS = etree.XPath("//*[@data-comment-id or @data-commentid or contains(@itemtype, 'Comment') or "
+                              "contains(@typeof, 'Comment') or @itemprop='comment' or @itemprop='comments']")
+# Cheap substring tests before the token regexes (which are slow on thousands of values).
+_REGION_QUICK = re.compile("omment|OMMENT|espons|epl|iscuss|dsq|alkback|eaction")
+_REGION_TAGS = frozenset(("div", "section", "ol", "ul", "aside", "dl", "table"))
 _COMMENT_FORM_CLASS = re.compile(r"comment-respond|comment-form|comment-reply-title|comments-closed|no-comments|nocomments")
+_COMMENT_FORM_IDS = frozenset(("respond", "reply-title", "commentform"))
+
+
+def _in_order(els: list[etree._Element]) -> list[etree._Element]:
+    seen: set = set()
+    out = []
+    for el in els:
+        if el not in seen:
+            seen.add(el)
+            out.append(el)
+    return out
 
 
 def _named_regions(root: etree._Element, protect: etree._Element | None) -> list[etree._Element]:
     out: list[etree._Element] = []
     outset: set = set()
-    for el in _REGION_ISH(root):
-        a = attrs(el)
-        if a and P.COMMENT_REGION_TOKEN.search(a) and not _excluded(el, protect):
-            if protect is not None and (el is protect or any(x is el for x in protect.iterancestors())):
-                continue
-            if any(x in outset for x in el.iterancestors()):
-                continue
-            out.append(el)
-            outset.add(el)
+    pairs = [(attr, v) for attr, values in (("class", CLASS_VALUES(root)), ("id", ID_VALUES(root)))
+             for v in values if _REGION_QUICK.search(v) and P.COMMENT_REGION_TOKEN.search(v)]
+    for el in elements_with(root, pairs):
+        if el.tag not in _REGION_TAGS or _excluded(el, protect):
+            continue
+        if protect is not None and (el is protect or any(x is el for x in protect.iterancestors())):
+            continue
+        if any(x in outset for x in el.iterancestors()):
+            continue
+        out.append(el)
+        outset.add(el)
     return out
 
 
 def _form_nodes(root: etree._Element, protect: etree._Element | None) -> list[etree._Element]:
     out = []
-    for el in _FORM_ISH(root):
+    pairs = [("id", v) for v in ID_VALUES(root) if v in _COMMENT_FORM_IDS]
+    pairs += [("class", v) for v in CLASS_VALUES(root) if "omment" in v and _COMMENT_FORM_CLASS.search(v)]
+    for el in _in_order(list(root.iter("form")) + elements_with(root, pairs)):
         if el.tag in ("html", "body"):
             continue
         if el.tag == "form":
             a = f"{attrs(el)} {el.get('action') or ''}".lower()
             if el.find(".//textarea") is None and "comment" not in a and "reply" not in a:
                 continue
-        elif el.get("id") not in ("respond", "reply-title", "commentform") and \
-                not _COMMENT_FORM_CLASS.search(el.get("class") or ""):
-            continue
         if protect is not None and (el is protect or any(a is el for a in protect.iterancestors())):
             continue
         if len(el.text_content()) > P.COMMENT_FORM_MAX_CHARS:

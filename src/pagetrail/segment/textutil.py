@@ -100,3 +100,29 @@ def slot_path(el: etree._Element, levels: int = 3) -> str:
         names.append(re.sub(r"\d{3,}", "N", name))
         node = node.getparent()
     return " > ".join(reversed(names))
+
+
+# Attribute values as plain strings: lxml builds no element proxies for them, which makes a
+# pass over every class and id of a page cheap. Elements are looked up only for the few hits.
+CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
+ID_VALUES = etree.XPath("//@id", smart_strings=False)
+
+
+def _literal(value: str) -> str | None:
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    return None
+
+
+def elements_with(root: etree._Element, pairs: Iterable[tuple[str, str]]) -> list[etree._Element]:
+    """Elements (document order) whose attribute equals the value, for (attribute, value) pairs."""
+    conds = []
+    for attr, value in dict.fromkeys(pairs):
+        lit = _literal(value)
+        if lit is not None and re.fullmatch(r"[A-Za-z_][\w:.-]*", attr):
+            conds.append(f"@{attr}={lit}")
+    if not conds:
+        return []
+    return etree.XPath("//*[" + " or ".join(conds) + "]")(root)
