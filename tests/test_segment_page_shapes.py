@@ -127,3 +127,51 @@ def test_snapshot_round_trips_through_dict(name):
 
     snap = seg(name)
     assert Snapshot.from_dict(snap.to_dict()) == snap
+
+
+DRUPAL = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Road closures this weekend</title></head>
+<body><div id="page"><article class="node node--type-article"><h1>Road closures this weekend</h1>
+<div class="field--name-body"><p>The bridge on Mill Street closes from Friday night until Monday morning while
+the deck is resurfaced; buses will divert along Station Road for the whole weekend.</p>
+<p>Cyclists and pedestrians can still cross on the temporary walkway on the east side of the bridge.</p></div></article>
+<section class="comments"><h2>Comments</h2>
+<a id="comment-41"></a>
+<article data-comment-user-id="7" class="comment js-comment"><footer><span class="username">kmiller</span>
+<time datetime="2022-03-04T09:15:00+00:00">Fri, 03/04/2022 - 09:15</time></footer>
+<div class="field--name-comment-body"><p>Will the walkway be lit at night?</p></div></article>
+<div class="indented">
+<a id="comment-42"></a>
+<article data-comment-user-id="1" class="comment js-comment"><footer><span class="username">admin</span>
+<time datetime="2022-03-04T10:02:00+00:00">Fri, 03/04/2022 - 10:02</time></footer>
+<div class="field--name-comment-body"><p>Yes, there are temporary lights along its whole length.</p></div></article>
+</div>
+<h2>Add new comment</h2><form class="comment-form"><textarea></textarea></form>
+</section></div></body></html>"""
+
+JSONLD = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Q&amp;A</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "DiscussionForumPosting",
+ "headline": "Best soil for blueberries?", "comment": [
+  {"@type": "Comment", "@id": "#c1", "author": {"@type": "Person", "name": "Ines"},
+   "dateCreated": "2023-06-01T08:00:00Z", "text": "Acidic, with plenty of pine bark.",
+   "comment": [{"@type": "Comment", "@id": "#c2", "author": "Raj", "dateCreated": "2023-06-01T09:00:00Z",
+                "text": "Agreed, and keep the pH under 5.5."}]}]}</script></head>
+<body><article><h1>Best soil for blueberries?</h1><p>My blueberry bushes have yellow leaves every summer even
+though I water them well and they get plenty of sun. What soil mix should I use for them?</p></article></body></html>"""
+
+
+def test_drupal_comments_with_anchor_ids_and_indented_replies():
+    snap = segment(DRUPAL, "https://city.example/news/road-closures")
+    assert [(c.id, c.author, c.date, c.parent) for c in snap.comments] == [
+        ("comment-41", "kmiller", "2022-03-04T09:15:00+00:00", None),
+        ("comment-42", "admin", "2022-03-04T10:02:00+00:00", "comment-41"),
+    ]
+    assert snap.comments[1].text == "Yes, there are temporary lights along its whole length."
+    assert "walkway be lit" not in snap.article.text and "Add new comment" not in snap.article.text
+    assert "Mill Street" in snap.article.text
+
+
+def test_json_ld_comments_when_the_markup_has_none():
+    snap = segment(JSONLD, "https://garden.example/q/1")
+    assert [(c.id, c.author, c.parent, c.depth) for c in snap.comments] == [
+        ("#c1", "Ines", None, 0), ("#c2", "Raj", "#c1", 1)]
+    assert snap.comments[1].text == "Agreed, and keep the pH under 5.5."

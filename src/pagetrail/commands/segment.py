@@ -193,10 +193,8 @@ def run(args: argparse.Namespace) -> int:
                 body = _read_file(item)
                 source, url = item, Path(item).resolve().as_uri()
             rules = _rules_for(args.rules, url if not url.startswith("file:") else None) if args.rules else None
-            from pagetrail.segment.pipeline import segment as run_segment
-
             try:
-                snap = run_segment(body, url, rules, content_type=ctype) if ctype else segment(body, url, rules)
+                snap = segment(body, url, rules, content_type=ctype)
             except SegmentError as exc:
                 raise PagetrailError(f"{source}: {exc}") from None
         except PagetrailError as exc:

@@ -5,7 +5,10 @@ from pagetrail.segment.model import Ad, Article, Block, Comment, Snapshot
 __all__ = ["Ad", "Article", "Block", "Comment", "Snapshot", "segment"]
 
 
-def segment(html: bytes, url: str, rules=None) -> Snapshot:  # noqa: ANN001
+def segment(html: bytes, url: str, rules=None, content_type: str | None = None) -> Snapshot:  # noqa: ANN001
+    """Segment one page. ``rules`` is a seed's SiteRules; ``content_type`` the HTTP header, whose
+    charset wins over the page's own <meta>. Raises SegmentError (a PagetrailError) for binary
+    bodies; an empty body gives an empty Snapshot with a warning."""
     from pagetrail.segment.pipeline import segment as _segment
 
-    return _segment(html, url, rules)
+    return _segment(html, url, rules, content_type=content_type)
