@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from pagetrail.diff.model import PageDiff
 from pagetrail.errors import EXIT_FAILURES, EXIT_OK, UsageError
 
 HELP = "capture every seed (or some) once, now, into the archive"
@@ -101,21 +102,9 @@ def process_changes(archive_root: Path, seeds: list, summary, settings) -> list[
     return [describe_diff(diff) for diff in diffs]
 
 
-def describe_diff(diff) -> str:  # noqa: ANN001 - pagetrail.diff.model.PageDiff
-    """One line per PageDiff, starting with the page's URL: its own summary_line() when it has one."""
-    own = getattr(diff, "summary_line", None)
-    if callable(own):
-        line = own()
-        return line if diff.url in line else f"{diff.url}: {line}"
-    if getattr(diff, "fetch_problem", None):
-        return f"{diff.url}: not compared ({diff.fetch_problem})"
-    if getattr(diff, "from_", None) is None:
-        return f"{diff.url}: first capture"
-    if not diff.changed:
-        return f"{diff.url}: unchanged"
-    changed = [name for name, ch in diff.channels().items() if ch.changed]
-    counts = ", ".join(f"{name} {len(diff.channels()[name].changes)}" for name in changed)
-    return f"{diff.url}: changed ({counts or 'layout'})"
+def describe_diff(diff: PageDiff) -> str:
+    """One line per page: its URL, then the change summary every report uses."""
+    return f"{diff.url}: {diff.summary_line()}"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,6 @@ the change pipeline stored it.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from pagetrail.schedule.child import CrawlRun
 
 log = logging.getLogger("pagetrail.schedule")
 
-CHANNEL_WORDS = {"article": "article", "ads": "ads", "comments": "comments"}
 
 
 @dataclass
@@ -42,23 +40,14 @@ class CaptureOutcome:
 
 
 def change_line(report: dict | None) -> str:
-    """One line: which channels changed and how, e.g. ``article: 2 edited; ads: 1 added``."""
+    """The stored summary's one line (the wording every report uses), e.g. ``ads: 1 added``."""
     if report is None:
         return "no change summary"
-    if report.get("from") is None:
-        return "first capture"
-    if report.get("fetch_problem"):
-        return f"not compared: {report['fetch_problem']}"
-    parts = []
-    for name, channel in (report.get("channels") or {}).items():
-        if not isinstance(channel, dict) or not channel.get("changed"):
-            continue
-        ops = Counter(c.get("op", "changed") for c in channel.get("changes") or [])
-        detail = ", ".join(f"{n} {op}" for op, n in sorted(ops.items())) or "changed"
-        parts.append(f"{CHANNEL_WORDS.get(name, name)}: {detail}")
-    if not parts:
-        return "no change" + (f" ({report['notes'][0]})" if report.get("notes") else "")
-    return "; ".join(parts)
+    if report.get("summary"):
+        return str(report["summary"])
+    from pagetrail.changes import pagediff_from_summary
+
+    return pagediff_from_summary(report).summary_line()
 
 
 def page_results(run: CrawlRun) -> list[dict]:
