@@ -1,19 +1,24 @@
 """What archiving costs a crawl (not a test; run by hand):
 
-    .venv/bin/python bench/archive_overhead.py [--pages 2000] [--rounds 1] [--concurrency 16]
+    .venv/bin/python bench/archive_overhead.py [--pages 2000] [--rounds 4] [--concurrency 16]
 
 Serves N small HTML pages from a twisted.web server in a child process, then crawls them in child
 processes (one crawl per process: the reactor cannot restart) with the same settings:
 
-1. bare Scrapy: PAGETRAIL_ARCHIVE_ENABLED = False;
-2. with archiving into a fresh archive (every page a new response record);
-3. with archiving again into the same archive (every page unchanged: revisit records);
-4. with archiving and bare, N/4 pages, to compare peak memory with (1) and (2).
+1. R rounds of one bare Scrapy crawl (PAGETRAIL_ARCHIVE_ENABLED = False) and one crawl with
+   archiving into a fresh archive (every page a new response record), interleaved and
+   counterbalanced (bare-archive, archive-bare, ...) so that load from other processes and any
+   drift hit both sides alike;
+2. with archiving again into the last archive (every page unchanged: revisit records);
+3. with archiving and bare at N/4 pages, to compare peak memory with (1).
 
-Prints pages/s for (1) and (2) and their ratio (target: archiving costs at most 10%), the crawl
-process's CPU time per page (less disturbed by other load on the machine than wall time), bytes on disk
-per unchanged refetch from (3) (target: under 1.5 KB), and the peak RSS of (2) and (4). Rates are
-measured between the first and the last page outcome, so process start-up is not counted.
+The machine this runs on is shared, so single rates are noisy. It prints the median of the
+per-round ratios (archived rate / bare rate; target: archiving costs at most 10%), and the crawl
+process's CPU time per page, which other load disturbs much less than wall time: both while pages
+are crawled (between the first and the last page outcome) and for the whole child process
+(start-up, crawl and close, where the index is written). Rates are measured between the first
+and the last page outcome, so process start-up is not counted. Also: bytes on disk per unchanged
+refetch from (2) (target: under 1.5 KB) and peak RSS at N/4 and N (must not grow with N).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -95,25 +101,37 @@ def crawl_child(args: argparse.Namespace) -> None:
 def run_child(mode: str, port: int, pages: int, archive: Path, concurrency: int,
               thread: str = "off") -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--port", str(port), "--pages", str(pages),
          "--archive", str(archive), "--concurrency", str(concurrency), "--archive-thread", thread],
         capture_output=True, text=True, env=env, cwd=ROOT, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["pages"] != pages or result["failed"]:
+        raise SystemExit(f"crawl {mode}: {result['failed']} of {result['pages']} pages failed")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result["process_cpu_ms_per_page"] = 1000 * cpu / pages
+    return result
 
 
-def folder_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+def folder_bytes(folder: Path, pattern: str = "*") -> int:
+    return sum(p.stat().st_size for p in folder.glob(pattern) if p.is_file())
 
 
-def warc_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.glob("*.warc.gz"))
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=1, help="repeat bare/archived, keep the best")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="bare/archived pairs, interleaved; the median ratio is reported")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--archive-thread", choices=["on", "off"], default="off",
                         help="PAGETRAIL_ARCHIVE_THREAD: write records from a thread (default off)")
@@ -128,48 +146,74 @@ def main() -> None:
         return crawl_child(args)
 
     n, small = args.pages, max(10, args.pages // 4)
+    thread = args.archive_thread
     server = subprocess.Popen([sys.executable, __file__, "--serve"], stdout=subprocess.PIPE,
                               text=True)
     tmp = Path(tempfile.mkdtemp(prefix="pagetrail-bench-"))
+    load = os.getloadavg()[0]
     try:
         port = int(server.stdout.readline())
-        bare_rates, archived_rates, bare_cpu, archived_cpu = [], [], [], []
+        rounds: list[tuple[dict, dict]] = []
         for r in range(args.rounds):
-            bare = run_child("bare", port, n, tmp / f"bare{r}", args.concurrency)
-            bare_rates.append(bare["rate"])
-            bare_cpu.append(bare["cpu_ms_per_page"])
-            shutil.rmtree(tmp / "arch", ignore_errors=True)
-            first = run_child("archive", port, n, tmp / "arch", args.concurrency,
-                              args.archive_thread)
-            archived_rates.append(first["rate"])
-            archived_cpu.append(first["cpu_ms_per_page"])
-        before, before_warc = folder_bytes(tmp / "arch"), warc_bytes(tmp / "arch")
-        second = run_child("archive", port, n, tmp / "arch", args.concurrency, args.archive_thread)
-        per_refetch = (folder_bytes(tmp / "arch") - before) / n
-        per_refetch_warc = (warc_bytes(tmp / "arch") - before_warc) / n
-        smaller = run_child("archive", port, small, tmp / "arch-small", args.concurrency,
-                            args.archive_thread)
+            arch_dir = tmp / f"arch{r}"
+            order = ("bare", "archive") if r % 2 == 0 else ("archive", "bare")
+            got = {}
+            for mode in order:
+                folder = arch_dir if mode == "archive" else tmp / f"bare{r}"
+                got[mode] = run_child(mode, port, n, folder, args.concurrency, thread)
+            rounds.append((got["bare"], got["archive"]))
+            ratio = got["archive"]["rate"] / got["bare"]["rate"]
+            print(f"round {r + 1}/{args.rounds}: bare {got['bare']['rate']:.0f} pages/s, "
+                  f"archiving {got['archive']['rate']:.0f} pages/s, ratio {ratio:.2f}; "
+                  f"CPU/page {got['bare']['cpu_ms_per_page']:.2f} / "
+                  f"{got['archive']['cpu_ms_per_page']:.2f} ms", file=sys.stderr, flush=True)
+            if r < args.rounds - 1:
+                shutil.rmtree(arch_dir, ignore_errors=True)
+        last = tmp / f"arch{args.rounds - 1}"
+        before = {pat: folder_bytes(last, pat) for pat in ("*", "*.warc.gz", "catalog.*",
+                                                            "index.cdxj")}
+        second = run_child("archive", port, n, last, args.concurrency, thread)
+        grown = {pat: (folder_bytes(last, pat) - size) / n for pat, size in before.items()}
+        smaller = run_child("archive", port, small, tmp / "arch-small", args.concurrency, thread)
         bare_small = run_child("bare", port, small, tmp / "bare-small", args.concurrency)
+        load_after = os.getloadavg()[0]
 
-        best_bare, best_arch = max(bare_rates), max(archived_rates)
-        print(f"pages per crawl:            {n} (concurrency {args.concurrency}, "
-              f"{args.rounds} round(s), best kept, archive thread {args.archive_thread})")
-        print(f"bare Scrapy:                {best_bare:8.0f} pages/s")
-        print(f"with archiving:             {best_arch:8.0f} pages/s   "
-              f"(new responses: {first['kinds']['new']})")
-        print(f"archived / bare:            {best_arch / best_bare:8.2f}   "
-              f"(cost {100 * (1 - best_arch / best_bare):.1f}%, target <= 10%)")
-        cpu_bare, cpu_arch = min(bare_cpu), min(archived_cpu)
-        print(f"CPU per page (crawler):     {cpu_bare:8.2f} ms bare, {cpu_arch:.2f} ms archiving "
-              f"(+{100 * (cpu_arch / cpu_bare - 1):.0f}%)")
-        print(f"unchanged refetch:          {second['rate']:8.0f} pages/s   "
-              f"(revisits: {second['kinds']['revisit']})")
-        print(f"bytes per unchanged refetch: {per_refetch:7.0f} B on disk "
-              f"({per_refetch_warc:.0f} B of WARC), target < 1536 B")
-        print(f"peak RSS, archiving:        {smaller['max_rss_mb']:8.1f} MB at N={small}, "
-              f"{first['max_rss_mb']:.1f} MB at N={n}")
-        print(f"peak RSS, bare:             {bare_small['max_rss_mb']:8.1f} MB at N={small}, "
-              f"{bare['max_rss_mb']:.1f} MB at N={n}")
+        ratios = [a["rate"] / b["rate"] for b, a in rounds]
+        cpu_ratios = [a["cpu_ms_per_page"] / b["cpu_ms_per_page"] for b, a in rounds]
+        proc_ratios = [a["process_cpu_ms_per_page"] / b["process_cpu_ms_per_page"]
+                       for b, a in rounds]
+        bare_rates = [b["rate"] for b, _ in rounds]
+        arch_rates = [a["rate"] for _, a in rounds]
+        first = rounds[-1][1]
+        print(f"pages per crawl:             {n} (concurrency {args.concurrency}, {args.rounds} "
+              f"interleaved rounds, archive thread {thread}, load {load:.1f} -> {load_after:.1f})")
+        print(f"bare Scrapy:                 {median(bare_rates):7.0f} pages/s median "
+              f"({min(bare_rates):.0f}-{max(bare_rates):.0f})")
+        print(f"with archiving:              {median(arch_rates):7.0f} pages/s median "
+              f"({min(arch_rates):.0f}-{max(arch_rates):.0f}; new responses: "
+              f"{first['kinds']['new']})")
+        print(f"archived / bare, per round:  {median(ratios):7.2f} median ({spread(ratios)})  "
+              f"cost {100 * (1 - median(ratios)):.1f}%, target <= 10%")
+        cpu_b = median([b["cpu_ms_per_page"] for b, _ in rounds])
+        cpu_a = median([a["cpu_ms_per_page"] for _, a in rounds])
+        print(f"CPU per page while crawling: {cpu_b:7.2f} ms bare, {cpu_a:.2f} ms archiving; "
+              f"ratio {median(cpu_ratios):.3f} median ({spread(cpu_ratios)})  "
+              f"cost {100 * (median(cpu_ratios) - 1):+.1f}%")
+        proc_b = median([b["process_cpu_ms_per_page"] for b, _ in rounds])
+        proc_a = median([a["process_cpu_ms_per_page"] for _, a in rounds])
+        print(f"CPU per page, whole process: {proc_b:7.2f} ms bare, {proc_a:.2f} ms archiving; "
+              f"ratio {median(proc_ratios):.3f} median ({spread(proc_ratios)})  "
+              f"cost {100 * (median(proc_ratios) - 1):+.1f}%")
+        print(f"unchanged refetch:           {second['rate']:7.0f} pages/s   "
+              f"(revisits: {second['kinds']['revisit']}), CPU {second['cpu_ms_per_page']:.2f} "
+              f"ms/page")
+        print(f"bytes per unchanged refetch: {grown['*']:7.0f} B on disk: "
+              f"{grown['*.warc.gz']:.0f} WARC + {grown['catalog.*']:.0f} catalog + "
+              f"{grown['index.cdxj']:.0f} index; target < 1536 B")
+        print(f"peak RSS, archiving:         {smaller['max_rss_mb']:7.1f} MB at N={small}, "
+              f"{max(a['max_rss_mb'] for _, a in rounds):.1f} MB at N={n}")
+        print(f"peak RSS, bare:              {bare_small['max_rss_mb']:7.1f} MB at N={small}, "
+              f"{max(b['max_rss_mb'] for b, _ in rounds):.1f} MB at N={n}")
     finally:
         server.terminate()
         server.wait()
