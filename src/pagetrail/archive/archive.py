@@ -10,10 +10,13 @@ import os
 import re
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from pagetrail.archive import cdxj, records, repair, rows
+from pagetrail.archive.batch import CatalogBatch
 from pagetrail.archive.catalog import Catalog
 from pagetrail.archive.digest import sha1_digest
 from pagetrail.archive.encoding import decode_body
@@ -33,13 +36,21 @@ class Archive:
 
     def __init__(self, root: str | os.PathLike = "archive", *, prefix: str = "pagetrail",
                  max_file_size: int = 1_000_000_000, hostname: str | None = None,
-                 software: str = "pagetrail/0.1"):
+                 software: str = "pagetrail/0.1", durable: bool = False,
+                 commit_records: int = 100, commit_seconds: float = 0.5):
+        """``durable``: fsync every fetch's records and commit its row before ``record()``
+        returns (slower; by default a batch of rows is committed every ``commit_records``
+        captures or ``commit_seconds``, and files are fsynced when closed: see batch.py)."""
         self.root = Path(root)
         self.prefix = safe_part(prefix)
         self.max_file_size = max_file_size
         self.hostname = safe_part(hostname) if hostname else default_hostname()
         self.software = software
+        self.durable = durable
+        self.commit_records = 1 if durable else commit_records
+        self.commit_seconds = commit_seconds
         self._catalog: Catalog | None = None
+        self._batch: CatalogBatch | None = None
         self._writer: RotatingWriter | None = None
         # Index entries not yet merged, per WARC file: the SURT keys are computed in one go when
         # the file is closed, off the crawl's path.
@@ -99,8 +110,12 @@ class Archive:
             "conformsTo": records.CONFORMS_TO,
             "hostname": self.hostname,
         }
+        if self.durable:
+            self._catalog.db.execute("PRAGMA synchronous = FULL")
+        self._batch = CatalogBatch(self._catalog, self._lock, max_records=self.commit_records,
+                                   max_seconds=self.commit_seconds, on_lost=self._found_rowslost)
         self._writer = RotatingWriter(self.root, self.prefix, self.hostname, self.max_file_size,
-                                      info, self._index_closed_file)
+                                      info, self._file_closing, sync=self.durable)
         return self
 
     def _rebuild(self, summaries: dict[str, str]) -> None:
@@ -114,16 +129,56 @@ class Archive:
         self._catalog.outdated_summaries = None
 
     def close(self) -> None:
-        """Close the current WARC file (renamed from .open) and bring index.cdxj up to date."""
+        """Commit the catalog, close the current WARC file (renamed from .open) and bring
+        index.cdxj up to date."""
         with self._lock:
+            failure = None
+            try:
+                self.flush()
+            except ArchiveError as exc:
+                failure = exc  # the file is left .open for repair; still close everything
             if self._writer is not None:
                 self._writer.close()
             for name in list(self._pending):
                 self._index_closed_file(name)
+            if self._batch is not None:
+                self._batch.stop()
+                failure = failure or self._batch.failure
             if self._catalog is not None:
                 self._catalog.close()
             self._catalog = None
+            self._batch = None
             self._writer = None
+            if failure is not None:
+                raise failure
+
+    def flush(self) -> None:
+        """Commit the catalog rows of the captures recorded so far (``close()`` does it too)."""
+        with self._lock:
+            if self._batch is not None:
+                self._batch.commit()
+
+    def _file_closing(self, warc: WarcFile) -> None:
+        """Before a WARC file is renamed to its final name: its rows committed and synced to
+        disk, its index lines merged. If the rows cannot be committed the file stays .open."""
+        try:
+            self.flush()
+            if self._catalog is not None and not self.durable:
+                self._catalog.db.execute("PRAGMA wal_checkpoint(PASSIVE)")  # syncs the commits
+        except ArchiveError as exc:
+            warc.needs_repair = True
+            if self._batch is not None:
+                self._batch.failure = exc
+        except sqlite3.Error:
+            pass  # the rows are committed; only the early sync failed
+        if warc.needs_repair:
+            self._pending.pop(warc.name, None)  # repair indexes the file with its rows
+        else:
+            self._index_closed_file(warc.name)
+
+    def _found_rowslost(self) -> None:
+        if self._writer is not None and self._writer.current is not None:
+            self._writer.current.needs_repair = True
 
     @property
     def catalog(self) -> Catalog:
@@ -141,11 +196,13 @@ class Archive:
 
     def previous(self, url: str) -> Capture | None:
         """The latest response or revisit capture of ``url`` (failed attempts are skipped)."""
-        return self.catalog.latest(url)
+        with self._reading():
+            return self.catalog.latest(url)
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         """Validators of the latest capture that has them, for a conditional GET."""
-        capture = self.catalog.latest_with_validators(url)
+        with self._reading():
+            capture = self.catalog.latest_with_validators(url)
         headers = {}
         if capture and capture.etag:
             headers["If-None-Match"] = capture.etag
@@ -157,23 +214,29 @@ class Archive:
         if capture is None or capture.kind == "response":
             return capture
         if capture.refers_to is not None:
-            return self.catalog.get(capture.refers_to)
+            with self._reading():
+                return self.catalog.get(capture.refers_to)
         return None
 
     def record(self, exchange: Exchange) -> Capture:
         """Write one fetch (response or revisit, plus its request); returns its catalog row."""
-        catalog = self.catalog
         digest = sha1_digest(exchange.body)
-        with self._writing() as begin:
+        with self._writing() as step:
+            catalog = step.catalog
             ts = catalog.free_timestamp(exchange.url, timestamp17(exchange.started))
-            original = self._body_holder(catalog.latest(exchange.url))
-            # A 304 confirms the capture whose validators were sent (see conditional_headers).
-            validated = self._body_holder(catalog.latest_with_validators(exchange.url))
-            warc = self._file()
+            latest = catalog.latest(exchange.url)
+            original = self._body_holder(latest)
             holder = None
-            if exchange.status == 304 and (validated or original) is not None \
-                    and (validated or original).digest:
+            if exchange.status == 304:
+                # A 304 confirms the capture whose validators were sent (conditional_headers).
+                if latest is None or latest.etag or latest.last_modified:
+                    validated = original
+                else:
+                    validated = self._body_holder(catalog.latest_with_validators(exchange.url))
                 holder = validated or original
+                if holder is not None and not holder.digest:
+                    holder = None
+            if holder is not None:
                 main = records.revisit(exchange, ts, records.PROFILE_NOT_MODIFIED, _original(holder))
             elif (original is not None and original.digest == digest and exchange.body
                   and not exchange.truncated):
@@ -182,29 +245,27 @@ class Archive:
             else:
                 main = records.response(exchange, ts, digest)
             request = records.request(exchange, ts, main.record_id)
-            written = begin(warc, [main, request])
-            capture = rows.capture_from_member(_as_member(main, written[0]), warc.name)
+            written = step.write([main, request])
+            member = _as_member(main, written[0])
+            capture = rows.capture_from_member(member, step.warc.name, main.http_head)
             assert capture is not None
             rows.finish(capture, holder)
-            catalog.insert(capture)
-        entry = cdxj.entry_for_member(_as_member(main, written[0]))
-        if entry:
-            with self._lock:
-                self._pending.setdefault(warc.name, []).append(entry)
+            step.insert(capture)
+            entry = cdxj.entry_for_member(member, main.http_head)
+            if entry:
+                self._pending.setdefault(step.warc.name, []).append(entry)
         return capture
 
     def record_failure(self, failed: FailedFetch) -> Capture:
         """A fetch that got no response: a ``metadata`` record and a ``failed`` catalog row."""
-        catalog = self.catalog
-        with self._writing() as begin:
-            ts = catalog.free_timestamp(failed.url, timestamp17(failed.started))
-            warc = self._file()
+        with self._writing() as step:
+            ts = step.catalog.free_timestamp(failed.url, timestamp17(failed.started))
             rec = records.failure(failed, ts)
-            written = begin(warc, [rec])
-            capture = rows.capture_from_member(_as_member(rec, written[0]), warc.name)
+            written = step.write([rec])
+            capture = rows.capture_from_member(_as_member(rec, written[0]), step.warc.name)
             assert capture is not None
             rows.finish(capture, None)
-            catalog.insert(capture)
+            step.insert(capture)
         return capture
 
     def write_metadata(self, capture: Capture, payload: bytes,
@@ -212,10 +273,9 @@ class Archive:
         """A metadata record about ``capture`` (e.g. its change summary); returns its record id."""
         if not capture.record_id:
             raise ArchiveError(f"{capture.url}: capture {capture.id} has no WARC record to refer to")
-        with self._writing() as begin:
-            warc = self._file()
+        with self._lock:
             rec = records.metadata(capture.url, now17(), capture.record_id, payload, content_type)
-            begin(warc, [rec])
+            self._file().write([rec])
         return rec.record_id
 
     def _file(self) -> WarcFile:
@@ -224,8 +284,15 @@ class Archive:
         assert self._writer is not None
         return self._writer.file_for_next()
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        with self._lock:
+            if self._batch is not None:
+                self._batch.flush_others()
+            yield
+
     def _writing(self) -> _WriteStep:
-        return _WriteStep(self.catalog, self._lock)
+        return _WriteStep(self)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -236,10 +303,12 @@ class Archive:
             since = timestamp17(since)
         elif since is not None:
             since = "".join(ch for ch in str(since) if ch.isdigit())
-        return self.catalog.select(url=url, seed=seed, since=since, kind=kind)
+        with self._reading():
+            return self.catalog.select(url=url, seed=seed, since=since, kind=kind)
 
     def get(self, capture_id: int) -> Capture:
-        capture = self.catalog.get(int(capture_id))
+        with self._reading():
+            capture = self.catalog.get(int(capture_id))
         if capture is None:
             raise ArchiveError(f"{self.root / CATALOG_NAME}: no capture with id {capture_id}")
         return capture
@@ -248,7 +317,9 @@ class Archive:
         """The latest capture of ``url`` whose timestamp starts with ``timestamp_prefix``."""
         if not _DIGITS.fullmatch(timestamp_prefix or ""):
             raise ArchiveError(f"{url}@{timestamp_prefix}: the timestamp must be 4 to 17 digits")
-        found = [c for c in self.catalog.select(url=url) if c.timestamp.startswith(timestamp_prefix)
+        with self._reading():
+            found_rows = self.catalog.select(url=url)
+        found = [c for c in found_rows if c.timestamp.startswith(timestamp_prefix)
                  and c.kind in ("response", "revisit")]
         if not found:
             raise ArchiveError(f"{url}@{timestamp_prefix}: no capture of this URL at that time")
@@ -286,26 +357,33 @@ class Archive:
     # -- summaries -------------------------------------------------------------------------------
 
     def set_summary(self, capture_id: int, summary: dict) -> None:
-        with self.catalog.transaction():
-            self.catalog.set_summary(capture_id, summary)
+        with self._lock:
+            self.flush()
+            with self.catalog.transaction():
+                self.catalog.set_summary(capture_id, summary)
 
     def get_summary(self, capture_id: int) -> dict | None:
-        return self.catalog.get_summary(capture_id)
+        with self._reading():
+            return self.catalog.get_summary(capture_id)
 
     # -- maintenance -----------------------------------------------------------------------------
 
     def reindex(self, progress=None) -> tuple[int, int]:
         from pagetrail.archive.reindex import rebuild
 
-        if self._writer is not None:
-            self._writer.close()
-        return rebuild(self.root, self.catalog, progress)
+        with self._lock:
+            self.flush()
+            if self._writer is not None:
+                self._writer.close()
+            return rebuild(self.root, self.catalog, progress)
 
     def export_wacz(self, out: str | os.PathLike, urls: list[str] | None = None) -> Path:
         from pagetrail.archive.wacz import export
 
-        if self._writer is not None:
-            self._writer.close()
+        with self._lock:
+            self.flush()
+            if self._writer is not None:
+                self._writer.close()
         return export(self, Path(out), urls)
 
 
@@ -323,47 +401,49 @@ def _as_member(rec: records.Record, written: Written) -> Member:
 
 
 class _WriteStep:
-    """One catalog transaction around one WARC write: a failure undoes both."""
+    """One fetch written: its WARC records, then its catalog row in the open batch. A failure
+    cuts the WARC file back to where the fetch started; rows of earlier fetches stay."""
 
-    def __init__(self, catalog: Catalog, lock: threading.RLock):
-        self.catalog = catalog
-        self.lock = lock
-        self.undo: tuple[WarcFile, int] | None = None
+    def __init__(self, archive: Archive):
+        self.archive = archive
+        self.warc: WarcFile
+        self.catalog: Catalog
+        self.start: int | None = None
 
-    def __enter__(self):
-        self.lock.acquire()
+    def __enter__(self) -> _WriteStep:
+        archive = self.archive
+        archive._lock.acquire()
         try:
-            self.catalog.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            self.lock.release()
-            raise ArchiveError(f"{self.catalog.path}: cannot write the catalog ({exc})") from None
-        return self._write
+            # The file first: starting a new one commits the batch (see _file_closing).
+            self.warc = archive._file()
+            self.catalog = archive.catalog
+            assert archive._batch is not None
+            archive._batch.begin()
+        except BaseException:
+            archive._lock.release()
+            raise
+        return self
 
-    def _write(self, warc: WarcFile, recs: list[records.Record]) -> list[Written]:
-        self.undo = (warc, warc.pos)
-        return warc.write(recs)
+    def write(self, recs: list[records.Record]) -> list[Written]:
+        self.start = self.warc.pos
+        return self.warc.write(recs)  # cut back and ArchiveError on failure
+
+    def insert(self, capture: Capture) -> None:
+        self.catalog.insert(capture)
+        assert self.archive._batch is not None
+        self.archive._batch.added()
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         try:
-            return self._finish(exc_type, exc)
-        finally:
-            self.lock.release()
-
-    def _finish(self, exc_type, exc) -> bool:
-        if exc_type is None:
-            try:
-                self.catalog.db.execute("COMMIT")
+            if exc_type is None:
                 return False
-            except sqlite3.Error as err:
-                exc = ArchiveError(f"{self.catalog.path}: cannot write the catalog ({err})")
-        try:
-            self.catalog.db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
-        if self.undo is not None:
-            self.undo[0].truncate_to(self.undo[1])
-        if isinstance(exc, sqlite3.Error):
-            raise ArchiveError(f"{self.catalog.path}: cannot write the catalog ({exc})") from None
-        if exc_type is None:
-            raise exc
-        return False
+            batch = self.archive._batch
+            if self.start is not None and not isinstance(exc, ArchiveError):
+                self.warc.truncate_to(self.start)  # the row did not make it: nor does the record
+            if batch is not None and isinstance(exc, sqlite3.Error):
+                batch.statement_failed()
+            if isinstance(exc, sqlite3.Error):
+                raise ArchiveError(f"{self.catalog.path}: cannot write the catalog ({exc})") from None
+            return False
+        finally:
+            self.archive._lock.release()

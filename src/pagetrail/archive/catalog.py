@@ -72,13 +72,23 @@ class Catalog:
             self.db.execute("PRAGMA busy_timeout = 60000")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
-            with self.transaction():
-                self._drop_outdated()
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+            self._file_ids: dict[str, int] = {}
+            # Only a new or outdated catalog needs the write lock (which a crawl may hold for
+            # a batch of captures) to set up its tables.
+            if not self._current_layout():
+                with self.transaction():
+                    self._drop_outdated()
+                    for statement in SCHEMA.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
         except sqlite3.Error as exc:
             raise ArchiveError(f"{path}: cannot open the catalog ({exc})") from None
+
+    def _current_layout(self) -> bool:
+        names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        if not {"files", "captures", "captures_url_ts", "captures_seed"} <= names:
+            return False
+        return "file_id" in {r[1] for r in self.db.execute("PRAGMA table_info(captures)")}
 
     def _drop_outdated(self) -> None:
         """A catalog from before the `files` table: keep its summaries, rebuild the rest."""
@@ -94,6 +104,7 @@ class Catalog:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that holds SQLite's write lock from the start."""
         self.db.execute("BEGIN IMMEDIATE")
+        self.forget_file_ids()
         try:
             yield self.db
         except BaseException:
@@ -156,11 +167,23 @@ class Catalog:
         return ts
 
     def file_id(self, name: str) -> int:
-        # Not cached: a rolled-back transaction or a reindex elsewhere would make a cache lie.
+        # Cached only within one write transaction (see forget_file_ids): a rolled-back
+        # transaction or a reindex elsewhere would make a longer-lived cache lie.
+        known = self._file_ids.get(name)
+        if known is not None:
+            return known
         row = self.db.execute("SELECT id FROM files WHERE name = ?", (name,)).fetchone()
         if row:
-            return row[0]
-        return int(self.db.execute("INSERT INTO files (name) VALUES (?)", (name,)).lastrowid)
+            found = int(row[0])
+        else:
+            found = int(self.db.execute("INSERT INTO files (name) VALUES (?)", (name,)).lastrowid)
+        if self.db.in_transaction:
+            self._file_ids[name] = found
+        return found
+
+    def forget_file_ids(self) -> None:
+        """Call when a write transaction starts: ids cached before it may be stale."""
+        self._file_ids.clear()
 
     def record_ids_in(self, warc_file: str) -> set[str]:
         rows = self.db.execute(
@@ -222,5 +245,6 @@ class Catalog:
         )
 
     def clear(self) -> None:
+        self._file_ids.clear()
         self.db.execute("DELETE FROM captures")
         self.db.execute("DELETE FROM files")

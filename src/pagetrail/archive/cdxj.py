@@ -10,6 +10,7 @@ atomically.
 from __future__ import annotations
 
 import fcntl
+import functools
 import heapq
 import json
 import os
@@ -29,7 +30,10 @@ INDEX_NAME = "index.cdxj"
 LOCK_NAME = ".index.lock"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def url_key(url: str) -> str:
+    # Cached: SURT is the slowest part of an index line, and reindex meets each URL once per
+    # capture.
     try:
         return surt.surt(url)
     except Exception:  # noqa: BLE001 - surt raises assorted errors on odd URLs; cdxj-indexer keeps the URL
@@ -63,12 +67,13 @@ class Entry:
         return f"{url_key(self.url)} {self.ts[:14]} {json.dumps(fields)}"
 
 
-def entry_for_member(member: Member) -> Entry | None:
-    """The index entry of a record (None for records replay does not need)."""
+def entry_for_member(member: Member, http_head: bytes | None = None) -> Entry | None:
+    """The index entry of a record (None for records replay does not need); ``http_head`` as
+    in ``rows.capture_from_member``."""
     kind = member.warc_type
     if kind not in ("response", "revisit"):
         return None
-    first, headers, _ = split_http(member.block)
+    first, headers, _ = split_http(member.block if http_head is None else http_head)
     if kind == "revisit":
         mime = "warc/revisit"
     else:

@@ -14,11 +14,13 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     return next((v for k, v in reversed(headers) if k.lower() == name), None)
 
 
-def capture_from_member(member: Member, filename: str) -> Capture | None:
+def capture_from_member(member: Member, filename: str,
+                        http_head: bytes | None = None) -> Capture | None:
     """A capture row for a response, revisit or failed-fetch record; None for other records.
 
     A revisit's ``refers_to`` is left unresolved: ``extra["refers_to_record"]`` holds the WARC
-    record id until :func:`finish` is given the capture it refers to.
+    record id until :func:`finish` is given the capture it refers to. ``http_head``: the HTTP
+    head at the start of the block, when the writer has it at hand (the body is not needed).
     """
     kind = member.warc_type
     ts = from_warc_date(member.get("WARC-Date") or "")
@@ -34,7 +36,7 @@ def capture_from_member(member: Member, filename: str) -> Capture | None:
                 warc_file=filename, offset=member.offset, length=member.length,
                 seed=member.get(records.SEED_FIELD), extra=extra)
     if kind in ("response", "revisit"):
-        first, headers, _ = split_http(member.block)
+        first, headers, _ = split_http(member.block if http_head is None else http_head)
         content_type = _header(headers, "content-type")
         mime = content_type.split(";", 1)[0].strip().lower() if content_type else None
         return Capture(
