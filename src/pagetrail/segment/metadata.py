@@ -48,9 +48,24 @@ class Metadata:
     date: str | None = None
 
 
+_COMPILED: dict[str, etree.XPath] = {}
+
+
+def _xpath(expr: str) -> etree.XPath:
+    if expr not in _COMPILED:
+        _COMPILED[expr] = etree.XPath(expr)
+    return _COMPILED[expr]
+
+
 def _first(root: etree._Element, xpaths: tuple[str, ...], max_len: int) -> str | None:
+    head = root.find("head")
     for xp in xpaths:
-        for found in root.xpath(xp):
+        # <meta> tags live in <head>: searching only there is much cheaper than the whole page.
+        if xp.startswith("//meta") and head is not None:
+            found_all = _xpath("." + xp)(head)
+        else:
+            found_all = _xpath(xp)(root)
+        for found in found_all:
             text = normalise_text(found if isinstance(found, str) else found.text_content())
             if text and len(text) <= max_len:
                 return text
