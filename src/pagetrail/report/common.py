@@ -3,7 +3,6 @@ word-level diffs and the one-line summary of a PageDiff."""
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -93,21 +92,13 @@ def where(ref) -> str:  # noqa: ANN001 - CaptureRef
 
 
 def word_ops(change: Change) -> list[WordOp]:
-    """The word-level diff of an edited change: the differ's when it gave one, else computed here."""
+    """The word-level diff of an edited change: the differ's when it gave one, else computed
+    with the differ's own word diff (summaries stored by older versions may lack it)."""
     if change.words:
         return list(change.words)
-    before, after = (change.before or "").split(), (change.after or "").split()
-    ops: list[WordOp] = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            ops.append(WordOp("equal", " ".join(before[i1:i2])))
-            continue
-        if i2 > i1:
-            ops.append(WordOp("delete", " ".join(before[i1:i2])))
-        if j2 > j1:
-            ops.append(WordOp("insert", " ".join(after[j1:j2])))
-    return ops
+    from pagetrail.diff.words import word_diff
+
+    return word_diff(change.before or "", change.after or "")
 
 
 def shorten(text: str | None, limit: int = 240) -> str:
