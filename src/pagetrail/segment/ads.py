@@ -31,7 +31,7 @@ class AdHit:
     extra: list[etree._Element] = field(default_factory=list)  # lead-in blocks of a promo
 
 
-def _protected(el: etree._Element, keep: list[etree._Element]) -> bool:
+def protected(el: etree._Element, keep: list[etree._Element]) -> bool:
     """True when removing ``el`` would remove a region the other steps need."""
     if el.tag in ("html", "body", "head"):
         return True
@@ -51,36 +51,14 @@ _ALL_IDS = etree.XPath("//@id")
 _AD_ISH_TAGS = frozenset(("div", "section", "aside", "ins", "span", "li", "figure"))
 
 
-def _protected(el: etree._Element, keep: list[etree._Element]) -> bool:
-    """True when removing ``el`` would remove a region the other steps need."""
-    if el.tag in ("html", "body", "head"):
-        return True
-    for k in keep:
-        if k is el:
-            return True
-        for anc in k.iterancestors():
-            if anc is el:
-                return True
-    return False
 
-
-# ------------------------------------------------------------------------- ad units
-_ALL_CLASSES = etree.XPath("//@class")
-_SIMPLE_CLASS_ID = re.compile(r"^(?:[.#][A-Za-z0-9_-]+)+$")
-_ALL_IDS = etree.XPath("//@id")
-# Prefilter in C for the ad-token regex: only elements whose class or id mentions ad/sponsor.
-_AD_ISH = etree.XPath(
-    "//*[self::div or self::section or self::aside or self::ins or self::span or self::li or self::figure]"
-    "[contains(translate(@class, 'ADSP', 'adsp'), 'ad') or contains(translate(@id, 'ADSP', 'adsp'), 'ad') or "
-    "contains(translate(@class, 'ADSP', 'adsp'), 'sponsor') or contains(translate(@class, 'ADSP', 'adsp'), 'promoted') or "
-    "contains(@class, 'dfp') or contains(@id, 'dfp')]")
 def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], body_chars: int) -> list[AdHit]:
     hits: list[AdHit] = []
     seen: set = set()
     max_chars = max(300, body_chars // 4)
 
     def add(el: etree._Element, reason: str) -> None:
-        if el in seen or _protected(el, keep):
+        if el in seen or protected(el, keep):
             return
         if len(el.text_content()) > max_chars:
             return  # an "ad" that holds a quarter of the page is a false match
@@ -171,11 +149,11 @@ def find_ad_frames(root: etree._Element, url: str, keep: list[etree._Element]) -
             src = "https:" + src
         kind = {"iframe": "sub_frame", "script": "script"}.get(el.tag, "object")
         why = _is_ad_host(src, url, kind)
-        if why and not _protected(el, keep):
+        if why and not protected(el, keep):
             node = el
             # An iframe's wrapper (a div around it and nothing else) is part of the ad slot.
             parent = el.getparent()
-            if el.tag != "script" and parent is not None and parent.tag in ("div", "ins", "span") and len(parent) == 1 and not (parent.text or "").strip() and not _protected(parent, keep):
+            if el.tag != "script" and parent is not None and parent.tag in ("div", "ins", "span") and len(parent) == 1 and not (parent.text or "").strip() and not protected(parent, keep):
                 node = parent
             hits.append(AdHit(node, "ad-frame", f"{el.tag} from {why}", links=[src]))
     return hits

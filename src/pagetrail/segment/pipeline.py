@@ -85,7 +85,7 @@ def _chrome(root: etree._Element, article: etree._Element | None) -> tuple[list[
             text = normalise_text(el.text_content()[:400])
             if text and len(out) < 30:
                 out.append(f"{what}: {text[:60]}{'…' if len(text) > 60 else ''}")
-            if article is None or not A._protected(el, [article]):
+            if article is None or not A.protected(el, [article]):
                 if not any(a.tag == "article" for a in el.iterancestors()):
                     doomed.append(el)
     return out, doomed
@@ -176,7 +176,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
         # deal") is the ad itself; product names linked inside prose stay in the article.
         standalone = (len(link_text) >= 0.6 * max(1, len(text_of(block)))
                       and (not link_text or A.is_call_to_action(text_of(block))))
-        if pos != "in-comments" and standalone and not A._protected(block, keep):
+        if pos != "in-comments" and standalone and not A.protected(block, keep):
             h.el = block  # the block is the ad: a "buy on ..." button or a bare link
         link_hits.append((h, pos, standalone and pos != "in-comments"))
 
@@ -199,7 +199,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     if REMOVE_CHROME:
         doomed += chrome
     for el in doomed:
-        if el.getparent() is not None and not A._protected(el, [article_el] if article_el is not None and el is not comment_region else []):
+        if el.getparent() is not None and not A.protected(el, [article_el] if article_el is not None and el is not comment_region else []):
             remove(el)
     if found.first_post is not None and not picked.article:
         # A forum thread: the opening post is the article, read like a comment.
