@@ -118,8 +118,16 @@ def _literal(value: str) -> str | None:
 
 def elements_with(root: etree._Element, pairs: Iterable[tuple[str, str]]) -> list[etree._Element]:
     """Elements (document order) whose attribute equals the value, for (attribute, value) pairs."""
+    pairs = list(dict.fromkeys(pairs))
+    if len(pairs) > 16:
+        # Many values (hundreds of comment ids): one walk with set lookups, not an XPath whose
+        # cost grows with values x elements.
+        wanted: dict[str, set[str]] = {}
+        for attr, value in pairs:
+            wanted.setdefault(attr, set()).add(value)
+        return [el for el in root.iter("*") if any(el.get(a) in vals for a, vals in wanted.items())]
     conds = []
-    for attr, value in dict.fromkeys(pairs):
+    for attr, value in pairs:
         lit = _literal(value)
         if lit is not None and re.fullmatch(r"[A-Za-z_][\w:.-]*", attr):
             conds.append(f"@{attr}={lit}")
