@@ -266,6 +266,17 @@ def _region(items: list[etree._Element], protect: etree._Element | None) -> etre
 
 
 # ------------------------------------------------------------------------- fields
+_COMPILED: dict[str, etree.XPath] = {}
+
+
+def _xp(expr: str) -> etree.XPath:
+    """A compiled XPath (``el.xpath(str)`` would compile it again for every comment)."""
+    xp = _COMPILED.get(expr)
+    if xp is None:
+        xp = _COMPILED[expr] = etree.XPath(expr)
+    return xp
+
+
 def _skipped(node: etree._Element, el: etree._Element, skip: set) -> bool:
     """True when ``node`` (below ``el``) sits inside one of the ``skip`` subtrees."""
     while node is not None and node is not el:
@@ -277,7 +288,7 @@ def _skipped(node: etree._Element, el: etree._Element, skip: set) -> bool:
 
 def _first(el: etree._Element, xpaths: tuple[str, ...], skip: set) -> etree._Element | None:
     for xp in xpaths:
-        for found in el.xpath(xp):
+        for found in _xp(xp)(el):
             if isinstance(found, etree._Element) and not _skipped(found, el, skip):
                 return found
     return None
@@ -347,7 +358,7 @@ def read_comment(el: etree._Element, nested: set) -> dict:
     skip = {n for n in nested if n is not el}
     author_el, author = None, None
     for xp in P.COMMENT_AUTHOR_XPATH:
-        for found in el.xpath(xp):
+        for found in _xp(xp)(el):
             if not isinstance(found, etree._Element) or _skipped(found, el, skip):
                 continue
             # "by NAME » DATE": the name is the link or bold part when there is one.
@@ -362,7 +373,7 @@ def read_comment(el: etree._Element, nested: set) -> dict:
         if author:
             break
     date = _date(el, skip)
-    chrome = set(el.xpath(P.COMMENT_CHROME_XPATH))
+    chrome = set(_xp(P.COMMENT_CHROME_XPATH)(el))
     if author_el is not None:
         chrome.add(author_el)
     date_el = _first(el, P.COMMENT_DATE_XPATH[:2], skip)
@@ -373,7 +384,7 @@ def read_comment(el: etree._Element, nested: set) -> dict:
     meta_els = [x for x in (author_el, date_el) if x is not None]
     fallback = None
     for xp in P.COMMENT_TEXT_XPATH:
-        for found in el.xpath(xp):
+        for found in _xp(xp)(el):
             if not isinstance(found, etree._Element) or _skipped(found, el, skip):
                 continue
             if fallback is None:
@@ -582,7 +593,7 @@ def _looks_like_comment(el: etree._Element) -> bool:
     element, a date class, or a printed date) - lists of links and teasers do not."""
     if el.find(".//time") is not None:
         return True
-    if el.xpath(".//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'posted') or contains(@class, 'meta')]"):
+    if _xp(".//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'posted') or contains(@class, 'meta')]")(el):
         return True
     return bool(P.PRINTED_DATE.search(text_of(el)[:400]))
 
