@@ -62,6 +62,30 @@ def serve() -> None:
 
 
 # -- child: one crawl ------------------------------------------------------------------------------
+class NullArchive:
+    """A recorder that stores nothing (``--null``): what the middleware alone costs."""
+
+    def __init__(self, root, **options) -> None:  # noqa: ANN001, ANN003
+        from pagetrail.archive.model import Capture
+
+        self.capture = Capture(0, "", "", 200, "response", None, None, None, None, None, None)
+
+    def __enter__(self) -> NullArchive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    def conditional_headers(self, url: str) -> dict[str, str]:
+        return {}
+
+    def record(self, exchange):  # noqa: ANN001, ANN201
+        return self.capture
+
+    def record_failure(self, failed):  # noqa: ANN001, ANN201
+        return self.capture
+
+
 def crawl_child(args: argparse.Namespace) -> None:
     from pagetrail.crawl.runner import run_crawl
     from pagetrail.seeds import build_seed
@@ -80,6 +104,8 @@ def crawl_child(args: argparse.Namespace) -> None:
 
     settings = {
         "PAGETRAIL_ARCHIVE_ENABLED": args.child != "bare",
+        "PAGETRAIL_ARCHIVE_CLASS": ("__main__.NullArchive" if args.child == "null"
+                                    else "pagetrail.archive.Archive"),
         "CONCURRENT_REQUESTS": args.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": args.concurrency,
         "LOG_LEVEL": "ERROR",
@@ -136,7 +162,9 @@ def main() -> None:
     parser.add_argument("--archive-thread", choices=["on", "off"], default="off",
                         help="PAGETRAIL_ARCHIVE_THREAD: write records from a thread (default off)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--child", choices=["bare", "archive"], help=argparse.SUPPRESS)
+    parser.add_argument("--null", action="store_true",
+                        help="also crawl with a recorder that stores nothing, each round")
+    parser.add_argument("--child", choices=["bare", "archive", "null"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -154,19 +182,26 @@ def main() -> None:
     try:
         port = int(server.stdout.readline())
         rounds: list[tuple[dict, dict]] = []
+        nulls: list[float] = []
         for r in range(args.rounds):
             arch_dir = tmp / f"arch{r}"
-            order = ("bare", "archive") if r % 2 == 0 else ("archive", "bare")
+            modes = ["bare", "archive"] + (["null"] if args.null else [])
+            order = modes[r % len(modes):] + modes[:r % len(modes)]
+            order = order if r % 2 == 0 else order[::-1]
             got = {}
             for mode in order:
-                folder = arch_dir if mode == "archive" else tmp / f"bare{r}"
+                folder = arch_dir if mode == "archive" else tmp / f"{mode}{r}"
                 got[mode] = run_child(mode, port, n, folder, args.concurrency, thread)
             rounds.append((got["bare"], got["archive"]))
+            if args.null:
+                nulls.append(got["null"]["cpu_ms_per_page"] / got["bare"]["cpu_ms_per_page"])
             ratio = got["archive"]["rate"] / got["bare"]["rate"]
             print(f"round {r + 1}/{args.rounds}: bare {got['bare']['rate']:.0f} pages/s, "
                   f"archiving {got['archive']['rate']:.0f} pages/s, ratio {ratio:.2f}; "
                   f"CPU/page {got['bare']['cpu_ms_per_page']:.2f} / "
-                  f"{got['archive']['cpu_ms_per_page']:.2f} ms", file=sys.stderr, flush=True)
+                  f"{got['archive']['cpu_ms_per_page']:.2f} ms"
+                  + (f" (null recorder {got['null']['cpu_ms_per_page']:.2f} ms)" if args.null
+                     else ""), file=sys.stderr, flush=True)
             if r < args.rounds - 1:
                 shutil.rmtree(arch_dir, ignore_errors=True)
         last = tmp / f"arch{args.rounds - 1}"
@@ -204,6 +239,9 @@ def main() -> None:
         print(f"CPU per page, whole process: {proc_b:7.2f} ms bare, {proc_a:.2f} ms archiving; "
               f"ratio {median(proc_ratios):.3f} median ({spread(proc_ratios)})  "
               f"cost {100 * (median(proc_ratios) - 1):+.1f}%")
+        if nulls:
+            print(f"CPU, null recorder / bare:   {median(nulls):7.3f} median ({spread(nulls)})  "
+                  f"what the middleware alone costs")
         print(f"unchanged refetch:           {second['rate']:7.0f} pages/s   "
               f"(revisits: {second['kinds']['revisit']}), CPU {second['cpu_ms_per_page']:.2f} "
               f"ms/page")

@@ -202,12 +202,12 @@ class Archive:
     def conditional_headers(self, url: str) -> dict[str, str]:
         """Validators of the latest capture that has them, for a conditional GET."""
         with self._reading():
-            capture = self.catalog.latest_with_validators(url)
+            etag, last_modified = self.catalog.validators(url)
         headers = {}
-        if capture and capture.etag:
-            headers["If-None-Match"] = capture.etag
-        if capture and capture.last_modified:
-            headers["If-Modified-Since"] = capture.last_modified
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
         return headers
 
     def _body_holder(self, capture: Capture | None) -> Capture | None:
@@ -223,8 +223,8 @@ class Archive:
         digest = sha1_digest(exchange.body)
         with self._writing() as step:
             catalog = step.catalog
-            ts = catalog.free_timestamp(exchange.url, timestamp17(exchange.started))
-            latest = catalog.latest(exchange.url)
+            latest, ts = catalog.latest_and_free_timestamp(exchange.url,
+                                                           timestamp17(exchange.started))
             original = self._body_holder(latest)
             holder = None
             if exchange.status == 304:
@@ -246,12 +246,11 @@ class Archive:
                 main = records.response(exchange, ts, digest)
             request = records.request(exchange, ts, main.record_id)
             written = step.write([main, request])
-            member = _as_member(main, written[0])
-            capture = rows.capture_from_member(member, step.warc.name, main.http_head)
+            capture = rows.capture_from_record(main, written[0])
             assert capture is not None
             rows.finish(capture, holder)
             step.insert(capture)
-            entry = cdxj.entry_for_member(member, main.http_head)
+            entry = cdxj.entry_for_record(main, written[0])
             if entry:
                 self._pending.setdefault(step.warc.name, []).append(entry)
         return capture
@@ -262,7 +261,7 @@ class Archive:
             ts = step.catalog.free_timestamp(failed.url, timestamp17(failed.started))
             rec = records.failure(failed, ts)
             written = step.write([rec])
-            capture = rows.capture_from_member(_as_member(rec, written[0]), step.warc.name)
+            capture = rows.capture_from_record(rec, written[0])
             assert capture is not None
             rows.finish(capture, None)
             step.insert(capture)
@@ -394,10 +393,6 @@ def _last(headers: list[tuple[str, str]], name: str) -> str | None:
 def _original(capture: Capture) -> records.Original:
     return records.Original(capture.url, capture.timestamp, capture.record_id or "",
                             capture.digest or "")
-
-
-def _as_member(rec: records.Record, written: Written) -> Member:
-    return Member(written.offset, written.length, rec.fields(), rec.block)
 
 
 class _WriteStep:

@@ -133,6 +133,30 @@ class Catalog:
         ).fetchone()
         return _row(row) if row else None
 
+    def latest_and_free_timestamp(self, url: str, ts: str) -> tuple[Capture | None, str]:
+        """``latest(url)`` and ``free_timestamp(url, ts)``, usually in one query: when the
+        newest row of the URL is a response or revisit older than ``ts``, it answers both."""
+        row = self.db.execute(
+            _SELECT + " WHERE url = ? ORDER BY captures.timestamp DESC, captures.id DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+        if row is None:
+            return None, ts
+        top = _row(row)
+        latest = top if top.kind in ("response", "revisit") else self.latest(url)
+        return latest, (ts if top.timestamp < ts else self.free_timestamp(url, ts))
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(etag, last_modified) of ``latest_with_validators(url)``, without building a row."""
+        row = self.db.execute(
+            "SELECT etag, last_modified FROM captures WHERE url = ?"
+            " AND kind IN ('response', 'revisit')"
+            " AND (etag IS NOT NULL OR last_modified IS NOT NULL)"
+            " ORDER BY timestamp DESC, id DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
     def latest_with_validators(self, url: str) -> Capture | None:
         row = self.db.execute(
             _SELECT + " WHERE url = ? AND kind IN ('response', 'revisit')"

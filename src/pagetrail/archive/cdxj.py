@@ -16,15 +16,15 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import surt
-
 from pagetrail.archive.reader import Member, split_http, status_of
+from pagetrail.archive.records import Record
 from pagetrail.archive.timestamps import from_warc_date
+from pagetrail.archive.warcfile import Written
 
 INDEX_NAME = "index.cdxj"
 LOCK_NAME = ".index.lock"
@@ -33,7 +33,10 @@ LOCK_NAME = ".index.lock"
 @functools.lru_cache(maxsize=1 << 16)
 def url_key(url: str) -> str:
     # Cached: SURT is the slowest part of an index line, and reindex meets each URL once per
-    # capture.
+    # capture. Imported here: surt brings tldextract and requests, which commands that only
+    # read the archive do not need.
+    import surt
+
     try:
         return surt.surt(url)
     except Exception:  # noqa: BLE001 - surt raises assorted errors on odd URLs; cdxj-indexer keeps the URL
@@ -67,22 +70,33 @@ class Entry:
         return f"{url_key(self.url)} {self.ts[:14]} {json.dumps(fields)}"
 
 
-def entry_for_member(member: Member, http_head: bytes | None = None) -> Entry | None:
-    """The index entry of a record (None for records replay does not need); ``http_head`` as
-    in ``rows.capture_from_member``."""
+def entry_for_member(member: Member) -> Entry | None:
+    """The index entry of a record (None for records replay does not need)."""
     kind = member.warc_type
     if kind not in ("response", "revisit"):
         return None
-    first, headers, _ = split_http(member.block if http_head is None else http_head)
+    return _entry(kind, member.get, split_http(member.block), member.offset, member.length)
+
+
+def entry_for_record(rec: Record, written: Written) -> Entry | None:
+    """The entry ``entry_for_member`` gives for ``rec`` read back, from the record at hand."""
+    if rec.warc_type not in ("response", "revisit") or rec.http_head is None:
+        return None
+    get, http = rec.as_read()
+    return _entry(rec.warc_type, get, http, written.offset, written.length)
+
+
+def _entry(kind: str, get: Callable[[str], str | None],
+           http: tuple[str, list[tuple[str, str]], bytes], offset: int, length: int) -> Entry:
+    first, headers, _ = http
     if kind == "revisit":
         mime = "warc/revisit"
     else:
         # As cdxj-indexer: the first Content-Type, up to the first ';' or space, case kept.
         content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
         mime = _MIME_END.split(content_type, 1)[0].strip() or None
-    return Entry(member.get("WARC-Target-URI") or "",
-                 from_warc_date(member.get("WARC-Date") or ""), mime, status_of(first),
-                 member.get("WARC-Payload-Digest"), member.length, member.offset)
+    return Entry(get("warc-target-uri") or "", from_warc_date(get("warc-date") or ""), mime,
+                 status_of(first), get("warc-payload-digest"), length, offset)
 
 
 def line_for_member(member: Member, filename: str) -> str | None:

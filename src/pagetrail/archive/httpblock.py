@@ -57,16 +57,36 @@ def response_headers(exchange: Exchange, body_length: int) -> list[tuple[str, st
     return out
 
 
+def _head(first: str, headers: list[tuple[str, str]]) -> bytes:
+    """Start line and header lines, CRLF-framed, each part encoded as ``_encode`` does."""
+    text = "\r\n".join([first, *(f"{name}: {value}" for name, value in headers)]) + "\r\n\r\n"
+    # Usual case in one go: no CR/LF inside any part, all latin-1 (then it is the same bytes).
+    if text.count("\r") == text.count("\n") == len(headers) + 2:
+        try:
+            return text.encode("latin-1")
+        except UnicodeEncodeError:
+            pass
+    raw = [_encode(first)] + [_encode(name) + b": " + _encode(value) for name, value in headers]
+    return b"\r\n".join(raw) + b"\r\n\r\n"
+
+
 def response_head(exchange: Exchange, body_length: int) -> bytes:
     version = http_version(exchange.protocol)
-    lines = [f"{version} {exchange.status} {reason_phrase(exchange.status, exchange.reason)}"]
-    raw = [_encode(lines[0])]
-    raw += [_encode(name) + b": " + _encode(value) for name, value in response_headers(exchange, body_length)]
-    return b"\r\n".join(raw) + b"\r\n\r\n"
+    first = f"{version} {exchange.status} {reason_phrase(exchange.status, exchange.reason)}"
+    return _head(first, response_headers(exchange, body_length))
 
 
 def request_target(url: str) -> tuple[str, str]:
     """(``/path?query``, host[:port]) of a URL; the query string is kept whole."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme in ("http", "https") and url.isascii() and url.isprintable() \
+            and " " not in url and "\\" not in url:
+        # What urlsplit gives for a plain URL, without its general machinery.
+        end = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0),
+                  default=len(rest))
+        netloc, remainder = rest[:end], rest[end:].partition("#")[0]
+        path, _, query = remainder.partition("?")
+        return (path or "/") + ("?" + query if query else ""), netloc.rpartition("@")[2]
     parts = urlsplit(url)
     target = parts.path or "/"
     if parts.query:
@@ -77,12 +97,10 @@ def request_target(url: str) -> tuple[str, str]:
 def request_head(exchange: Exchange) -> bytes:
     target, host = request_target(exchange.url)
     version = http_version(exchange.protocol)
-    raw = [_encode(f"{exchange.method.upper()} {target} {version}")]
     headers = list(exchange.request_headers)
     if not any(k.lower() == "host" for k, _ in headers):
         headers.insert(0, ("Host", host))
-    raw += [_encode(name) + b": " + _encode(value) for name, value in headers]
-    return b"\r\n".join(raw) + b"\r\n\r\n"
+    return _head(f"{exchange.method.upper()} {target} {version}", headers)
 
 
 def header_value(headers: list[tuple[str, str]], name: str) -> str | None:

@@ -35,8 +35,9 @@ def timestamp17(when: datetime) -> str:
     """``YYYYMMDDhhmmssSSS`` in UTC."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    when = when.astimezone(UTC)
-    return when.strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
+    w = when.astimezone(UTC)
+    return (f"{w.year:04d}{w.month:02d}{w.day:02d}{w.hour:02d}{w.minute:02d}{w.second:02d}"
+            f"{w.microsecond // 1000:03d}")
 
 
 def file_name(prefix: str, when: datetime, serial: int, tag: str, host: str) -> str:

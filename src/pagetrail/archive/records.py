@@ -6,13 +6,15 @@ its own member so any record can be read from its offset alone.
 
 from __future__ import annotations
 
-import uuid
+import os
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pagetrail.archive import httpblock
 from pagetrail.archive.digest import sha1_digest
 from pagetrail.archive.model import Exchange, FailedFetch
+from pagetrail.archive.reader import split_http
 from pagetrail.archive.timestamps import warc_date
 
 WARC_VERSION = "WARC/1.1"
@@ -38,7 +40,12 @@ GZIP_LEVEL = 6
 
 
 def new_record_id() -> str:
-    return f"<urn:uuid:{uuid.uuid4()}>"
+    # uuid4's format, without building a UUID object (two of these per fetch)
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"<urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}>"
 
 
 @dataclass
@@ -54,23 +61,34 @@ class Record:
     http_head: bytes | None = None
     _fields: list[tuple[str, str]] | None = field(default=None, init=False, repr=False,
                                                   compare=False)
+    _parsed: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def as_read(self) -> tuple[Callable[[str], str | None], tuple | None]:
+        """What a reader of the written record would see, without writing and re-reading it:
+        a lookup of named fields by lower-case name, and the HTTP head split as ``split_http``
+        does (None if the record has no HTTP head at hand). Computed once."""
+        if self._parsed is None:
+            by_name = {name.lower(): value.strip() for name, value in self.fields()}
+            http = split_http(self.http_head) if self.http_head is not None else None
+            self._parsed = (by_name.get, http)
+        return self._parsed
 
     def fields(self) -> list[tuple[str, str]]:
         """Every named field as written, in order (computed once: do not change the record
         after calling this)."""
         if self._fields is None:
-            self._fields = [
-                ("WARC-Type", self.warc_type),
-                ("WARC-Record-ID", self.record_id),
-                *((name, _clean(value)) for name, value in self.headers),
-                ("Content-Length", str(len(self.block))),
-            ]
+            out = [("WARC-Type", self.warc_type), ("WARC-Record-ID", self.record_id)]
+            for name, value in self.headers:
+                value = str(value)
+                out.append((name, _clean(value) if "\r" in value or "\n" in value else value))
+            out.append(("Content-Length", str(len(self.block))))
+            self._fields = out
         return self._fields
 
     def to_bytes(self) -> bytes:
-        lines = [WARC_VERSION] + [f"{name}: {value}" for name, value in self.fields()]
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
-        return head + self.block + b"\r\n\r\n"
+        head = "".join([f"{name}: {value}\r\n" for name, value in self.fields()])
+        return b"".join((b"WARC/1.1\r\n", head.encode("utf-8"), b"\r\n", self.block,
+                         b"\r\n\r\n"))
 
     def to_gzip(self) -> bytes:
         # One gzip member per record, so any record can be read from its offset alone.

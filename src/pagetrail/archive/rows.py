@@ -3,54 +3,70 @@ read back by ``reindex`` and crash repair, so both give identical rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pagetrail.archive import records
 from pagetrail.archive.model import Capture
 from pagetrail.archive.reader import Member, split_http, status_of
 from pagetrail.archive.timestamps import from_warc_date
+from pagetrail.archive.warcfile import Written
+
+_EXTRA_FIELDS = tuple((key, name.lower()) for key, name in (
+    ("seed_url", records.SEED_URL_FIELD), ("role", records.ROLE_FIELD),
+    ("ip", "WARC-IP-Address"), ("truncated", "WARC-Truncated"), ("profile", "WARC-Profile"),
+    ("refers_to_record", "WARC-Refers-To")))
+_SEED = records.SEED_FIELD.lower()
+_KIND = records.KIND_FIELD.lower()
 
 
-def _header(headers: list[tuple[str, str]], name: str) -> str | None:
-    name = name.lower()
-    return next((v for k, v in reversed(headers) if k.lower() == name), None)
-
-
-def capture_from_member(member: Member, filename: str,
-                        http_head: bytes | None = None) -> Capture | None:
+def capture_from_member(member: Member, filename: str) -> Capture | None:
     """A capture row for a response, revisit or failed-fetch record; None for other records.
 
     A revisit's ``refers_to`` is left unresolved: ``extra["refers_to_record"]`` holds the WARC
-    record id until :func:`finish` is given the capture it refers to. ``http_head``: the HTTP
-    head at the start of the block, when the writer has it at hand (the body is not needed).
+    record id until :func:`finish` is given the capture it refers to.
     """
     kind = member.warc_type
-    ts = from_warc_date(member.get("WARC-Date") or "")
-    url = member.get("WARC-Target-URI") or ""
+    http = split_http(member.block) if kind in ("response", "revisit") else None
+    return _capture(kind, member.get, member.offset, member.length, filename, http, member.block)
+
+
+def capture_from_record(rec: records.Record, written: Written) -> Capture | None:
+    """The row ``capture_from_member`` gives for ``rec`` read back from the file, built from the
+    record at hand: its fields as a reader sees them and its HTTP head, without the body."""
+    get, http = rec.as_read()
+    return _capture(rec.warc_type, get, written.offset, written.length, written.warc_file,
+                    http, rec.block)
+
+
+def _capture(kind: str | None, get: Callable[[str], str | None], offset: int, length: int,
+             filename: str, http: tuple[str, list[tuple[str, str]], bytes] | None,
+             block: bytes) -> Capture | None:
+    """``get`` looks up a WARC field by its lower-case name."""
     extra: dict = {}
-    for key, field in (("seed_url", records.SEED_URL_FIELD), ("role", records.ROLE_FIELD),
-                       ("ip", "WARC-IP-Address"), ("truncated", "WARC-Truncated"),
-                       ("profile", "WARC-Profile"), ("refers_to_record", "WARC-Refers-To")):
-        value = member.get(field)
+    for key, name in _EXTRA_FIELDS:
+        value = get(name)
         if value:
             extra[key] = value
-    base = dict(id=0, url=url, timestamp=ts, record_id=member.get("WARC-Record-ID"),
-                warc_file=filename, offset=member.offset, length=member.length,
-                seed=member.get(records.SEED_FIELD), extra=extra)
-    if kind in ("response", "revisit"):
-        first, headers, _ = split_http(member.block if http_head is None else http_head)
-        content_type = _header(headers, "content-type")
+    url = get("warc-target-uri") or ""
+    ts = from_warc_date(get("warc-date") or "")
+    record_id, seed = get("warc-record-id"), get(_SEED)
+    if kind in ("response", "revisit") and http is not None:
+        first, headers, _ = http
+        last = {name.lower(): value for name, value in headers}  # the last of repeated ones
+        content_type = last.get("content-type")
         mime = content_type.split(";", 1)[0].strip().lower() if content_type else None
-        return Capture(
-            status=status_of(first), kind=kind, mime=mime or None,
-            digest=member.get("WARC-Payload-Digest"), etag=_header(headers, "etag"),
-            last_modified=_header(headers, "last-modified"), **base,
-        )
-    if kind == "metadata" and member.get(records.KIND_FIELD) == records.KIND_FAILED:
+        return Capture(0, url, ts, status_of(first), kind, mime or None,
+                       get("warc-payload-digest"), record_id, filename, offset, length, seed,
+                       etag=last.get("etag"), last_modified=last.get("last-modified"),
+                       extra=extra)
+    if kind == "metadata" and get(_KIND) == records.KIND_FAILED:
         fields = dict(
-            line.split(": ", 1) for line in member.block.decode("utf-8", "replace").split("\r\n")
+            line.split(": ", 1) for line in block.decode("utf-8", "replace").split("\r\n")
             if ": " in line
         )
-        return Capture(status=None, kind="failed", mime=None, digest=None,
-                       error=fields.get("fetchError", "unknown error"), **base)
+        return Capture(0, url, ts, None, "failed", None, None, record_id, filename, offset,
+                       length, seed, error=fields.get("fetchError", "unknown error"),
+                       extra=extra)
     return None
 
 

@@ -27,6 +27,11 @@ def from_warc_date(value: str) -> str:
     """WARC-Date (with or without fraction) to 17 digits."""
     value = value.strip().rstrip("Z")
     whole, _, frac = value.partition(".")
+    if len(whole) == 19 and whole[4] == whole[7] == "-" and whole[13] == whole[16] == ":" \
+            and not whole[10].isdigit():  # the usual YYYY-MM-DDThh:mm:ss, without a loop
+        digits = whole[0:4] + whole[5:7] + whole[8:10] + whole[11:13] + whole[14:16] + whole[17:19]
+        if digits.isdigit() and digits.isascii():
+            return digits + (frac + "000")[:3]
     digits = "".join(ch for ch in whole if ch.isdigit())[:14].ljust(14, "0")
     return digits + (frac + "000")[:3]
 
