@@ -373,12 +373,7 @@ def read_comment(el: etree._Element, nested: set) -> dict:
         if author:
             break
     date = _date(el, skip)
-    chrome = set(_xp(P.COMMENT_CHROME_XPATH)(el))
-    if author_el is not None:
-        chrome.add(author_el)
     date_el = _first(el, P.COMMENT_DATE_XPATH[:2], skip)
-    if date_el is not None:
-        chrome.add(date_el)
     text = ""
     body = None
     meta_els = [x for x in (author_el, date_el) if x is not None]
@@ -398,10 +393,17 @@ def read_comment(el: etree._Element, nested: set) -> dict:
         if body is not None:
             break
     body = body if body is not None else fallback
+
+    def chrome_in(node: etree._Element) -> set:
+        # Searched below the body only (or the comment without its replies' subtrees), so a
+        # long thread is not searched again for every comment in it.
+        found = {c for c in _xp(P.COMMENT_CHROME_XPATH)(node) if not _skipped(c, el, skip)}
+        return found | set(meta_els)
+
     if body is not None:
-        text = text_of(body, skip | {c for c in chrome if c is not body}) or text_of(body, skip)
+        text = text_of(body, skip | {c for c in chrome_in(body) if c is not body}) or text_of(body, skip)
     if not text:
-        text = text_of(el, skip | chrome) or text_of(el, skip)
+        text = text_of(el, skip | chrome_in(el)) or text_of(el, skip)
     text = _LEADING_SAYS.sub("", text)
     if author is None or date is None:
         # Movable Type and others print "Posted by: NAME at DATE" just after the comment.
@@ -645,13 +647,8 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
                 items = rep
                 break
     itemset = set(items)
-    records = []
+    threading = {}
     for el in items:
-        rec = read_comment(el, itemset)
-        if not rec["text"] or _is_form_text(rec["text"]) and len(rec["text"]) < 120:
-            continue
-        if P.NOT_COMMENT_TEXT.match(rec["text"]):
-            continue
         parent, depth = None, 0
         for anc in el.iterancestors():
             if anc in itemset:
@@ -660,6 +657,28 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
                     parent = _comment_id(anc)
         if el.get("data-parent") or el.get("data-parent-id"):
             parent = el.get("data-parent") or el.get("data-parent-id")
+        threading[el] = (parent, depth)
+    # Read replies before the comments holding them, and take each out of the tree once read:
+    # an outer comment is then searched without its whole thread (linear, not quadratic, in
+    # the thread size). Everything is put back afterwards.
+    read: dict[etree._Element, dict] = {}
+    detached = []
+    for el in reversed(items):
+        read[el] = read_comment(el, itemset)
+        holder = el.getparent()
+        if holder is not None and threading[el][1] > 0:
+            detached.append((holder, holder.index(el), el))
+            holder.remove(el)
+    for holder, index, el in reversed(detached):
+        holder.insert(index, el)
+    records = []
+    for el in items:
+        rec = read[el]
+        if not rec["text"] or _is_form_text(rec["text"]) and len(rec["text"]) < 120:
+            continue
+        if P.NOT_COMMENT_TEXT.match(rec["text"]):
+            continue
+        parent, depth = threading[el]
         dm = _DEPTH.search(el.get("class") or "")
         records.append((el, rec, parent, depth, int(dm.group(1)) - 1 if dm else None))
     if len(records) == 1 and len(records[0][1]["text"].split()) < 3 and not records[0][1]["author"]:
