@@ -24,6 +24,7 @@ refetch from (2) (target: under 1.5 KB) and peak RSS at N/4 and N (must not grow
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -94,6 +95,17 @@ def crawl_child(args: argparse.Namespace) -> None:
                          "schedule": "1h"}) for i in range(args.pages)]
     stamps: list[float] = []
     cpu: list[float] = []
+    gc_time = [0.0, 0.0, 0, 0]  # seconds in the collector, start of this pass, full passes, freed
+
+    def gc_clock(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_time[1] = time.process_time()
+        elif stamps:
+            gc_time[0] += time.process_time() - gc_time[1]
+            gc_time[2] += info["generation"] == 2
+            gc_time[3] += info["collected"]
+
+    gc.callbacks.append(gc_clock)
 
     def tick(outcome, done, total) -> None:  # noqa: ANN001
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -120,6 +132,9 @@ def crawl_child(args: argparse.Namespace) -> None:
         "rate": (len(stamps) - 1) / seconds,
         "cpu_ms_per_page": 1000 * (cpu[-1] - cpu[0]) / max(1, len(stamps) - 1),
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "gc_ms_per_page": 1000 * gc_time[0] / max(1, len(stamps) - 1),
+        "full_gcs": gc_time[2],
+        "cyclic_garbage_per_page": gc_time[3] / max(1, len(stamps) - 1),
     }))
 
 

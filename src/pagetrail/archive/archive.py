@@ -10,8 +10,6 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -54,7 +52,9 @@ class Archive:
         self._writer: RotatingWriter | None = None
         # Index entries not yet merged, per WARC file: the SURT keys are computed in one go when
         # the file is closed, off the crawl's path.
-        self._pending: dict[str, list[cdxj.Entry]] = {}
+        # Plain tuples (Entry fields): the collector stops tracking tuples of plain values, so
+        # a long crawl's pending entries do not make its full collections slower.
+        self._pending: dict[str, list[tuple]] = {}
         self.repaired: list[repair.Repaired] = []
         # One catalog connection and one open file per Archive: threads take turns.
         self._lock = threading.RLock()
@@ -190,7 +190,7 @@ class Archive:
     def _index_closed_file(self, name: str) -> None:
         entries = self._pending.pop(name, [])
         if entries:
-            cdxj.merge(self.root, [entry.line(name) for entry in entries])
+            cdxj.merge(self.root, [cdxj.Entry(*entry).line(name) for entry in entries])
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -252,7 +252,9 @@ class Archive:
             step.insert(capture)
             entry = cdxj.entry_for_record(main, written[0])
             if entry:
-                self._pending.setdefault(step.warc.name, []).append(entry)
+                self._pending.setdefault(step.warc.name, []).append(
+                    (entry.url, entry.ts, entry.mime, entry.status, entry.digest, entry.length,
+                     entry.offset))
         return capture
 
     def record_failure(self, failed: FailedFetch) -> Capture:
@@ -283,12 +285,11 @@ class Archive:
         assert self._writer is not None
         return self._writer.file_for_next()
 
-    @contextmanager
-    def _reading(self) -> Iterator[None]:
-        with self._lock:
-            if self._batch is not None:
-                self._batch.flush_others()
-            yield
+    def _reading(self) -> threading.RLock:
+        """The lock, taken after committing other archive objects' rows on this catalog."""
+        if self._batch is not None:
+            self._batch.flush_others()
+        return self._lock
 
     def _writing(self) -> _WriteStep:
         return _WriteStep(self)

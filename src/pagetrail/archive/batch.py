@@ -120,8 +120,11 @@ class CatalogBatch:
         """Commit the batches of other archive objects on the same catalog in this process, so
         that this one sees their rows and need not wait for their write lock. A batch whose
         object is busy in another thread is left to commit on its own."""
+        siblings = _BATCHES.get(self.key)
+        if siblings is None or len(siblings) < 2:
+            return  # the usual case: this is the only archive object on its catalog
         with _REGISTRY_LOCK:
-            others = [b for b in _BATCHES.get(self.key, ()) if b is not self]
+            others = [b for b in siblings if b is not self]
         for other in others:
             if other.lock.acquire(blocking=False):
                 try:

@@ -37,6 +37,9 @@ class ArchiveMiddleware:
         self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
         self.archive_class = load_object(settings.get("PAGETRAIL_ARCHIVE_CLASS",
                                                       "pagetrail.archive.Archive"))
+        # Passed only when set, so a PAGETRAIL_ARCHIVE_CLASS without the option still works.
+        self.archive_options = ({"durable": True}
+                                if settings.getbool("PAGETRAIL_ARCHIVE_DURABLE", False) else {})
         self.archive = None
         self.thread = ArchiveThread() if settings.getbool("PAGETRAIL_ARCHIVE_THREAD", False) else None
 
@@ -60,7 +63,8 @@ class ArchiveMiddleware:
 
     def _open(self) -> None:
         if self.archive is None:
-            archive = self.archive_class(self.root, prefix=self.prefix, max_file_size=self.max_size)
+            archive = self.archive_class(self.root, prefix=self.prefix, max_file_size=self.max_size,
+                                         **self.archive_options)
             self.archive = archive.__enter__()
 
     def _close(self) -> None:
