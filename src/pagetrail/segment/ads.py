@@ -168,8 +168,9 @@ _AFFILIATE_PATH = tuple(h for h in P.AFFILIATE_HOSTS if "/" in h)
 _AMAZON_TAG = re.compile(r"^(?:https?:)?//(?:[^/?#]*\.)?(?:amazon\.[a-z.]+|amzn\.[a-z]+)/.*[?&]tag=", re.I)
 
 
-def link_kind(href: str, rel: str) -> tuple[str, str] | None:
-    """("sponsored-link" | "affiliate-link", reason) for a paid link, else None."""
+def link_kind(href: str, rel: str, page_site: str = "") -> tuple[str, str] | None:
+    """("sponsored-link" | "affiliate-link", reason) for a paid link, else None. The generic
+    URL patterns only count on links to other sites than ``page_site``."""
     if rel and P.SPONSORED_REL & set(rel.lower().split()):
         return "sponsored-link", 'rel="sponsored"'
     if not href.startswith(("http", "//")):
@@ -182,7 +183,7 @@ def link_kind(href: str, rel: str) -> tuple[str, str] | None:
             return "affiliate-link", f"affiliate URL {aff}"
     if _AMAZON_TAG.match(href):
         return "affiliate-link", "Amazon associate tag="
-    if P.AFFILIATE_URL.search(href):
+    if P.AFFILIATE_URL.search(href) and not (page_site and site(host(href)) == page_site):
         return "affiliate-link", "affiliate URL pattern"
     return None
 
@@ -192,11 +193,12 @@ def is_call_to_action(text: str) -> bool:
     return any(c in low for c in P.CALL_TO_ACTION) or bool(P.SHOP_CTA.search(low))
 
 
-def find_ad_links(root: etree._Element) -> list[AdHit]:
+def find_ad_links(root: etree._Element, url: str = "") -> list[AdHit]:
     hits = []
+    page_site = site(host(url))
     for a in root.iter("a"):
         href = a.get("href") or ""
-        found = link_kind(href, a.get("rel") or "")
+        found = link_kind(href, a.get("rel") or "", page_site)
         if found:
             hits.append(AdHit(a, found[0], found[1], links=[href]))
     return hits

@@ -24,7 +24,7 @@ AFFILIATE_HOSTS = (
 )
 #: URL query/path patterns that mark a link as affiliate on any host.
 AFFILIATE_URL = re.compile(
-    r"(?:[?&](?:tag|affid|aff_id|affiliate_id|aff|ref_id|associate_id|partner_id|clickref)=[^&]+)"
+    r"(?:[?&](?:affid|aff_id|affiliate_id|aff|associate_id|partner_id|clickref)=[^&]+)"
     r"|/aff(?:iliate)?/|/go/[a-z0-9_-]+/?$|/recommends/|/refer/|/out/",
     re.I,
 )

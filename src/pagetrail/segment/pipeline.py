@@ -166,7 +166,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
                   if not in_unit(p.el) and p.el not in unit_els]
     promo_els = {p.el for p in promos} | {e for p in promos for e in p.extra}
     link_hits = []
-    for h in A.find_ad_links(root):
+    for h in A.find_ad_links(root, url):
         if h.el in unit_els or in_unit(h.el) or any(a in promo_els for a in h.el.iterancestors()):
             continue
         pos = positions.of(h.el)
