@@ -16,7 +16,9 @@ The machine this runs on is shared, so single rates are noisy. It prints the med
 per-round ratios (archived rate / bare rate; target: archiving costs at most 10%), and the crawl
 process's CPU time per page, which other load disturbs much less than wall time: both while pages
 are crawled (between the first and the last page outcome) and for the whole child process
-(start-up, crawl and close, where the index is written). Rates are measured between the first
+(start-up, crawl and close, where the index is written). Python's full garbage collections are
+the largest noise left: identical crawls run 4 or 16 of them (0.2 or 0.8 ms per page), so the
+CPU ratio is also printed without the time spent in the collector. Rates are measured between the first
 and the last page outcome, so process start-up is not counted. Also: bytes on disk per unchanged
 refetch from (2) (target: under 1.5 KB) and peak RSS at N/4 and N (must not grow with N).
 """
@@ -249,6 +251,12 @@ def main() -> None:
         print(f"CPU per page while crawling: {cpu_b:7.2f} ms bare, {cpu_a:.2f} ms archiving; "
               f"ratio {median(cpu_ratios):.3f} median ({spread(cpu_ratios)})  "
               f"cost {100 * (median(cpu_ratios) - 1):+.1f}%")
+        nogc = [(a["cpu_ms_per_page"] - a["gc_ms_per_page"])
+                / (b["cpu_ms_per_page"] - b["gc_ms_per_page"]) for b, a in rounds]
+        gcs = [f"{b['full_gcs']}/{a['full_gcs']}" for b, a in rounds]
+        print(f"  same, less time in GC:     ratio {median(nogc):.3f} median ({spread(nogc)})  "
+              f"cost {100 * (median(nogc) - 1):+.1f}%; full collections per round, bare/archiving: "
+              f"{' '.join(gcs)}")
         proc_b = median([b["process_cpu_ms_per_page"] for b, _ in rounds])
         proc_a = median([a["process_cpu_ms_per_page"] for _, a in rounds])
         print(f"CPU per page, whole process: {proc_b:7.2f} ms bare, {proc_a:.2f} ms archiving; "
