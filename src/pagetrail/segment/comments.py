@@ -355,7 +355,7 @@ def _permalink(el: etree._Element, cid: str | None, skip: set) -> str | None:
 def read_comment(el: etree._Element, nested: set) -> dict:
     """author, date, text, id, permalink of one comment element; ``nested`` are the other
     comment elements (replies) whose text must not be counted here."""
-    skip = {n for n in nested if n is not el}
+    skip = nested - {el}  # C-level set difference: this runs once per comment
     author_el, author = None, None
     for xp in P.COMMENT_AUTHOR_XPATH:
         for found in _xp(xp)(el):

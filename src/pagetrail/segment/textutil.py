@@ -29,7 +29,8 @@ def is_element(el: object) -> bool:
 def text_of(el: etree._Element, skip: Iterable[etree._Element] = ()) -> str:
     """Normalised text of ``el`` without the subtrees in ``skip`` (their tails are kept), with a
     space between block elements so words from adjacent blocks do not run together."""
-    skip = set(skip)
+    if not isinstance(skip, (set, frozenset)):
+        skip = set(skip)  # callers with hundreds of comments to skip pass a set: not copied per call
     parts: list[str] = []
     stack: list[tuple[etree._Element, bool]] = [(el, False)]
     while stack:
