@@ -45,9 +45,9 @@ def protected(el: etree._Element, keep: list[etree._Element]) -> bool:
 
 
 # ------------------------------------------------------------------------- ad units
-_ALL_CLASSES = etree.XPath("//@class")
 _SIMPLE_CLASS_ID = re.compile(r"^(?:[.#][A-Za-z0-9_-]+)+$")
-_ALL_IDS = etree.XPath("//@id")
+# Every AD_TOKEN alternative contains one of these: a cheap scan before the token regex.
+_AD_QUICK = re.compile("ad|sponsor|dfp|promoted", re.I)
 _AD_ISH_TAGS = frozenset(("div", "section", "aside", "ins", "span", "li", "figure"))
 
 
@@ -65,29 +65,27 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         seen.add(el)
         hits.append(AdHit(el, "ad-unit", reason))
 
-    class_vals, id_vals = _ALL_CLASSES(root), _ALL_IDS(root)
+    attributes = easylist.attribute_values(root)
+    class_vals = [(el, v) for el, name, v in attributes if name == "class"]
+    id_vals = [(el, v) for el, name, v in attributes if name == "id"]
     eng = easylist.engine()
     if eng is not None:
-        res = eng.url_cosmetic_resources(url or "http://localhost/")
-        index = easylist.generic_index(tuple(sorted(res.hide_selectors)))
-        matches = index.match(root, {"class": class_vals, "id": id_vals})
+        res, index = easylist.cosmetic(url)
+        matches = index.match(root, attributes)
         if not res.generichide:
-            # Attribute values (lxml smart strings) know their element: look elements up only
-            # for the few selectors EasyList returns for this page's classes and ids.
-            by_class: dict[str, list] = {}
-            for v in class_vals:
-                for c in v.split():
-                    by_class.setdefault(c, []).append(v)
-            by_id: dict[str, list] = {}
-            for v in id_vals:
-                by_id.setdefault(str(v), []).append(v)
-            for sel in eng.hidden_class_id_selectors(list(by_class), list(by_id), set(res.exceptions)):
+            # Look elements up only for the few selectors EasyList returns for this page's
+            # classes and ids (usually none), not index every class of the page.
+            classes = dict.fromkeys(" ".join(v for _el, v in class_vals).split())
+            ids = dict.fromkeys(v for _el, v in id_vals)
+            for sel in eng.hidden_class_id_selectors(list(classes), list(ids), set(res.exceptions)):
                 if _SIMPLE_CLASS_ID.match(sel):
                     names = re.findall(r"[.#][^.#]+", sel)
                     first = names[0]
-                    pool = by_id.get(first[1:], []) if first[0] == "#" else by_class.get(first[1:], [])
-                    for v in pool:
-                        el = v.getparent()
+                    if first[0] == "#":
+                        pool = [el for el, v in id_vals if v == first[1:]]
+                    else:
+                        pool = [el for el, v in class_vals if first[1:] in v.split()]
+                    for el in pool:
                         classes = set((el.get("class") or "").split())
                         if all((n[1:] in classes) if n[0] == "." else el.get("id") == n[1:] for n in names[1:]):
                             matches.append((el, sel))
@@ -102,9 +100,8 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         for el, sel in matches:
             if el.tag != "a":  # links are reported by find_ad_links
                 add(el, f"EasyList element hiding: {sel}")
-    for v in (*class_vals, *id_vals):
-        if P.AD_TOKEN.search(v) and not P.AD_TOKEN_FALSE.search(v):
-            el = v.getparent()
+    for el, v in (*class_vals, *id_vals):
+        if _AD_QUICK.search(v) and P.AD_TOKEN.search(v) and not P.AD_TOKEN_FALSE.search(v):
             if el.tag in _AD_ISH_TAGS:
                 add(el, f"ad class/id: {attrs(el)[:60]}")
     return _outermost(hits)

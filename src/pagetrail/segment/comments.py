@@ -69,17 +69,31 @@ def _item_key(el: etree._Element) -> str | None:
     return None
 
 
-def _excluded(el: etree._Element, protect: etree._Element | None = None) -> bool:
+def _excluded(el: etree._Element, protect: etree._Element | None = None, memo: dict | None = None) -> bool:
     """True inside a sidebar, navigation or "recent comments" widget. A "sidebar" ancestor that
-    holds the article itself is a layout class (``two-sidebars``), not a sidebar."""
-    for anc in el.iterancestors():
-        if anc.tag in ("body", "html"):
-            return False
-        a = attrs(anc)
-        if anc.tag in ("aside", "nav", "header") or (a and _EXCLUDE_ANCESTOR.search(a)):
-            if protect is None or not any(x is anc for x in protect.iterancestors()):
-                return True
-    return False
+    holds the article itself is a layout class (``two-sidebars``), not a sidebar. ``memo``
+    (one per tree state and ``protect``) keeps each ancestor's verdict, so hundreds of comments
+    in a deep thread do not each walk the same ancestors again."""
+    memo = {} if memo is None else memo
+    chain = []
+    result = False
+    node = el.getparent()
+    while node is not None:
+        if node in memo:
+            result = memo[node]
+            break
+        if node.tag in ("body", "html"):
+            break
+        chain.append(node)
+        a = attrs(node)
+        if node.tag in ("aside", "nav", "header") or (a and _EXCLUDE_ANCESTOR.search(a)):
+            if protect is None or not any(x is node for x in protect.iterancestors()):
+                result = True
+                break
+        node = node.getparent()
+    for c in chain:
+        memo[c] = result  # c or one of its ancestors (below body) excludes
+    return result
 
 
 def _is_comment_markup(el: etree._Element) -> bool:
@@ -110,8 +124,9 @@ def _candidates(root: etree._Element, protect: etree._Element | None = None) -> 
         hits += extra
         order = {el: i for i, el in enumerate(root.iter(*_CANDIDATE_TAGS))}
         hits.sort(key=lambda e: order.get(e, -1))
+    memo: dict = {}
     for el in _in_order(hits):
-        if el.tag in _CANDIDATE_TAGS and _is_comment_markup(el) and not _NOT_COMMENT.search(el.get("class") or "") and not _excluded(el, protect):
+        if el.tag in _CANDIDATE_TAGS and _is_comment_markup(el) and not _NOT_COMMENT.search(el.get("class") or "") and not _excluded(el, protect, memo):
             out.append(el)
     return out
 
@@ -551,8 +566,9 @@ def _named_regions(root: etree._Element, protect: etree._Element | None) -> list
     outset: set = set()
     pairs = [(attr, v) for attr, values in (("class", CLASS_VALUES(root)), ("id", ID_VALUES(root)))
              for v in values if _REGION_QUICK.search(v) and P.COMMENT_REGION_TOKEN.search(v)]
+    memo: dict = {}
     for el in elements_with(root, pairs):
-        if el.tag not in _REGION_TAGS or _excluded(el, protect):
+        if el.tag not in _REGION_TAGS or _excluded(el, protect, memo):
             continue
         if protect is not None and (el is protect or any(x is el for x in protect.iterancestors())):
             continue

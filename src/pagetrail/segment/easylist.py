@@ -11,6 +11,7 @@ import gzip
 import os
 import re
 import threading
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -55,14 +56,15 @@ def compiled(selector: str) -> etree.XPath | None:
 
 
 _SIMPLE = re.compile(r'^([A-Za-z][A-Za-z0-9-]*)?\[([a-zA-Z_:-]+)(?:([\^*$]?=)"([^"]*)")?\]$')
+_ATTR_NAME = re.compile(r"\[\s*([A-Za-z_][A-Za-z0-9_:-]*)")
 _BARE_TAG = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 _COMMON_ATTRS = frozenset({"id", "class", "href", "src", "title", "name", "type"})
 
 
 class SelectorIndex:
     """EasyList's generic selectors split for speed: most are one attribute test on one element
-    (``div[id^="div-gpt-"]``, ``a[href^="http://ads..."]``); these are folded into a single XPath
-    that libxml2 runs in one pass. The rest are compiled to XPath one by one (cached)."""
+    (``div[id^="div-gpt-"]``, ``a[href^="http://ads..."]``); these are checked in one pass over
+    the page's attribute values. The rest are compiled to XPath one by one (cached)."""
 
     def __init__(self, selectors: list[str]) -> None:
         # (attr, op) -> list of (tag or "", value, selector)
@@ -79,6 +81,9 @@ class SelectorIndex:
             elif "href" not in sel:  # link rules with extra conditions: links are judged by URL
                 self.complex.append(sel)
         self.xpath = self._combined()
+        # Attributes a selector needs somewhere on the page (none known when it negates: ":not(").
+        self.needs = {sel: set() if ":not(" in sel else {a.lower() for a in _ATTR_NAME.findall(sel)}
+                      for sel in self.complex}
 
     def _combined(self) -> bool | None:
         """One XPath returning every attribute any simple selector tests; values are then
@@ -98,40 +103,52 @@ class SelectorIndex:
                      for op in ("^=", "$=", "*=", "=", "")}
             self.quick[attr] = (tuple(tests["^="]), tuple(tests["$="]), tuple(tests["*="]),
                                 frozenset(tests["="]), bool(tests[""]))
+        # The same quick test as one regex per attribute (None: any value passes): one C-level
+        # search per attribute value instead of several Python-level tests.
+        self.quick_rx: dict[str, re.Pattern | None] = {}
+        for attr, (prefixes, suffixes, parts, equals, exists) in self.quick.items():
+            alts = [f"^(?:{'|'.join(map(re.escape, prefixes))})"] if prefixes else []
+            alts += [f"(?:{'|'.join(map(re.escape, suffixes))})$"] if suffixes else []
+            alts += [re.escape(p) for p in parts]
+            alts += [f"^{re.escape(v)}$" for v in equals]
+            self.quick_rx[attr] = None if exists or not alts else re.compile("|".join(alts))
         # href rules hide ad links; links are judged by URL in ads.find_ad_links instead.
         names = [a for a in self.fast if re.fullmatch(r"[a-z_][a-z0-9_:-]*", a) and a != "href"]
         if not names:
             return None
-        # Per-attribute XPaths for the common attributes are cheap; a generic //@*[name()=...]
-        # over every attribute of the page is not.
-        self.attr_xpaths = [(a, etree.XPath(f"//@{a}")) for a in names if a in _COMMON_ATTRS]
-        rare = [a for a in names if a not in _COMMON_ATTRS]
-        if rare:
-            self.attr_xpaths.append(("", etree.XPath(" | ".join(f"//@{a}" for a in rare))))
+        # Results are grouped as the attribute-by-attribute XPaths used to return them (common
+        # attributes in turn, then the rare ones), so the first reason found for an element stays
+        # the same; "" is the group of the rare attributes.
+        self.group = {a: (a if a in _COMMON_ATTRS else "") for a in names}
+        self.group_order = [a for a in names if a in _COMMON_ATTRS] + [""]
         return True
 
-    def match(self, root: etree._Element, prefetched: dict | None = None) -> list[tuple[etree._Element, str]]:
-        """Elements the selectors hide, with the selector. ``prefetched`` maps attribute names to
-        the page's values of that attribute (``//@class`` results) when the caller has them."""
+    def match(self, root: etree._Element, attributes: list | None = None) -> list[tuple[etree._Element, str]]:
+        """Elements the selectors hide, with the selector. ``attributes`` is the page's
+        ``attribute_values(root)`` when the caller has it already."""
         out = []
-        quick = self.quick
-        prefetched = prefetched or {}
-        for name, xp in getattr(self, "attr_xpaths", ()):
-            values = prefetched[name] if name in prefetched else xp(root)
-            for value in values:
-                attr = value.attrname
-                prefixes, suffixes, parts, equals, exists = quick[attr]
-                if not (exists or value.startswith(prefixes) or value.endswith(suffixes)
-                        or value in equals or any(p in value for p in parts)):
-                    continue
-                el = value.getparent()
-                why = self._test(attr, str(value), el.tag)
-                if why:
-                    out.append((el, why))
+        quick_rx = self.quick_rx
+        group = getattr(self, "group", {})
+        buckets: dict[str, list] = {g: [] for g in getattr(self, "group_order", ())}
+        for el, attr, value in attribute_values(root) if attributes is None else attributes:
+            g = group.get(attr)
+            if g is None:
+                continue
+            rx = quick_rx[attr]
+            if rx is not None and rx.search(value) is None:
+                continue
+            why = self._test(attr, value, el.tag)
+            if why:
+                buckets[g].append((el, why))
+        for found in buckets.values():
+            out.extend(found)
         if self.tags:
             for el in root.iter(*self.tags):
                 out.append((el, self.tags[el.tag]))
+        present = {name for _el, name, _v in (attribute_values(root) if attributes is None else attributes)}
         for sel in self.complex:
+            if not self.needs[sel] <= present:
+                continue  # the page lacks an attribute the selector tests: no tree walk needed
             xp = compiled(sel)
             if xp is None:
                 continue
@@ -155,7 +172,27 @@ def _ok(op: str, value: str, want: str) -> bool:
             "=": value.__eq__}.get(op, lambda _w: True)(want)
 
 
+def attribute_values(root: etree._Element) -> list[tuple[etree._Element, str, str]]:
+    """Every attribute on the page as (element, name, value), in document order. One walk in
+    Python is cheaper than one libxml2 XPath per attribute name (each of those walks the whole
+    tree; EasyList's generic selectors test about fifty names)."""
+    return [(el, name, value) for el in root.iter(etree.Element) for name, value in el.items()]
+
+
 @functools.lru_cache(maxsize=256)
 def generic_index(selectors: tuple[str, ...]) -> SelectorIndex:
     """The index for one set of page-independent selectors (the same for most URLs)."""
     return SelectorIndex(list(selectors))
+
+
+@functools.lru_cache(maxsize=1024)
+def _for_host(host: str):  # noqa: ANN202 - (adblock cosmetic resources, SelectorIndex)
+    res = engine().url_cosmetic_resources(f"http://{host}/" if host else "http://localhost/")
+    return res, generic_index(tuple(sorted(res.hide_selectors)))
+
+
+def cosmetic(url: str):  # noqa: ANN201 - (adblock cosmetic resources, SelectorIndex)
+    """EasyList's element-hiding resources for the page and their selector index. Cosmetic
+    filters are keyed by host name, so both are cached per host: sorting and hashing the ~900
+    generic selectors to find their index cost more per page than matching them."""
+    return _for_host((urlsplit(url).hostname or "") if url else "")

@@ -40,6 +40,30 @@ DATE_XPATHS = (
     "(//time[contains(@class, 'published') or contains(@class, 'entry-date')]/@datetime)[1]",
 )
 
+#: Each XPath above can only match when one of these strings occurs in the lowercased page
+#: source; most pages lack most of them, and a substring test is far cheaper than a tree walk
+#: (the class and itemprop searches test every element of the page).
+NEEDS = {
+    TITLE_XPATHS[0]: ("og:title",),
+    TITLE_XPATHS[1]: ("twitter:title",),
+    TITLE_XPATHS[2]: ("entry-title", "post-title", "article-title", "headline"),
+    TITLE_XPATHS[3]: ("<h1",),
+    TITLE_XPATHS[4]: ("<h1",),
+    TITLE_XPATHS[5]: ("<title",),
+    BYLINE_XPATHS[0]: ("author",),
+    BYLINE_XPATHS[1]: ("article:author",),
+    BYLINE_XPATHS[2]: ("itemprop",),
+    BYLINE_XPATHS[3]: ("itemprop",),
+    BYLINE_XPATHS[4]: ("author",),
+    BYLINE_XPATHS[5]: ("byline", "author-name", "entry-author"),
+    DATE_XPATHS[0]: ("article:published_time",),
+    DATE_XPATHS[1]: ("datepublished",),
+    DATE_XPATHS[2]: ("datepublished",),
+    DATE_XPATHS[3]: ("date",),
+    DATE_XPATHS[4]: ("<time",),
+    DATE_XPATHS[5]: ("<time",),
+}
+
 
 @dataclass
 class Metadata:
@@ -57,9 +81,11 @@ def _xpath(expr: str) -> etree.XPath:
     return _COMPILED[expr]
 
 
-def _first(root: etree._Element, xpaths: tuple[str, ...], max_len: int) -> str | None:
+def _first(root: etree._Element, xpaths: tuple[str, ...], max_len: int, source: str | None) -> str | None:
     head = root.find("head")
     for xp in xpaths:
+        if source is not None and not any(token in source for token in NEEDS.get(xp, ("",))):
+            continue
         # <meta> tags live in <head>: searching only there is much cheaper than the whole page.
         if xp.startswith("//meta") and head is not None:
             found_all = _xpath("." + xp)(head)
@@ -87,11 +113,13 @@ def _jsonld(root: etree._Element) -> dict:
     return {}
 
 
-def read_metadata(root: etree._Element) -> Metadata:
+def read_metadata(root: etree._Element, source: str | None = None) -> Metadata:
+    """``source`` is the page's text, lowercased, when the caller has it: XPaths that cannot
+    match it are skipped."""
     ld = _jsonld(root)
-    title = _first(root, TITLE_XPATHS, 300)
-    byline = _first(root, BYLINE_XPATHS, 100)
-    date = _first(root, DATE_XPATHS, 40)
+    title = _first(root, TITLE_XPATHS, 300, source)
+    byline = _first(root, BYLINE_XPATHS, 100, source)
+    date = _first(root, DATE_XPATHS, 40, source)
     author = ld.get("author")
     if isinstance(author, list) and author:
         author = author[0]

@@ -76,15 +76,21 @@ def _links(el: etree._Element) -> list[str]:
     return [a.get("href") for a in el.iter("a") if a.get("href")]
 
 
+_CHROME_XPATHS = [(etree.XPath(xp), what) for xp, what in P.CHROME]
+
+
 def _chrome(root: etree._Element, article: etree._Element | None) -> tuple[list[str], list[etree._Element]]:
     """Descriptions of the page's chrome for Snapshot.ignored, and the chrome elements that can
     go before article extraction (never the article or anything holding it)."""
     out, doomed = [], []
-    for xp, what in P.CHROME:
-        for el in root.xpath(xp):
-            text = normalise_text(el.text_content()[:400])
-            if text and len(out) < 30:
-                out.append(f"{what}: {text[:60]}{'…' if len(text) > 60 else ''}")
+    for xp, what in _CHROME_XPATHS:
+        for el in xp(root):
+            if len(out) < 30:
+                text = normalise_text(el.text_content()[:400])
+                if text:
+                    out.append(f"{what}: {text[:60]}{'…' if len(text) > 60 else ''}")
+            if not REMOVE_CHROME:
+                continue  # only described: which chrome could go is not worked out
             if article is None or not A.protected(el, [article]):
                 if not any(a.tag == "article" for a in el.iterancestors()):
                     doomed.append(el)
@@ -126,7 +132,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     snap.warnings.extend(warnings)
     picked = apply_rules(root, rules)
     snap.warnings.extend(picked.warnings)
-    meta = read_metadata(root)
+    meta = read_metadata(root, text.lower())
     jsonld = jsonld_comments(root)
 
     def over_budget(step: str) -> bool:

@@ -126,6 +126,12 @@ def elements_with(root: etree._Element, pairs: Iterable[tuple[str, str]]) -> lis
         wanted: dict[str, set[str]] = {}
         for attr, value in pairs:
             wanted.setdefault(attr, set()).add(value)
+        if len(wanted) == 1:
+            (a, vals), = wanted.items()
+            return [el for el in root.iter("*") if el.get(a) in vals]
+        if len(wanted) == 2:
+            (a, vals), (b, others) = wanted.items()
+            return [el for el in root.iter("*") if el.get(a) in vals or el.get(b) in others]
         return [el for el in root.iter("*") if any(el.get(a) in vals for a, vals in wanted.items())]
     conds = []
     for attr, value in pairs:
