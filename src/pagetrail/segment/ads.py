@@ -77,15 +77,17 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
             # classes and ids (usually none), not index every class of the page.
             classes = dict.fromkeys(" ".join(v for _el, v in class_vals).split())
             ids = dict.fromkeys(v for _el, v in id_vals)
+            by_name: dict[str, list] = {}  # ".class"/"#id" -> elements, built on first need
             for sel in eng.hidden_class_id_selectors(list(classes), list(ids), set(res.exceptions)):
                 if _SIMPLE_CLASS_ID.match(sel):
                     names = re.findall(r"[.#][^.#]+", sel)
-                    first = names[0]
-                    if first[0] == "#":
-                        pool = [el for el, v in id_vals if v == first[1:]]
-                    else:
-                        pool = [el for el, v in class_vals if first[1:] in v.split()]
-                    for el in pool:
+                    if not by_name:
+                        for el, v in class_vals:
+                            for c in v.split():
+                                by_name.setdefault("." + c, []).append(el)
+                        for el, v in id_vals:
+                            by_name.setdefault("#" + v, []).append(el)
+                    for el in by_name.get(names[0], ()):
                         classes = set((el.get("class") or "").split())
                         if all((n[1:] in classes) if n[0] == "." else el.get("id") == n[1:] for n in names[1:]):
                             matches.append((el, sel))
