@@ -292,6 +292,29 @@ def _xp(expr: str) -> etree.XPath:
     return xp
 
 
+_BLOB = etree.XPath(".//@class | .//@itemprop", smart_strings=False)
+_LITERAL = re.compile(r"'([^']*)'")
+_LITERALS: dict[str, tuple[str, ...]] = {}
+
+
+def _blob(el: etree._Element) -> str:
+    """The class and itemprop values below a comment, joined: what the field XPaths test."""
+    return " ".join(_BLOB(el))
+
+
+def _may_match(expr: str, blob: str | None) -> bool:
+    """False when the XPath cannot match below a comment whose ``_blob`` is ``blob``: each
+    of the field XPaths only tests @class/@itemprop against its literals, so one of them must
+    occur in the blob. XPaths without literals (``.//cite``) always run. One substring test per
+    literal is far cheaper than running some twenty XPaths on each of hundreds of comments."""
+    if blob is None:
+        return True
+    lits = _LITERALS.get(expr)
+    if lits is None:
+        lits = _LITERALS[expr] = tuple(x.strip() for x in _LITERAL.findall(expr) if x.strip())
+    return not lits or any(lit in blob for lit in lits)
+
+
 def _skipped(node: etree._Element, el: etree._Element, skip: set) -> bool:
     """True when ``node`` (below ``el``) sits inside one of the ``skip`` subtrees."""
     while node is not None and node is not el:
@@ -301,8 +324,10 @@ def _skipped(node: etree._Element, el: etree._Element, skip: set) -> bool:
     return False
 
 
-def _first(el: etree._Element, xpaths: tuple[str, ...], skip: set) -> etree._Element | None:
+def _first(el: etree._Element, xpaths: tuple[str, ...], skip: set, blob: str | None = None) -> etree._Element | None:
     for xp in xpaths:
+        if not _may_match(xp, blob):
+            continue
         for found in _xp(xp)(el):
             if isinstance(found, etree._Element) and not _skipped(found, el, skip):
                 return found
@@ -317,8 +342,8 @@ def _clean_author(text: str) -> str | None:
     return text
 
 
-def _date(el: etree._Element, skip: set) -> str | None:
-    node = _first(el, P.COMMENT_DATE_XPATH, skip)
+def _date(el: etree._Element, skip: set, blob: str | None = None) -> str | None:
+    node = _first(el, P.COMMENT_DATE_XPATH, skip, blob)
     if node is not None:
         for name in ("datetime", "content", "title"):
             v = node.get(name)
@@ -372,7 +397,10 @@ def read_comment(el: etree._Element, nested: set) -> dict:
     comment elements (replies) whose text must not be counted here."""
     skip = nested - {el}  # C-level set difference: this runs once per comment
     author_el, author = None, None
+    blob = _blob(el)
     for xp in P.COMMENT_AUTHOR_XPATH:
+        if not _may_match(xp, blob):
+            continue
         for found in _xp(xp)(el):
             if not isinstance(found, etree._Element) or _skipped(found, el, skip):
                 continue
@@ -387,13 +415,15 @@ def read_comment(el: etree._Element, nested: set) -> dict:
                 break
         if author:
             break
-    date = _date(el, skip)
-    date_el = _first(el, P.COMMENT_DATE_XPATH[:2], skip)
+    date = _date(el, skip, blob)
+    date_el = _first(el, P.COMMENT_DATE_XPATH[:2], skip, blob)
     text = ""
     body = None
     meta_els = [x for x in (author_el, date_el) if x is not None]
     fallback = None
     for xp in P.COMMENT_TEXT_XPATH:
+        if not _may_match(xp, blob):
+            continue
         for found in _xp(xp)(el):
             if not isinstance(found, etree._Element) or _skipped(found, el, skip):
                 continue
@@ -412,6 +442,8 @@ def read_comment(el: etree._Element, nested: set) -> dict:
     def chrome_in(node: etree._Element) -> set:
         # Searched below the body only (or the comment without its replies' subtrees), so a
         # long thread is not searched again for every comment in it.
+        if not _may_match(P.COMMENT_CHROME_XPATH, blob):
+            return set(meta_els)
         found = {c for c in _xp(P.COMMENT_CHROME_XPATH)(node) if not _skipped(c, el, skip)}
         return found | set(meta_els)
 
