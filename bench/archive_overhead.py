@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+GC_FREEZE = False  # --gc-freeze, passed on to every crawl process
 PAGE = ("<!doctype html><html><head><title>Page {n}</title></head><body><article><h1>Page {n}</h1>"
         "<p>{filler}</p></article><aside class=ad>Buy now</aside></body></html>")
 
@@ -125,6 +126,9 @@ def crawl_child(args: argparse.Namespace) -> None:
         "LOG_LEVEL": "ERROR",
         "PAGETRAIL_ARCHIVE_THREAD": args.archive_thread == "on",
     }
+    if args.gc_freeze:
+        gc.collect()
+        gc.freeze()  # what is alive now (modules, seeds) is never walked again by the collector
     summary = run_crawl(seeds, args.archive, settings=settings, progress=tick)
     seconds = stamps[-1] - stamps[0] if len(stamps) > 1 else float("nan")
     print(json.dumps({
@@ -147,7 +151,8 @@ def run_child(mode: str, port: int, pages: int, archive: Path, concurrency: int,
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--port", str(port), "--pages", str(pages),
-         "--archive", str(archive), "--concurrency", str(concurrency), "--archive-thread", thread],
+         "--archive", str(archive), "--concurrency", str(concurrency), "--archive-thread", thread,
+         *(["--gc-freeze"] if GC_FREEZE else [])],
         capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -179,6 +184,8 @@ def main() -> None:
     parser.add_argument("--archive-thread", choices=["on", "off"], default="off",
                         help="PAGETRAIL_ARCHIVE_THREAD: write records from a thread (default off)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="gc.freeze() in every crawl process before crawling (both kinds)")
     parser.add_argument("--null", action="store_true",
                         help="also crawl with a recorder that stores nothing, each round")
     parser.add_argument("--child", choices=["bare", "archive", "null"], help=argparse.SUPPRESS)
@@ -190,6 +197,8 @@ def main() -> None:
     if args.child:
         return crawl_child(args)
 
+    global GC_FREEZE
+    GC_FREEZE = args.gc_freeze
     n, small = args.pages, max(10, args.pages // 4)
     thread = args.archive_thread
     server = subprocess.Popen([sys.executable, __file__, "--serve"], stdout=subprocess.PIPE,
