@@ -1,12 +1,14 @@
 """Score pagetrail's segmenter against trafilatura on the development sets in /work/shared/eval.
 
-    .venv/bin/python bench/segment_eval.py [--set articles|comments] [--limit N] [--eval DIR]
+    .venv/bin/python bench/segment_eval.py [--set articles|comments] [--limit N] [--eval DIR] [--pairs]
 
 articles/: article body, word 4-shingle precision/recall/F1, mean over pages (Zyte benchmark).
 comments/: the same for the article part and the comment part (pages with comments), page-level
 comment detection, pages wrongly said to have comments, and leakage between the two channels
 (Dragnet). trafilatura runs with include_comments=True, its comments taken from its own comments
-field. Data is unpacked into .cache/eval (ignored by git), never into the repository.
+field. Times: mean and median ms/page per tool and the ratio pagetrail/trafilatura; the tools are
+warmed up first and run page by page in turn. Data is unpacked into .cache/eval (ignored by git),
+never into the repository.
 """
 
 from __future__ import annotations
@@ -181,6 +183,31 @@ def evaluate(name: str, pages: list, verbose: bool, tools: list[str]) -> dict[st
     return results
 
 
+def pair_check(pages: list) -> None:
+    """Issue 4's target: two segmentations of a ~100 KB page plus their diff, against one
+    trafilatura extraction of it. The second capture is the page with one word changed."""
+    from pagetrail.diff.snapshots import diff_snapshots
+    from pagetrail.segment import segment
+
+    sized = [(pid, html, url) for pid, html, url, _a, _c in pages if 80_000 <= len(html) <= 120_000]
+    if not sized:
+        return
+    ours, theirs = [], []
+    for _pid, html, url in sized:
+        changed = html.replace(b"the ", b"a ", 1)
+        t = time.perf_counter()
+        try:
+            diff_snapshots(segment(html, url), segment(changed, url))
+        except Exception:  # noqa: BLE001 - binary pages are skipped by both tools
+            continue
+        ours.append((time.perf_counter() - t) * 1000)
+        theirs.append(timed(run_trafilatura, html, url)[2])
+    print(f"{'pairs (80-120 KB pages)':26} {len(ours)} pages: segment x2 + diff mean {mean(ours):.1f} ms, "
+          f"median {statistics.median(ours):.1f}; trafilatura x1 mean {mean(theirs):.1f}, "
+          f"median {statistics.median(theirs):.1f}; ratio mean {mean(ours) / max(1e-9, mean(theirs)):.2f}, "
+          f"median {statistics.median(ours) / max(1e-9, statistics.median(theirs)):.2f} (target < 2)")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--set", choices=("articles", "comments"), action="append", help="default: both")
@@ -188,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--eval", type=Path, default=SHARED, help="the eval folder (default %(default)s)")
     ap.add_argument("--verbose", action="store_true", help="list the worst pages")
     ap.add_argument("--tool", choices=list(TOOLS), action="append", help="default: both")
+    ap.add_argument("--pairs", action="store_true",
+                    help="also time two segmentations + diff of each 80-120 KB page against one trafilatura run")
     args = ap.parse_args(argv)
     unpack(args.eval)
     from pagetrail.segment import easylist
@@ -216,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
             pt, tf = results["pagetrail"], results["trafilatura"]
             print(f"{'ratio pagetrail/trafilatura':26} mean {pt['ms_per_page'] / max(1e-9, tf['ms_per_page']):.2f}"
                   f"  median {pt['ms_median'] / max(1e-9, tf['ms_median']):.2f}")
+        if args.pairs:
+            pair_check(pages)
     return 0
 
 

@@ -119,7 +119,7 @@ def _candidates(root: etree._Element, protect: etree._Element | None = None) -> 
     pairs = [("class", v) for v in CLASS_VALUES(root) if ("omment" in v or "depth-" in v) and _ITEM_CLASS.search(v)]
     pairs += [("id", v) for v in ID_VALUES(root) if ("omment" in v or v[:1] in "cC") and _ITEM_ID.match(v)]
     hits = elements_with(root, pairs)
-    extra = _MARKUP_ATTRS(root)
+    extra = _markup_attrs(root)
     if extra:  # two document-ordered lists: merge them back into document order
         hits += extra
         order = {el: i for i, el in enumerate(root.iter(*_CANDIDATE_TAGS))}
@@ -574,8 +574,19 @@ def _pair_runs(parent: etree._Element) -> None:
 
 # One pass over the page's class and id values (lxml smart strings know their element); the
 # regexes run on those strings and elements are looked up only for hits.
-_MARKUP_ATTRS = etree.XPath("//*[@data-comment-id or @data-commentid or contains(@itemtype, 'Comment') or "
-                              "contains(@typeof, 'Comment') or @itemprop='comment' or @itemprop='comments']")
+# Attribute existence tests are cheap for libxml2; the value tests (contains() builds strings
+# for every element of the page) are done in Python on the few elements that have them.
+_MARKUP_ATTR_CANDIDATES = etree.XPath("//*[@data-comment-id or @data-commentid or @itemtype or @typeof or @itemprop]")
+
+
+def _markup_attrs(root: etree._Element) -> list[etree._Element]:
+    """Elements with comment markup: data-comment-id, a Comment item type, itemprop=comment(s)."""
+    return [el for el in _MARKUP_ATTR_CANDIDATES(root)
+            if el.get("data-comment-id") is not None or el.get("data-commentid") is not None
+            or "Comment" in (el.get("itemtype") or "") or "Comment" in (el.get("typeof") or "")
+            or el.get("itemprop") in ("comment", "comments")]
+
+
 # Cheap substring tests before the token regexes (which are slow on thousands of values).
 _REGION_QUICK = re.compile("omment|OMMENT|espons|epl|iscuss|dsq|alkback|eaction")
 _REGION_TAGS = frozenset(("div", "section", "ol", "ul", "aside", "dl", "table"))

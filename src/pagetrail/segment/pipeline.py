@@ -76,6 +76,18 @@ def _links(el: etree._Element) -> list[str]:
     return [a.get("href") for a in el.iter("a") if a.get("href")]
 
 
+def _head_text(el: etree._Element, n: int) -> str:
+    """The first ``n`` characters of ``el.text_content()``, without building all of it (a
+    page wrapped in one big <form> would otherwise be copied out whole)."""
+    parts, size = [], 0
+    for piece in el.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size >= n:
+            break
+    return "".join(parts)[:n]
+
+
 _CHROME_XPATHS = [(etree.XPath(xp), what) for xp, what in P.CHROME]
 
 
@@ -86,7 +98,7 @@ def _chrome(root: etree._Element, article: etree._Element | None) -> tuple[list[
     for xp, what in _CHROME_XPATHS:
         for el in xp(root):
             if len(out) < 30:
-                text = normalise_text(el.text_content()[:400])
+                text = normalise_text(_head_text(el, 400))
                 if text:
                     out.append(f"{what}: {text[:60]}{'…' if len(text) > 60 else ''}")
             if not REMOVE_CHROME:
