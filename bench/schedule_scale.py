@@ -165,7 +165,7 @@ def run_crawl(args: argparse.Namespace) -> None:
     import subprocess
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.test_schedule_support import RecordingSite, write_seeds
+    from tests.support.daemon import RecordingSite, write_seeds
 
     site = RecordingSite(delay=0.0)
     times: dict[str, list[float]] = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_schedule_support import (
+from tests.support.daemon import (
     Daemon,
     RecordingSite,
     check_archive,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.test_schedule_support import RecordingSite, check_archive, write_seeds
+from tests.support.daemon import RecordingSite, check_archive, write_seeds
 
 
 def test_once_per_seed_captures_new_seeds_at_once_and_exits(tmp_path):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pagetrail.schedule.jobs import StoreReader, jobstore_url
-from tests.test_schedule_support import Daemon, RecordingSite, check_archive, wait_for, write_seeds
+from tests.support.daemon import Daemon, RecordingSite, check_archive, wait_for, write_seeds
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.test_schedule_support import Daemon, RecordingSite, check_archive, wait_for, write_seeds
+from tests.support.daemon import Daemon, RecordingSite, check_archive, wait_for, write_seeds
 
 
 @pytest.fixture

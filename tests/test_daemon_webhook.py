@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.test_schedule_support import (
+from tests.support.daemon import (
     Daemon,
     RecordingSite,
     WebhookSink,

@@ -7,7 +7,7 @@ import sys
 import zipfile
 
 from pagetrail.example import VERSIONS
-from tests.test_schedule_support import check_archive
+from tests.support.daemon import check_archive
 
 
 def test_demo_captures_the_timeline_and_writes_report_and_wacz(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from pagetrail.schedule.notify import NOTIFIERS, Notifications, notifiers_for, wants
 from pagetrail.seeds import build_seed
-from tests.test_schedule_support import WebhookSink, free_port_url, wait_for
+from tests.support.daemon import WebhookSink, free_port_url, wait_for
 
 
 def report(**changed: bool) -> dict:

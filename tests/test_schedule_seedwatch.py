@@ -8,7 +8,7 @@ import pytest
 
 from pagetrail.schedule.seedwatch import SeedWatcher
 from pagetrail.seeds import SeedError
-from tests.test_schedule_support import write_seeds
+from tests.support.daemon import write_seeds
 
 
 def seed(name: str, schedule: str = "1h") -> dict:
