@@ -174,7 +174,7 @@ class ChangeProcessor:
                 return snap
             except (ValueError, TypeError, OSError):
                 pass  # a damaged cache entry is simply recomputed
-        from pagetrail.segment.pipeline import segment
+        from pagetrail.segment import segment
 
         if body is None:
             headers, body = self.archive.read_payload(capture, decode=True)
