@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +58,13 @@ _SELECT = "SELECT " + ", ".join(
 ) + " FROM captures LEFT JOIN files ON files.id = captures.file_id"
 
 
+BUSY_TIMEOUT_S = 60
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
 def _row(row: tuple) -> Capture:
     values = dict(zip(COLUMNS, row, strict=True))
     values["extra"] = json.loads(values["extra"] or "{}")
@@ -67,12 +75,31 @@ class Catalog:
     def __init__(self, path: Path):
         self.path = path
         self.outdated_summaries: dict[str, str] | None = None  # set when an old layout was dropped
+        self._file_ids: dict[str, int] = {}
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.db = self._connect()
+                return
+            except sqlite3.OperationalError as exc:
+                # Turning a new database to WAL, or opening it while another connection runs
+                # WAL recovery, can answer SQLITE_BUSY without waiting on the busy handler, so
+                # two processes creating one archive at once need this retry; the patience is
+                # the same as the busy timeout's.
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise ArchiveError(f"{path}: cannot open the catalog ({exc})") from None
+                time.sleep(0.05)
+            except sqlite3.Error as exc:
+                raise ArchiveError(f"{path}: cannot open the catalog ({exc})") from None
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                             check_same_thread=False)
         try:
-            self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA busy_timeout = 60000")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self._file_ids: dict[str, int] = {}
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            self.db = db
             # Only a new or outdated catalog needs the write lock (which a crawl may hold for
             # a batch of captures) to set up its tables.
             if not self._current_layout():
@@ -80,9 +107,11 @@ class Catalog:
                     self._drop_outdated()
                     for statement in SCHEMA.split(";"):
                         if statement.strip():
-                            self.db.execute(statement)
-        except sqlite3.Error as exc:
-            raise ArchiveError(f"{path}: cannot open the catalog ({exc})") from None
+                            db.execute(statement)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def _current_layout(self) -> bool:
         names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
