@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pagetrail.archive.httpblock import header_value
 from pagetrail.archive.model import Capture
 from pagetrail.diff import classify_fetch, diff_snapshots
 from pagetrail.diff.model import CaptureRef, Change, ChannelDiff, PageDiff, WordOp
@@ -123,14 +124,6 @@ def pagediff_from_summary(d: dict) -> PageDiff:
                     fetch_problem=d.get("fetch_problem"), notes=list(d.get("notes") or []))
 
 
-def _header(headers, name: str) -> str | None:  # noqa: ANN001 - list of pairs or a mapping
-    if not headers:
-        return None
-    pairs = headers.items() if hasattr(headers, "items") else headers
-    found = [v for k, v in pairs if str(k).lower() == name]
-    return found[-1] if found else None
-
-
 @dataclass
 class ChangeProcessor:
     """Computes and stores change summaries for the captures of one archive.
@@ -180,7 +173,7 @@ class ChangeProcessor:
             headers, body = self.archive.read_payload(capture, decode=True)
         self.segment_calls += 1
         # The HTTP charset matters for pages without a <meta charset>.
-        snap = segment(body, capture.url, rules, content_type=_header(headers, "content-type"))
+        snap = segment(body, capture.url, rules, content_type=header_value(headers, "content-type"))
         self._snapshots[key] = snap
         if path is not None:
             try:

@@ -18,6 +18,7 @@ from pagetrail.archive.batch import CatalogBatch
 from pagetrail.archive.catalog import Catalog
 from pagetrail.archive.digest import sha1_digest
 from pagetrail.archive.encoding import decode_body
+from pagetrail.archive.httpblock import header_value
 from pagetrail.archive.model import Capture, Exchange, FailedFetch
 from pagetrail.archive.naming import SUFFIX, default_hostname, safe_part, timestamp17
 from pagetrail.archive.reader import Member, read_member, split_http
@@ -338,9 +339,9 @@ class Archive:
             _, holder_headers, body = split_http(self._member(holder).block)
             if capture.status == 304:
                 headers = holder_headers  # a 304 carries few headers; the original describes the body
-            encoding = _last(holder_headers, "content-encoding")
+            encoding = header_value(holder_headers, "content-encoding")
         else:
-            encoding = _last(headers, "content-encoding")
+            encoding = header_value(headers, "content-encoding")
         if decode:
             body = decode_body(body, encoding)
         return headers, body
@@ -385,10 +386,6 @@ class Archive:
             if self._writer is not None:
                 self._writer.close()
         return export(self, Path(out), urls)
-
-
-def _last(headers: list[tuple[str, str]], name: str) -> str | None:
-    return next((v for k, v in reversed(headers) if k.lower() == name), None)
 
 
 def _original(capture: Capture) -> records.Original:

@@ -103,11 +103,11 @@ def request_head(exchange: Exchange) -> bytes:
     return _head(f"{exchange.method.upper()} {target} {version}", headers)
 
 
-def header_value(headers: list[tuple[str, str]], name: str) -> str | None:
-    """The last value of a header (case-insensitive), or None."""
+def header_value(headers: list[tuple[str, str]] | None, name: str) -> str | None:
+    """The last value of a header (case-insensitive), or None (also when there are no headers)."""
     name = name.lower()
     found = None
-    for key, value in headers:
+    for key, value in headers or ():
         if key.lower() == name:
             found = value
     return found

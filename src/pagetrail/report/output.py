@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pagetrail.archive.naming import timestamp17
 from pagetrail.errors import ArchiveError, UsageError
 from pagetrail.report.common import ReportOptions, replay_base_default
 
@@ -81,8 +82,7 @@ def parse_since(when: str, now: datetime | None = None) -> str:
             raise UsageError(f"--since {when!r}: use e.g. 24h, 7d, 2026-11-01 or 2026-11-01T06:00Z") from None
         if when_dt.tzinfo is None:
             when_dt = when_dt.replace(tzinfo=UTC)
-    when_dt = when_dt.astimezone(UTC)
-    return when_dt.strftime("%Y%m%d%H%M%S") + f"{when_dt.microsecond // 1000:03d}"
+    return timestamp17(when_dt)
 
 
 def wants_color(stream, output: str | None) -> bool:  # noqa: ANN001
