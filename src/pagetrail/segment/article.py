@@ -9,6 +9,7 @@ import logging
 
 from lxml import etree
 
+from pagetrail.segment import trafilatura_run
 from pagetrail.segment.metadata import Metadata
 from pagetrail.segment.model import Article, Block, normalise_text
 from pagetrail.segment.textutil import text_of
@@ -107,18 +108,12 @@ def _options():  # noqa: ANN202 - trafilatura.settings.Extractor
 
 
 def extract_blocks(root: etree._Element, url: str) -> list[Block]:
-    import trafilatura
-
-    try:
-        doc = trafilatura.bare_extraction(root, options=_options())
-    except Exception:  # noqa: BLE001 - trafilatura raises assorted errors on odd trees
-        doc = None
-    body = getattr(doc, "body", None) if doc is not None else None
+    """The article blocks trafilatura finds below ``root``, which it consumes."""
+    body, text = trafilatura_run.extract(root, _options())
     if body is not None and len(body):
         blocks = body_blocks(body)
         if blocks:
             return blocks
-    text = getattr(doc, "raw_text", None) if doc is not None else None
     if text:
         return [Block("paragraph", line) for line in text.splitlines() if line.strip()]
     return []
