@@ -18,7 +18,7 @@ from lxml import etree
 
 from pagetrail.segment import easylist
 from pagetrail.segment import patterns as P
-from pagetrail.segment.textutil import attrs, host, site, text_of, words
+from pagetrail.segment.textutil import PageAttributes, attrs, host, site, text_of, words
 
 
 @dataclass
@@ -52,7 +52,9 @@ _AD_ISH_TAGS = frozenset(("div", "section", "aside", "ins", "span", "li", "figur
 
 
 
-def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], body_chars: int) -> list[AdHit]:
+def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], body_chars: int,
+                  page_attrs: PageAttributes | None = None) -> list[AdHit]:
+    """``page_attrs`` is the page's attribute index when the caller shares one."""
     hits: list[AdHit] = []
     seen: set = set()
     max_chars = max(300, body_chars // 4)
@@ -65,9 +67,10 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         seen.add(el)
         hits.append(AdHit(el, "ad-unit", reason))
 
-    attributes = easylist.attribute_values(root)
-    class_vals = [(el, v) for el, name, v in attributes if name == "class"]
-    id_vals = [(el, v) for el, name, v in attributes if name == "id"]
+    page_attrs = page_attrs if page_attrs is not None else PageAttributes(root)
+    attributes = page_attrs.all
+    class_vals = [(el, v) for _i, el, v in page_attrs.named("class")]
+    id_vals = [(el, v) for _i, el, v in page_attrs.named("id")]
     eng = easylist.engine()
     if eng is not None:
         res, index = easylist.cosmetic(url)

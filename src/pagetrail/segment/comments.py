@@ -21,7 +21,14 @@ from lxml import etree
 
 from pagetrail.segment import patterns as P
 from pagetrail.segment.model import Comment, normalise_text
-from pagetrail.segment.textutil import CLASS_VALUES, ID_VALUES, attrs, elements_with, text_of
+from pagetrail.segment.textutil import (
+    CLASS_VALUES,
+    ID_VALUES,
+    PageAttributes,
+    attrs,
+    elements_with,
+    text_of,
+)
 
 _ITEM_CLASS = re.compile(
     r"(?:^|\s)(?:comment|comment-item|single-comment|dsq-comment|commentlist-item|"
@@ -113,17 +120,45 @@ def _is_comment_markup(el: etree._Element) -> bool:
 _CANDIDATE_TAGS = frozenset(("li", "div", "article", "section", "dd", "tr", "td", "blockquote", "table", "ul"))
 
 
-def _candidates(root: etree._Element, protect: etree._Element | None = None) -> list[etree._Element]:
-    _wrap_sequences(root)
+def _item_class(v: str) -> bool:
+    return ("omment" in v or "depth-" in v) and _ITEM_CLASS.search(v) is not None
+
+
+def _item_id(v: str) -> bool:
+    return ("omment" in v or v[:1] in "cC") and _ITEM_ID.match(v) is not None
+
+
+#: The attribute tests of comment markup, for PageAttributes.elements: the class and id
+#: patterns above, and the data/microdata/RDFa attributes _markup_attrs looks for.
+_CANDIDATE_TESTS = {
+    "class": _item_class,
+    "id": _item_id,
+    "data-comment-id": lambda _v: True,
+    "data-commentid": lambda _v: True,
+    "itemtype": lambda v: "Comment" in v,
+    "typeof": lambda v: "Comment" in v,
+    "itemprop": lambda v: v in ("comment", "comments"),
+}
+
+
+def _candidates(root: etree._Element, protect: etree._Element | None = None,
+                attributes: PageAttributes | None = None) -> list[etree._Element]:
+    """Comment elements by their markup. ``attributes`` is the page's attribute index when
+    ``root`` is the whole page (the comment list is then one pass over it)."""
+    if _wrap_sequences(root) and attributes is not None:
+        attributes.changed()
     out = []
-    pairs = [("class", v) for v in CLASS_VALUES(root) if ("omment" in v or "depth-" in v) and _ITEM_CLASS.search(v)]
-    pairs += [("id", v) for v in ID_VALUES(root) if ("omment" in v or v[:1] in "cC") and _ITEM_ID.match(v)]
-    hits = elements_with(root, pairs)
-    extra = _markup_attrs(root)
-    if extra:  # two document-ordered lists: merge them back into document order
-        hits += extra
-        order = {el: i for i, el in enumerate(root.iter(*_CANDIDATE_TAGS))}
-        hits.sort(key=lambda e: order.get(e, -1))
+    if attributes is not None:
+        hits = attributes.elements(_CANDIDATE_TESTS)
+    else:
+        pairs = [("class", v) for v in CLASS_VALUES(root) if _item_class(v)]
+        pairs += [("id", v) for v in ID_VALUES(root) if _item_id(v)]
+        hits = elements_with(root, pairs)
+        extra = _markup_attrs(root)
+        if extra:  # two document-ordered lists: merge them back into document order
+            hits += extra
+            order = {el: i for i, el in enumerate(root.iter(*_CANDIDATE_TAGS))}
+            hits.sort(key=lambda e: order.get(e, -1))
     memo: dict = {}
     for el in _in_order(hits):
         if el.tag in _CANDIDATE_TAGS and _is_comment_markup(el) and not _NOT_COMMENT.search(el.get("class") or "") and not _excluded(el, protect, memo):
@@ -131,11 +166,12 @@ def _candidates(root: etree._Element, protect: etree._Element | None = None) -> 
     return out
 
 
-def _wrap_sequences(root: etree._Element) -> None:
+def _wrap_sequences(root: etree._Element) -> bool:
     """Comments that are runs of siblings rather than one element each get a wrapper element:
     classic Blogger's ``dl#comments-block`` (``dt`` author line + ``dd`` body + ``dd`` footer)
     and lists where each comment starts at an ``<a name="comment-N">`` anchor. A container
-    holding exactly one such anchor is itself the comment and gets its id."""
+    holding exactly one such anchor is itself the comment and gets its id. True when the tree
+    changed."""
     starts_by_parent: dict[etree._Element, list[etree._Element]] = {}
     for el in root.iter("dt", "a"):
         key = el.get("id") or el.get("name") or ""
@@ -144,11 +180,13 @@ def _wrap_sequences(root: etree._Element) -> None:
         parent = el.getparent()
         if parent is not None:
             starts_by_parent.setdefault(parent, []).append(el)
+    changed = False
     for parent, starts in starts_by_parent.items():
         key = starts[0].get("id") or starts[0].get("name")
         if len(starts) == 1 and starts[0].tag == "a":
             if not parent.get("data-comment-id") and not _ITEM_ID.match(parent.get("id") or ""):
                 parent.set("data-comment-id", _NUM_ID.search(key).group(1))
+                changed = True
             continue
         children = list(parent)
         index = {id(c): i for i, c in enumerate(children)}
@@ -169,6 +207,8 @@ def _wrap_sequences(root: etree._Element) -> None:
             parent.insert(parent.index(head), wrapper)
             for c in run:
                 wrapper.append(c)
+            changed = True
+    return changed
 
 
 def _forum_posts(root: etree._Element) -> list[etree._Element]:
@@ -541,16 +581,16 @@ def _repeated_children(region: etree._Element) -> list[etree._Element]:
     return best
 
 
-def _pair_runs(parent: etree._Element) -> None:
+def _pair_runs(parent: etree._Element) -> bool:
     """Comments printed as alternating siblings - dt/dd pairs, or a body div followed by a
-    "posted by" div - are wrapped pairwise so each pair is one element."""
+    "posted by" div - are wrapped pairwise so each pair is one element. True when it wrapped."""
     kids = [c for c in parent if isinstance(c.tag, str) and c.tag not in ("a", "br", "script", "hr")]
     sigs = [_signature(c) for c in kids]
     if len(kids) < 4 or len(set(sigs)) < 2:
-        return
+        return False
     first, second = sigs[0], sigs[1]
     if first == second:
-        return
+        return False
     pairs = []
     i = 0
     while i + 1 < len(kids) and sigs[i] == first:
@@ -564,12 +604,13 @@ def _pair_runs(parent: etree._Element) -> None:
         pairs.append(run)
         i = j
     if len(pairs) < 2 or sum(len(p) for p in pairs) < len(kids) * 0.6:
-        return
+        return False
     for run in pairs:
         wrapper = etree.Element("div", {"class": "comment-pair"})
         parent.insert(parent.index(run[0]), wrapper)
         for c in run:
             wrapper.append(c)
+    return True
 
 
 # One pass over the page's class and id values (lxml smart strings know their element); the
@@ -604,13 +645,21 @@ def _in_order(els: list[etree._Element]) -> list[etree._Element]:
     return out
 
 
-def _named_regions(root: etree._Element, protect: etree._Element | None) -> list[etree._Element]:
+def _region_name(v: str) -> bool:
+    return _REGION_QUICK.search(v) is not None and P.COMMENT_REGION_TOKEN.search(v) is not None
+
+
+def _named_regions(root: etree._Element, protect: etree._Element | None,
+                   attributes: PageAttributes | None = None) -> list[etree._Element]:
     out: list[etree._Element] = []
     outset: set = set()
-    pairs = [(attr, v) for attr, values in (("class", CLASS_VALUES(root)), ("id", ID_VALUES(root)))
-             for v in values if _REGION_QUICK.search(v) and P.COMMENT_REGION_TOKEN.search(v)]
+    if attributes is not None:
+        named = attributes.elements({"class": _region_name, "id": _region_name})
+    else:
+        named = elements_with(root, [(attr, v) for attr, values in (("class", CLASS_VALUES(root)), ("id", ID_VALUES(root)))
+                                     for v in values if _region_name(v)])
     memo: dict = {}
-    for el in elements_with(root, pairs):
+    for el in named:
         if el.tag not in _REGION_TAGS or _excluded(el, protect, memo):
             continue
         if protect is not None and (el is protect or any(x is el for x in protect.iterancestors())):
@@ -622,11 +671,19 @@ def _named_regions(root: etree._Element, protect: etree._Element | None) -> list
     return out
 
 
-def _form_nodes(root: etree._Element, protect: etree._Element | None) -> list[etree._Element]:
+def _form_class(v: str) -> bool:
+    return "omment" in v and _COMMENT_FORM_CLASS.search(v) is not None
+
+
+def _form_nodes(root: etree._Element, protect: etree._Element | None,
+                attributes: PageAttributes | None = None) -> list[etree._Element]:
     out = []
-    pairs = [("id", v) for v in ID_VALUES(root) if v in _COMMENT_FORM_IDS]
-    pairs += [("class", v) for v in CLASS_VALUES(root) if "omment" in v and _COMMENT_FORM_CLASS.search(v)]
-    for el in _in_order(list(root.iter("form")) + elements_with(root, pairs)):
+    if attributes is not None:
+        named = attributes.elements({"id": _COMMENT_FORM_IDS.__contains__, "class": _form_class})
+    else:
+        named = elements_with(root, [("id", v) for v in ID_VALUES(root) if v in _COMMENT_FORM_IDS]
+                              + [("class", v) for v in CLASS_VALUES(root) if _form_class(v)])
+    for el in _in_order(list(root.iter("form")) + named):
         if el.tag in ("html", "body"):
             continue
         if el.tag == "form":
@@ -662,20 +719,27 @@ def _looks_like_comment(el: etree._Element) -> bool:
 # ------------------------------------------------------------------------- main
 def find_comments(root: etree._Element, protect: etree._Element | None = None,
                   region_hint: list[etree._Element] | None = None,
-                  jsonld: list[Comment] | None = None) -> Found:
+                  jsonld: list[Comment] | None = None, attributes: PageAttributes | None = None) -> Found:
     """Find the comments below ``root`` (or only inside ``region_hint`` from site rules).
-    ``protect`` is the article container: the comment region never swallows it."""
+    ``protect`` is the article container: the comment region never swallows it. ``attributes``
+    is the page's attribute index when the caller shares one with other steps; it is told when
+    the tree changes here."""
     scope = region_hint or [root]
+    attributes = attributes if attributes is not None else PageAttributes(root)
+    # The index covers the whole page: a site rule's comment regions are searched the old way.
+    scoped = None if region_hint else attributes
     cache: list[list[etree._Element]] = []
 
     def named(fresh: bool = False) -> list[etree._Element]:
         if fresh or not cache:
-            cache[:] = [_named_regions(root, protect)]
+            cache[:] = [_named_regions(root, protect, attributes)]
         return cache[0]
 
-    forms = [f for s in scope for f in _form_nodes(s, protect)]
+    forms = [f for s in scope for f in _form_nodes(s, protect, scoped)]
     formset = set(forms)
-    cands = [c for s in scope for c in _candidates(s, protect) if not any(a in formset for a in c.iterancestors())]
+    cands = [c for s in scope for c in _candidates(s, protect, scoped) if not any(a in formset for a in c.iterancestors())]
+    if scoped is None:
+        attributes.changed()  # the scopes' comment runs may have been wrapped behind its back
     if protect is not None:
         # The article itself can carry comment-ish markup (e.g. "post" ids): never a comment.
         cands = [c for c in cands if c is not protect and not any(a is c for a in protect.iterancestors())]
@@ -691,11 +755,14 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
             items = posts[1:]
     if not items:
         regions = region_hint or named()
+        wrapped = False
         for reg in regions:
             for parent in [reg.getparent(), *reg.iter("dl", "div", "ol", "ul")]:
                 if parent is not None and len(parent) >= 4:
-                    _pair_runs(parent)
-        regions = region_hint or named(fresh=True)
+                    wrapped = _pair_runs(parent) or wrapped
+        if wrapped:
+            attributes.changed()
+        regions = region_hint or named(fresh=wrapped)
         # A named region, or the parent of sibling named regions (one region per comment).
         candidates = [r for named in regions for r in (named, named.getparent())
                       if r is not None and r.tag not in ("body", "html")]

@@ -19,7 +19,7 @@ from pagetrail.segment.metadata import read_metadata
 from pagetrail.segment.model import Ad, Article, Snapshot, normalise_text
 from pagetrail.segment.parse import parse
 from pagetrail.segment.rules import apply_rules
-from pagetrail.segment.textutil import attrs, remove, slot_path, text_of
+from pagetrail.segment.textutil import PageAttributes, attrs, remove, slot_path, text_of
 
 #: Past this many seconds the optional heuristics (promo text, EasyList) are skipped with a warning.
 TIME_BUDGET = 15.0
@@ -159,11 +159,14 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     for el in list(root.iter(*P.DROP_TAGS)):
         if not any(h.el is el for h in hits):
             remove(el)
+    # One walk over the page's attributes, shared by the comment, ad and chrome steps.
+    page_attrs = PageAttributes(root)
     body = root.find("body")
     body_chars = len(body.text_content()) if body is not None else 0
 
     article_el = picked.article[0] if picked.article else content_root(root)
-    found = find_comments(root, protect=article_el, region_hint=picked.comments or None, jsonld=jsonld)
+    found = find_comments(root, protect=article_el, region_hint=picked.comments or None, jsonld=jsonld,
+                           attributes=page_attrs)
     snap.comments = found.comments
     comment_region = found.region if found.region is not None else (picked.comments[0] if picked.comments else None)
     if found.first_post is not None and not picked.article:
@@ -172,7 +175,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     positions = _Positions(root, article_el, comment_region)
 
     if not over_budget("EasyList element hiding"):
-        hits += A.find_ad_units(root, url, keep, body_chars)
+        hits += A.find_ad_units(root, url, keep, body_chars, page_attrs)
     unit_els = {h.el for h in hits}
     in_unit = lambda el: any(a in unit_els for a in el.iterancestors())  # noqa: E731
     hits = [h for h in hits if not in_unit(h.el)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -141,3 +141,63 @@ def elements_with(root: etree._Element, pairs: Iterable[tuple[str, str]]) -> lis
     if not conds:
         return []
     return etree.XPath("//*[" + " or ".join(conds) + "]")(root)
+
+
+class PageAttributes:
+    """Every attribute of a page as (element, name, value), in document order, from one walk
+    shared by the steps that test class, id, role and markup attributes (comments, ads,
+    chrome): each of them walking the tree or running XPaths over it again cost more than the
+    test itself. A step that adds, moves or re-attributes elements calls ``changed()`` and the
+    next reader walks the tree afresh."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self._all: list[tuple[etree._Element, str, str]] | None = None
+        self._by_name: dict[str, list[tuple[int, etree._Element, str]]] | None = None
+
+    def changed(self) -> None:
+        self._all = self._by_name = None
+
+    @property
+    def all(self) -> list[tuple[etree._Element, str, str]]:
+        if self._all is None:
+            self._all = [(el, name, value) for el in self.root.iter(etree.Element) for name, value in el.items()]
+        return self._all
+
+    def named(self, name: str) -> list[tuple[int, etree._Element, str]]:
+        """(rank in document order, element, value) of every ``name`` attribute."""
+        if self._by_name is None:
+            by: dict[str, list[tuple[int, etree._Element, str]]] = {}
+            for i, (el, attr, value) in enumerate(self.all):
+                entry = (i, el, value)
+                try:
+                    by[attr].append(entry)
+                except KeyError:
+                    by[attr] = [entry]
+            self._by_name = by
+        return self._by_name.get(name, [])
+
+    def values(self, name: str) -> list[str]:
+        return [v for _i, _el, v in self.named(name)]
+
+    def elements(self, tests: dict[str, Callable[[str], object]]) -> list[etree._Element]:
+        """Elements, in document order and each once, with an attribute whose value passes the
+        attribute's test. Each distinct value is tested once (a thread repeats its classes)."""
+        hits: list[tuple[int, etree._Element]] = []
+        for name, test in tests.items():
+            verdicts: dict[str, bool] = {}
+            for i, el, value in self.named(name):
+                ok = verdicts.get(value)
+                if ok is None:
+                    ok = verdicts[value] = bool(test(value))
+                if ok:
+                    hits.append((i, el))
+        if len(tests) > 1:
+            hits.sort(key=lambda pair: pair[0])
+        seen: set = set()
+        out = []
+        for _i, el in hits:
+            if el not in seen:
+                seen.add(el)
+                out.append(el)
+        return out
