@@ -119,12 +119,13 @@ def crawl_child(args: argparse.Namespace) -> None:
 
     settings = {
         "PAGETRAIL_ARCHIVE_ENABLED": args.child != "bare",
-        "PAGETRAIL_ARCHIVE_CLASS": ("__main__.NullArchive" if args.child == "null"
+        # by module name, so a worker process can import it (the bench's folder is on sys.path)
+        "PAGETRAIL_ARCHIVE_CLASS": ("archive_overhead.NullArchive" if args.child == "null"
                                     else "pagetrail.archive.Archive"),
         "CONCURRENT_REQUESTS": args.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": args.concurrency,
         "LOG_LEVEL": "ERROR",
-        "PAGETRAIL_ARCHIVE_THREAD": args.archive_thread == "on",
+        "PAGETRAIL_ARCHIVE_WRITER": args.writer,
     }
     if args.gc_freeze:
         gc.collect()
@@ -138,6 +139,9 @@ def crawl_child(args: argparse.Namespace) -> None:
         "rate": (len(stamps) - 1) / seconds,
         "cpu_ms_per_page": 1000 * (cpu[-1] - cpu[0]) / max(1, len(stamps) - 1),
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # the archive worker process (PAGETRAIL_ARCHIVE_WRITER = "process"), start to end
+        "writer_cpu_ms_per_page": 1000 * (lambda u: u.ru_utime + u.ru_stime)(
+            resource.getrusage(resource.RUSAGE_CHILDREN)) / max(1, len(stamps)),
         "gc_ms_per_page": 1000 * gc_time[0] / max(1, len(stamps) - 1),
         "full_gcs": gc_time[2],
         "cyclic_garbage_per_page": gc_time[3] / max(1, len(stamps) - 1),
@@ -146,12 +150,12 @@ def crawl_child(args: argparse.Namespace) -> None:
 
 # -- parent ----------------------------------------------------------------------------------------
 def run_child(mode: str, port: int, pages: int, archive: Path, concurrency: int,
-              thread: str = "off") -> dict:
+              writer: str = "process") -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--port", str(port), "--pages", str(pages),
-         "--archive", str(archive), "--concurrency", str(concurrency), "--archive-thread", thread,
+         "--archive", str(archive), "--concurrency", str(concurrency), "--writer", writer,
          *(["--gc-freeze"] if GC_FREEZE else [])],
         capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -181,8 +185,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4,
                         help="bare/archived pairs, interleaved; the median ratio is reported")
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--archive-thread", choices=["on", "off"], default="off",
-                        help="PAGETRAIL_ARCHIVE_THREAD: write records from a thread (default off)")
+    parser.add_argument("--writer", choices=["process", "thread", "inline"], default="process",
+                        help="PAGETRAIL_ARCHIVE_WRITER: where the archive runs (default process)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--gc-freeze", action="store_true",
                         help="gc.freeze() in every crawl process before crawling (both kinds)")
@@ -200,7 +204,7 @@ def main() -> None:
     global GC_FREEZE
     GC_FREEZE = args.gc_freeze
     n, small = args.pages, max(10, args.pages // 4)
-    thread = args.archive_thread
+    writer = args.writer
     server = subprocess.Popen([sys.executable, __file__, "--serve"], stdout=subprocess.PIPE,
                               text=True)
     tmp = Path(tempfile.mkdtemp(prefix="pagetrail-bench-"))
@@ -217,7 +221,7 @@ def main() -> None:
             got = {}
             for mode in order:
                 folder = arch_dir if mode == "archive" else tmp / f"{mode}{r}"
-                got[mode] = run_child(mode, port, n, folder, args.concurrency, thread)
+                got[mode] = run_child(mode, port, n, folder, args.concurrency, writer)
             rounds.append((got["bare"], got["archive"]))
             if args.null:
                 nulls.append(got["null"]["cpu_ms_per_page"] / got["bare"]["cpu_ms_per_page"])
@@ -233,9 +237,9 @@ def main() -> None:
         last = tmp / f"arch{args.rounds - 1}"
         before = {pat: folder_bytes(last, pat) for pat in ("*", "*.warc.gz", "catalog.*",
                                                             "index.cdxj")}
-        second = run_child("archive", port, n, last, args.concurrency, thread)
+        second = run_child("archive", port, n, last, args.concurrency, writer)
         grown = {pat: (folder_bytes(last, pat) - size) / n for pat, size in before.items()}
-        smaller = run_child("archive", port, small, tmp / "arch-small", args.concurrency, thread)
+        smaller = run_child("archive", port, small, tmp / "arch-small", args.concurrency, writer)
         bare_small = run_child("bare", port, small, tmp / "bare-small", args.concurrency)
         load_after = os.getloadavg()[0]
 
@@ -247,7 +251,7 @@ def main() -> None:
         arch_rates = [a["rate"] for _, a in rounds]
         first = rounds[-1][1]
         print(f"pages per crawl:             {n} (concurrency {args.concurrency}, {args.rounds} "
-              f"interleaved rounds, archive thread {thread}, load {load:.1f} -> {load_after:.1f})")
+              f"interleaved rounds, archive writer {writer}, load {load:.1f} -> {load_after:.1f})")
         print(f"bare Scrapy:                 {median(bare_rates):7.0f} pages/s median "
               f"({min(bare_rates):.0f}-{max(bare_rates):.0f})")
         print(f"with archiving:              {median(arch_rates):7.0f} pages/s median "

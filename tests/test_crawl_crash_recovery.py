@@ -1,5 +1,6 @@
 """kill -9 in the middle of a crawl, crawl again: only closed, valid WARC files remain and the
-catalog agrees with them."""
+catalog agrees with them. Killing the whole process group takes the archive writer process down
+too (as a power cut or the OOM killer would); killing the crawl alone lets the writer finish."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def test_sigkill_mid_crawl_then_restart(tmp_path):
         proc = subprocess.Popen(
             [sys.executable, "-m", "pagetrail", "crawl", str(many), "--archive", str(archive),
              "--set", "PAGETRAIL_WARC_MAX_SIZE=30000"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
         try:
             # wait until files have rotated and the current .open file has records in it
             while proc.poll() is None:
@@ -34,7 +36,7 @@ def test_sigkill_mid_crawl_then_restart(tmp_path):
                     break
                 time.sleep(0.05)
             assert proc.poll() is None, "the crawl finished before it could be killed"
-            proc.send_signal(signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGKILL)  # the crawl and its archive writer
             proc.wait()
         finally:
             if proc.poll() is None:
@@ -64,3 +66,38 @@ def test_sigkill_mid_crawl_then_restart(tmp_path):
     assert in_catalog == in_files
     assert {c.warc_file for c in captures} <= {p.name for p in archive.glob("*.warc.gz")}
     assert any(c.url == site.url("/") for c in captures)
+
+
+def test_sigkill_of_the_crawl_alone_lets_the_writer_close_its_files(tmp_path):
+    archive = tmp_path / "archive"
+    with standard_site() as site:
+        many = write_seeds(tmp_path / "many.toml",
+                           [{"name": f"p{i}", "url": site.url(f"/many/{i}")} for i in range(PAGES)])
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pagetrail", "crawl", str(many), "--archive", str(archive)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while proc.poll() is None:
+                if any(p.stat().st_size > 20000 for p in archive.glob("*.open")):
+                    break
+                time.sleep(0.05)
+            assert proc.poll() is None, "the crawl finished before it could be killed"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        # The writer sees its pipe close, writes what it had received and closes the file.
+        deadline = time.monotonic() + 120  # a guard against hanging, not a speed limit
+        while list(archive.glob("*.open")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert not list(archive.glob("*.open"))
+    assert warcio_check(archive).returncode == 0
+    records = read_records(archive)
+    in_files = {r.warc["WARC-Record-ID"] for r in records if r.type in ("response", "revisit")}
+    assert in_files
+    with Archive(archive) as arch:
+        in_catalog = {c.record_id for c in arch.captures() if c.kind in ("response", "revisit")}
+    assert in_catalog == in_files

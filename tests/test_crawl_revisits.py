@@ -26,7 +26,7 @@ def two_crawls(tmp_path_factory):
         site.set_page("/changing", HTML.format(title="Changing", text="second version"))
         # the second run writes from the archive thread: both ways must archive the same
         second = crawl(seed_file, "--archive", archive, "--json",
-                       "--set", "PAGETRAIL_ARCHIVE_THREAD=True")
+                       "--set", "PAGETRAIL_ARCHIVE_WRITER=thread")
         yield site, first, second, archive, read_records(archive)
 
 

@@ -15,11 +15,10 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http import Response
-from scrapy.utils.misc import load_object
 
 from pagetrail.crawl import exchange as ex
 from pagetrail.crawl.signals import fetch_archived
-from pagetrail.crawl.writer import ArchiveThread
+from pagetrail.crawl.writer import archive_writer
 
 ARCHIVE_ERROR_STAT = "pagetrail/archive_error"
 CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since")
@@ -35,13 +34,12 @@ class ArchiveMiddleware:
         self.conditional = settings.getbool("PAGETRAIL_CONDITIONAL_REQUESTS", True)
         self.keep_oversize = settings.getbool("PAGETRAIL_KEEP_OVERSIZE", True)
         self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
-        self.archive_class = load_object(settings.get("PAGETRAIL_ARCHIVE_CLASS",
-                                                      "pagetrail.archive.Archive"))
         # Passed only when set, so a PAGETRAIL_ARCHIVE_CLASS without the option still works.
-        self.archive_options = ({"durable": True}
-                                if settings.getbool("PAGETRAIL_ARCHIVE_DURABLE", False) else {})
-        self.archive = None
-        self.thread = ArchiveThread() if settings.getbool("PAGETRAIL_ARCHIVE_THREAD", False) else None
+        options = {"durable": True} if settings.getbool("PAGETRAIL_ARCHIVE_DURABLE", False) else {}
+        options.update(prefix=self.prefix, max_file_size=self.max_size)
+        self.archive = archive_writer(
+            settings.get("PAGETRAIL_ARCHIVE_WRITER", "process"), settings.get("PAGETRAIL_ARCHIVE_CLASS", "pagetrail.archive.Archive"),
+            self.root, options)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
@@ -61,32 +59,11 @@ class ArchiveMiddleware:
     def spider_closed(self) -> None:
         self.close()
 
-    def _open(self) -> None:
-        if self.archive is None:
-            archive = self.archive_class(self.root, prefix=self.prefix, max_file_size=self.max_size,
-                                         **self.archive_options)
-            self.archive = archive.__enter__()
-
-    def _close(self) -> None:
-        if self.archive is not None:
-            archive, self.archive = self.archive, None
-            archive.__exit__(None, None, None)
-
-    def _run(self, fn, *args):  # noqa: ANN001, ANN002, ANN202 - blocking, in the archive's thread
-        return self.thread.call_and_wait(fn, *args) if self.thread else fn(*args)
-
-    async def _call(self, fn, *args):  # noqa: ANN001, ANN002, ANN202 - without blocking the reactor
-        return await self.thread.call(fn, *args) if self.thread else fn(*args)
-
     def open(self) -> None:
-        self._run(self._open)
+        self.archive.open()
 
     def close(self) -> None:
-        try:
-            self._run(self._close)
-        finally:
-            if self.thread is not None:
-                self.thread.stop()
+        self.archive.close()
 
     # -- downloader middleware ------------------------------------------------------------------
     async def process_request(self, request: Request) -> None:
@@ -127,9 +104,7 @@ class ArchiveMiddleware:
             return
         if not (self.conditional and request.meta.get(ex.META_CONDITIONAL, True)):
             return
-        if self.archive is None:
-            return
-        headers = await self._call(self.archive.conditional_headers, request.url) or {}
+        headers = await self.archive.call("conditional_headers", request.url) or {}
         names = []
         for name in CONDITIONAL_HEADERS:
             if name in headers and headers[name]:
@@ -148,14 +123,9 @@ class ArchiveMiddleware:
             request.meta[ex.META_LIMIT] = limit
             request.meta["download_maxsize"] = 0
 
-    def _write(self, record, failed: bool):  # noqa: ANN001, ANN202 - runs in the archive's thread
-        if self.archive is None:
-            self._open()
-        return self.archive.record_failure(record) if failed else self.archive.record(record)
-
     async def _record(self, request: Request, record, *, failed: bool = False) -> None:  # noqa: ANN001
         try:
-            capture = await self._call(self._write, record, failed)
+            capture = await self.archive.call("record_failure" if failed else "record", record)
         except Exception as exc:
             # e.g. disk full: the spider sees this error and stops the crawl; the runner reports it
             self.crawler.stats.set_value(ARCHIVE_ERROR_STAT, f"{type(exc).__name__}: {exc}")

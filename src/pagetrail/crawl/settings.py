@@ -24,10 +24,10 @@ PAGETRAIL_CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since on se
 # Keep the first DOWNLOAD_MAXSIZE bytes of a bigger body (archived with WARC-Truncated: length)
 # instead of letting Scrapy cancel the download and keep nothing.
 PAGETRAIL_KEEP_OVERSIZE = True
-# True: write records from a thread of their own, so the reactor keeps downloading meanwhile.
-# Off by default: the archive's work is mostly Python code holding the GIL, and the bench showed no
-# gain on two cores; it can help when the disk is slow.
-PAGETRAIL_ARCHIVE_THREAD = False
+# Where the archive runs: "process" (a worker process of its own: gzip, digests, the write and the
+# catalog run on another core while the reactor downloads), "thread" or "inline" (in the reactor's
+# thread). See pagetrail/crawl/writer.py.
+PAGETRAIL_ARCHIVE_WRITER = "process"
 
 # 950: after every other middleware has set its request headers, and so that process_response sees
 # each response before HttpCompression (590) decodes it, Redirect (600) follows it or Retry (550)

@@ -1,37 +1,79 @@
-"""Run the archive in one thread of its own, so WARC writing and catalog updates do not hold up
-Twisted's reactor (which keeps downloading while a record is written).
+"""Where the crawl's archive runs (``PAGETRAIL_ARCHIVE_WRITER``): in a process of its own (the
+default), in a thread of its own, or inline in the reactor's thread.
 
-All calls into the archive go through this one thread, in the order they are made: the archive and
-its SQLite connection are created, used and closed there, and records land in the WARC file in
-the order the responses arrived.
+All three take the same calls, by Archive method name, and answer them in the order they were
+made, so records land in the WARC file in the order the responses arrived, and a conditional
+request always sees the captures recorded before it.
+
+- ``process``: ``pagetrail.archive.worker`` in a child process. Gzip, digests, the WARC write and
+  the catalog's SQLite work run on another core while the reactor keeps downloading; the crawl
+  only pickles each Exchange into a pipe (see bench/archive_overhead.py for what that saves). A
+  crawl killed mid-way closes the pipe and the worker still writes and closes what it received.
+- ``thread``: one thread; helps only when the disk is slow (the archive's Python work holds
+  the GIL).
+- ``inline``: the simplest, and what a custom ``PAGETRAIL_ARCHIVE_CLASS`` that cannot be imported
+  by name in another process needs.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
+import select
+import subprocess
+import sys
 import threading
+from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import threads
+from scrapy.utils.misc import load_object
+from twisted.internet import defer, threads
 from twisted.python.threadpool import ThreadPool
 
+from pagetrail.archive import worker as protocol
+from pagetrail.errors import ArchiveError
+
 T = TypeVar("T")
+MODES = ("process", "thread", "inline")
 
 
-class ArchiveThread:
-    def __init__(self) -> None:
+class InlineArchive:
+    """The archive object itself, called in the reactor's thread."""
+
+    def __init__(self, class_path: str, root: Path, options: dict[str, Any]) -> None:
+        self.class_path, self.root, self.options = class_path, root, options
+        self.archive = None
+
+    def open(self) -> None:
+        if self.archive is None:
+            archive = load_object(self.class_path)(self.root, **self.options)
+            self.archive = archive.__enter__()
+
+    def call_and_wait(self, name: str, *args: Any) -> Any:
+        self.open()
+        return getattr(self.archive, name)(*args)
+
+    async def call(self, name: str, *args: Any) -> Any:
+        return self.call_and_wait(name, *args)
+
+    def close(self) -> None:
+        if self.archive is not None:
+            archive, self.archive = self.archive, None
+            archive.__exit__(None, None, None)
+
+
+class ThreadArchive:
+    """The archive object in one thread of its own."""
+
+    def __init__(self, class_path: str, root: Path, options: dict[str, Any]) -> None:
+        self.inline = InlineArchive(class_path, root, options)
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="pagetrail-archive")
         self.pool.start()
 
-    async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(*args)`` in the archive thread; the reactor stays free meanwhile."""
-        from twisted.internet import reactor
-
-        return await maybe_deferred_to_future(threads.deferToThreadPool(reactor, self.pool, fn, *args))
-
-    def call_and_wait(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(*args)`` in the archive thread and block until it is done (open and close)."""
+    def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         done = threading.Event()
         outcome: list = []
 
@@ -46,5 +88,181 @@ class ArchiveThread:
             result.raiseException()  # a twisted Failure
         return result
 
-    def stop(self) -> None:
-        self.pool.stop()
+    def open(self) -> None:
+        self._in_thread(self.inline.open)
+
+    def call_and_wait(self, name: str, *args: Any) -> Any:
+        return self._in_thread(self.inline.call_and_wait, name, *args)
+
+    async def call(self, name: str, *args: Any) -> Any:
+        from twisted.internet import reactor
+
+        return await maybe_deferred_to_future(
+            threads.deferToThreadPool(reactor, self.pool, self.inline.call_and_wait, name, *args))
+
+    def close(self) -> None:
+        try:
+            self._in_thread(self.inline.close)
+        finally:
+            self.pool.stop()
+
+
+class ProcessArchive:
+    """The archive in ``pagetrail.archive.worker``, in a child process."""
+
+    def __init__(self, class_path: str, root: Path, options: dict[str, Any]) -> None:
+        self.class_path, self.root, self.options = class_path, root, options
+        self.proc: subprocess.Popen | None = None
+        self._pending: deque[list] = deque()  # [done, ok, value, deferred] per request, in order
+        self._buffer = bytearray()
+        self._reader = None
+        self._dead: str | None = None
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def open(self) -> None:
+        if self.proc is not None:
+            return
+        requests_in, self._out = os.pipe()
+        self._in, replies_out = os.pipe()
+        package_root = str(Path(protocol.__file__).resolve().parents[2])
+        env = {**os.environ,
+               "PYTHONPATH": os.pathsep.join(filter(None, [package_root,
+                                                           os.environ.get("PYTHONPATH")]))}
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "pagetrail.archive.worker", str(requests_in),
+                 str(replies_out)], pass_fds=(requests_in, replies_out), env=env)
+        finally:
+            os.close(requests_in)
+            os.close(replies_out)
+        os.set_blocking(self._in, False)
+        self.call_and_wait("open", self.class_path, str(self.root), self.options, list(sys.path))
+        self._watch()
+
+    def close(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            if self._dead is None:
+                self.call_and_wait("close")
+        finally:
+            self._unwatch()
+            os.close(self._out)
+            os.close(self._in)
+            self.proc.wait()
+            self.proc = None
+
+    # -- calls ----------------------------------------------------------------------------------
+    def _send(self, message: Any, deferred: defer.Deferred | None = None) -> list:
+        if self._dead is not None:
+            raise ArchiveError(self._dead)
+        slot = [False, False, None, deferred]
+        self._pending.append(slot)
+        data = memoryview(protocol.encode(message))
+        try:
+            while data:
+                data = data[os.write(self._out, data):]
+        except BrokenPipeError:
+            self._died()
+        return slot
+
+    def call_and_wait(self, name: str, *args: Any) -> Any:
+        message = (name, *args) if name == "open" else (name, args)
+        slot = self._send(message)
+        while not slot[0]:
+            select.select([self._in], [], [])
+            self._drain()
+        if not slot[1]:
+            raise slot[2]
+        return slot[2]
+
+    async def call(self, name: str, *args: Any) -> Any:
+        d = defer.Deferred()
+        self._watch()
+        self._send((name, args), d)
+        return await maybe_deferred_to_future(d)
+
+    # -- replies --------------------------------------------------------------------------------
+    def _drain(self) -> None:
+        """Read the replies that have arrived and settle their requests, oldest first."""
+        ended = False
+        while True:
+            try:
+                chunk = os.read(self._in, 1 << 20)
+            except BlockingIOError:
+                break
+            if not chunk:
+                ended = True
+                break
+            self._buffer += chunk
+        header = protocol.HEADER.size
+        while len(self._buffer) >= header and self._pending:
+            (size,) = protocol.HEADER.unpack_from(self._buffer)
+            if len(self._buffer) < header + size:
+                break
+            status, value = pickle.loads(self._buffer[header:header + size])
+            del self._buffer[:header + size]
+            self._settle(self._pending.popleft(), status == "ok", value)
+        if ended:
+            self._died()
+
+    def _settle(self, slot: list, ok: bool, value: Any) -> None:
+        slot[0:3] = [True, ok, value]
+        deferred = slot[3]
+        if deferred is not None:
+            if ok:
+                deferred.callback(value)
+            else:
+                deferred.errback(value)
+
+    def _died(self) -> None:
+        code = self.proc.poll() if self.proc is not None else None
+        self._dead = (f"{self.root}: the archive writer process exited"
+                      + (f" (code {code})" if code is not None else ""))
+        self._unwatch()
+        while self._pending:
+            self._settle(self._pending.popleft(), False, ArchiveError(self._dead))
+
+    def _watch(self) -> None:
+        from twisted.internet import reactor
+
+        if self._reader is None and reactor.running:
+            self._reader = _Readable(self._in, self._drain)
+            reactor.addReader(self._reader)
+
+    def _unwatch(self) -> None:
+        from twisted.internet import reactor
+
+        if self._reader is not None:
+            reactor.removeReader(self._reader)
+            self._reader = None
+
+
+class _Readable:
+    """The reply pipe as a Twisted read descriptor."""
+
+    def __init__(self, fd: int, on_read: Callable[[], None]) -> None:
+        self.fd, self.on_read = fd, on_read
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def doRead(self) -> None:  # noqa: N802 - Twisted's IReadDescriptor
+        self.on_read()
+
+    def connectionLost(self, reason: Any) -> None:  # noqa: N802
+        pass
+
+    def logPrefix(self) -> str:  # noqa: N802
+        return "pagetrail-archive-worker"
+
+
+def archive_writer(mode: str, class_path: str | type, root: Path, options: dict[str, Any]):  # noqa: ANN201
+    """The writer for ``PAGETRAIL_ARCHIVE_WRITER``; a class defined in a ``__main__`` script
+    cannot be imported by another process, so it is run inline."""
+    if mode not in MODES:
+        raise ArchiveError(f"PAGETRAIL_ARCHIVE_WRITER: {mode!r} is not one of {', '.join(MODES)}")
+    if mode == "process" and (not isinstance(class_path, str) or class_path.startswith("__main__.")):
+        mode = "inline"
+    kind = {"process": ProcessArchive, "thread": ThreadArchive, "inline": InlineArchive}[mode]
+    return kind(class_path, root, options)
