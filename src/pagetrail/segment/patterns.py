@@ -98,13 +98,15 @@ STOPWORDS = frozenset(
 # ---------------------------------------------------------------- chrome
 #: Tags that never hold article or comments.
 DROP_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "object", "embed")
-#: Chrome described in Snapshot.ignored: (xpath, description).
+#: Chrome described in Snapshot.ignored: (tag, ARIA role or None, whether a tag inside an
+#: <article> is the article's own and not chrome, description). Elements with the tag or the
+#: role count, in document order.
 CHROME = (
-    ("//nav | //*[@role='navigation']", "navigation"),
-    ("//header[not(ancestor::article)] | //*[@role='banner']", "header"),
-    ("//footer[not(ancestor::article)] | //*[@role='contentinfo']", "footer"),
-    ("//aside | //*[@role='complementary']", "sidebar"),
-    ("//form", "form"),
+    ("nav", "navigation", False, "navigation"),
+    ("header", "banner", True, "header"),
+    ("footer", "contentinfo", True, "footer"),
+    ("aside", "complementary", False, "sidebar"),
+    ("form", None, False, "form"),
 )
 CHROME_TOKEN = re.compile(
     r"(?:^|[\s_-])(?:sidebar|widget|nav|navbar|menu|breadcrumbs?|footer|masthead|"
