@@ -16,7 +16,8 @@ The machine this runs on is shared, so single rates are noisy. It prints the med
 per-round ratios (archived rate / bare rate; target: archiving costs at most 10%), and the crawl
 process's CPU time per page, which other load disturbs much less than wall time: both while pages
 are crawled (between the first and the last page outcome) and for the whole child process
-(start-up, crawl and close, where the index is written). Python's full garbage collections are
+(start-up, crawl and close, where the index is written), counting the archive worker process
+(PAGETRAIL_ARCHIVE_WRITER = "process", the default) in both. Python's full garbage collections are
 the largest noise left: identical crawls run 4 or 16 of them (0.2 or 0.8 ms per page), so the
 CPU ratio is also printed without the time spent in the collector. Rates are measured between the first
 and the last page outcome, so process start-up is not counted. Also: bytes on disk per unchanged
@@ -272,9 +273,13 @@ def main() -> None:
               f"{' '.join(gcs)}")
         proc_b = median([b["process_cpu_ms_per_page"] for b, _ in rounds])
         proc_a = median([a["process_cpu_ms_per_page"] for _, a in rounds])
-        print(f"CPU per page, whole process: {proc_b:7.2f} ms bare, {proc_a:.2f} ms archiving; "
+        print(f"CPU per page, all processes: {proc_b:7.2f} ms bare, {proc_a:.2f} ms archiving; "
               f"ratio {median(proc_ratios):.3f} median ({spread(proc_ratios)})  "
               f"cost {100 * (median(proc_ratios) - 1):+.1f}%")
+        writer_cpu = median([a["writer_cpu_ms_per_page"] for _, a in rounds])
+        if writer_cpu > 0.01:
+            print(f"  of which the archive worker process: {writer_cpu:.2f} ms per page, on "
+                  f"another core")
         if nulls:
             print(f"CPU, null recorder / bare:   {median(nulls):7.3f} median ({spread(nulls)})  "
                   f"what the middleware alone costs")
