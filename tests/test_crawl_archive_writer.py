@@ -75,3 +75,15 @@ def test_a_dead_writer_process_stops_the_crawl_and_keeps_its_records(tmp_path):
     assert not list(archive.glob("*.open"))
     assert len(kept) >= 3
     assert warcio_check(archive).returncode == 0
+
+
+def test_an_archive_the_worker_cannot_open_is_a_one_line_error(tmp_path):
+    archive = tmp_path / "archive"
+    (archive / "catalog.sqlite3").mkdir(parents=True)  # a folder where the catalog file goes
+    with standard_site() as site:
+        seeds = write_seeds(tmp_path / "s.toml", [{"name": "home", "url": site.url("/")}])
+        run = crawl(seeds, "--archive", archive)
+    errors = [line for line in run.stderr.splitlines() if line.startswith("pagetrail: error:")]
+    assert run.returncode == 2, run.stderr
+    assert len(errors) == 1 and "cannot open the catalog" in errors[0], run.stderr
+    assert not list(archive.glob("*.warc.gz*"))

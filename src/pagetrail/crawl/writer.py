@@ -136,7 +136,12 @@ class ProcessArchive:
             os.close(requests_in)
             os.close(replies_out)
         os.set_blocking(self._in, False)
-        self.call_and_wait("open", self.class_path, str(self.root), self.options, list(sys.path))
+        try:
+            self.call_and_wait("open", self.class_path, str(self.root), self.options,
+                               list(sys.path))
+        except Exception as exc:
+            self._dead = str(exc)  # every later call fails with the same line
+            raise
         self._watch()
 
     def close(self) -> None:
