@@ -84,6 +84,9 @@ class NullArchive:
     def conditional_headers(self, url: str) -> dict[str, str]:
         return {}
 
+    def conditional_headers_for(self, urls: list[str]) -> dict[str, dict[str, str]]:
+        return {}
+
     def record(self, exchange):  # noqa: ANN001, ANN201
         return self.capture
 

@@ -95,3 +95,19 @@ def test_not_modified_refers_to_the_capture_whose_validators_were_sent(tmp_path)
         answer = archive.record(exchange(url, status=304, body=b"", headers=[], at=later(60)))
         assert answer.refers_to == tagged.id
         assert archive.read_payload(answer)[1] == PAGE_HTML
+
+
+def test_validators_of_many_urls_in_one_call_match_single_lookups(tmp_path):
+    from pagetrail.archive.archive import validator_headers
+
+    url = "http://example.test/gz"
+    with Archive(tmp_path) as archive:
+        archive.record(gzip_exchange(url))
+        archive.record(exchange(URL))
+        urls = [url, URL, "http://example.test/never-fetched"]
+        single = {u: archive.conditional_headers(u) for u in urls}
+        assert archive.conditional_headers_for(urls) == {u: h for u, h in single.items() if h}
+        # A crawl keeps its lookups current from each capture's own validators: the same answer.
+        newer = archive.record(exchange(url, status=304, body=b"", headers=[("ETag", '"v2"')],
+                                        at=later(60)))
+        assert validator_headers(newer.etag, newer.last_modified) == archive.conditional_headers(url)

@@ -204,12 +204,18 @@ class Archive:
         """Validators of the latest capture that has them, for a conditional GET."""
         with self._reading():
             etag, last_modified = self.catalog.validators(url)
-        headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        return headers
+        return validator_headers(etag, last_modified)
+
+    def conditional_headers_for(self, urls: list[str]) -> dict[str, dict[str, str]]:
+        """``conditional_headers`` of many URLs at once (those that have validators), so a crawl
+        can look up all its seeds when it starts instead of asking once per request."""
+        out = {}
+        with self._reading():
+            for url in dict.fromkeys(urls):
+                etag, last_modified = self.catalog.validators(url)
+                if etag or last_modified:
+                    out[url] = validator_headers(etag, last_modified)
+        return out
 
     def _body_holder(self, capture: Capture | None) -> Capture | None:
         if capture is None or capture.kind == "response":
@@ -386,6 +392,16 @@ class Archive:
             if self._writer is not None:
                 self._writer.close()
         return export(self, Path(out), urls)
+
+
+def validator_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The conditional request headers for a capture's validators."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
 
 
 def _original(capture: Capture) -> records.Original:

@@ -28,7 +28,8 @@ from typing import Any, BinaryIO
 
 HEADER = struct.Struct("!Q")
 #: The Archive methods a crawl may call, and nothing else.
-CALLS = frozenset({"conditional_headers", "record", "record_failure", "flush", "close"})
+CALLS = frozenset({"conditional_headers", "conditional_headers_for", "record", "record_failure",
+                   "flush", "close"})
 
 
 def encode(message: Any) -> bytes:

@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http import Response
 
+from pagetrail.archive.archive import validator_headers
 from pagetrail.crawl import exchange as ex
 from pagetrail.crawl.signals import fetch_archived
 from pagetrail.crawl.writer import archive_writer
@@ -37,6 +38,9 @@ class ArchiveMiddleware:
         # Passed only when set, so a PAGETRAIL_ARCHIVE_CLASS without the option still works.
         options = {"durable": True} if settings.getbool("PAGETRAIL_ARCHIVE_DURABLE", False) else {}
         options.update(prefix=self.prefix, max_file_size=self.max_size)
+        # url -> conditional headers, for the seed pages of this crawl: looked up in one call when
+        # the spider opens, then kept up to date from each capture (a round trip per request saved)
+        self.validators: dict[str, dict[str, str]] = {}
         self.archive = archive_writer(
             settings.get("PAGETRAIL_ARCHIVE_WRITER", "process"), settings.get("PAGETRAIL_ARCHIVE_CLASS", "pagetrail.archive.Archive"),
             self.root, options)
@@ -53,8 +57,9 @@ class ArchiveMiddleware:
         return mw
 
     # -- life cycle -----------------------------------------------------------------------------
-    def spider_opened(self) -> None:
+    def spider_opened(self, spider) -> None:  # noqa: ANN001 - any spider; seeds when it has them
         self.open()
+        self._prefetch_validators([seed.url for seed in getattr(spider, "seeds", None) or ()])
 
     def spider_closed(self) -> None:
         self.close()
@@ -64,6 +69,15 @@ class ArchiveMiddleware:
 
     def close(self) -> None:
         self.archive.close()
+
+    def _prefetch_validators(self, urls: list[str]) -> None:
+        if not (self.conditional and urls):
+            return
+        try:
+            found = self.archive.call_and_wait("conditional_headers_for", urls)
+        except AttributeError:
+            return  # an archive class without the batch lookup: asked per request
+        self.validators = {url: found.get(url, {}) for url in urls}
 
     # -- downloader middleware ------------------------------------------------------------------
     async def process_request(self, request: Request) -> None:
@@ -104,7 +118,9 @@ class ArchiveMiddleware:
             return
         if not (self.conditional and request.meta.get(ex.META_CONDITIONAL, True)):
             return
-        headers = await self.archive.call("conditional_headers", request.url) or {}
+        headers = self.validators.get(request.url)
+        if headers is None:
+            headers = await self.archive.call("conditional_headers", request.url) or {}
         names = []
         for name in CONDITIONAL_HEADERS:
             if name in headers and headers[name]:
@@ -131,6 +147,10 @@ class ArchiveMiddleware:
             self.crawler.stats.set_value(ARCHIVE_ERROR_STAT, f"{type(exc).__name__}: {exc}")
             raise
         request.meta[ex.META_CAPTURE] = capture
+        if (capture.url in self.validators and capture.kind in ("response", "revisit")
+                and (capture.etag or capture.last_modified)):
+            # what archive.conditional_headers would now answer: the latest capture's validators
+            self.validators[capture.url] = validator_headers(capture.etag, capture.last_modified)
         self.crawler.signals.send_catch_log(signal=fetch_archived, capture=capture,
                                             request=request, exchange=record)
 
