@@ -9,7 +9,7 @@ import logging
 
 from lxml import etree
 
-from pagetrail.segment import trafilatura_run
+from pagetrail.segment import article_trim, trafilatura_run
 from pagetrail.segment.metadata import Metadata
 from pagetrail.segment.model import Article, Block, normalise_text
 from pagetrail.segment.textutil import text_of
@@ -109,6 +109,7 @@ def _options():  # noqa: ANN202 - trafilatura.settings.Extractor
 
 def extract_blocks(root: etree._Element, url: str) -> list[Block]:
     """The article blocks trafilatura finds below ``root``, which it consumes."""
+    article_trim.trim(root)  # what trafilatura would delete unread: less for it to copy and walk
     body, text = trafilatura_run.extract(root, _options())
     if body is not None and len(body):
         blocks = body_blocks(body)
