@@ -10,6 +10,7 @@ The pipeline turns hits into :class:`Ad` records and removes their elements from
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -68,29 +69,24 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         hits.append(AdHit(el, "ad-unit", reason))
 
     page_attrs = page_attrs if page_attrs is not None else PageAttributes(root)
-    attributes = page_attrs.all
     class_vals = [(el, v) for _i, el, v in page_attrs.named("class")]
     id_vals = [(el, v) for _i, el, v in page_attrs.named("id")]
     eng = easylist.engine()
     if eng is not None:
         res, index = easylist.cosmetic(url)
-        matches = index.match(root, attributes)
+        matches = index.match(root, page_attrs)
         if not res.generichide:
             # Look elements up only for the few selectors EasyList returns for this page's
             # classes and ids (usually none), not index every class of the page.
             classes = dict.fromkeys(" ".join(v for _el, v in class_vals).split())
             ids = dict.fromkeys(v for _el, v in id_vals)
-            by_name: dict[str, list] = {}  # ".class"/"#id" -> elements, built on first need
+            by_name: dict[str, list] = {}  # ".class"/"#id" -> elements, looked up on need
             for sel in eng.hidden_class_id_selectors(list(classes), list(ids), set(res.exceptions)):
                 if _SIMPLE_CLASS_ID.match(sel):
                     names = re.findall(r"[.#][^.#]+", sel)
-                    if not by_name:
-                        for el, v in class_vals:
-                            for c in v.split():
-                                by_name.setdefault("." + c, []).append(el)
-                        for el, v in id_vals:
-                            by_name.setdefault("#" + v, []).append(el)
-                    for el in by_name.get(names[0], ()):
+                    if names[0] not in by_name:
+                        by_name[names[0]] = _with_class_or_id(names[0], class_vals, id_vals)
+                    for el in by_name[names[0]]:
                         classes = set((el.get("class") or "").split())
                         if all((n[1:] in classes) if n[0] == "." else el.get("id") == n[1:] for n in names[1:]):
                             matches.append((el, sel))
@@ -106,10 +102,23 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
             if el.tag != "a":  # links are reported by find_ad_links
                 add(el, f"EasyList element hiding: {sel}")
     for el, v in (*class_vals, *id_vals):
-        if _AD_QUICK.search(v) and P.AD_TOKEN.search(v) and not P.AD_TOKEN_FALSE.search(v):
-            if el.tag in _AD_ISH_TAGS:
-                add(el, f"ad class/id: {attrs(el)[:60]}")
+        if el.tag in _AD_ISH_TAGS and _ad_token(v):
+            add(el, f"ad class/id: {attrs(el)[:60]}")
     return _outermost(hits)
+
+
+def _with_class_or_id(name: str, class_vals: list, id_vals: list) -> list[etree._Element]:
+    """Elements (document order) with the class token ``.name`` or the id ``#name``."""
+    if name[0] == "#":
+        return [el for el, v in id_vals if v == name[1:]]
+    token = name[1:]
+    return [el for el, v in class_vals if token in v and token in v.split()]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _ad_token(value: str) -> bool:
+    """An ad container's class or id value. Cached: pages and sites repeat their values."""
+    return bool(_AD_QUICK.search(value) and P.AD_TOKEN.search(value) and not P.AD_TOKEN_FALSE.search(value))
 
 
 def _outermost(hits: list[AdHit]) -> list[AdHit]:

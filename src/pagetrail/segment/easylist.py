@@ -11,9 +11,12 @@ import gzip
 import os
 import re
 import threading
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from lxml import etree
+
+from pagetrail.segment.textutil import PageAttributes
 
 _lock = threading.Lock()
 _xpaths: dict[str, etree.XPath | None] = {}
@@ -59,6 +62,58 @@ _SIMPLE = re.compile(r'^([A-Za-z][A-Za-z0-9-]*)?\[([a-zA-Z_:-]+)(?:([\^*$]?=)"([
 _ATTR_NAME = re.compile(r"\[\s*([A-Za-z_][A-Za-z0-9_:-]*)")
 _BARE_TAG = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 _COMMON_ATTRS = frozenset({"id", "class", "href", "src", "title", "name", "type"})
+# A compound selector: a tag and/or class, id and attribute tests on one element, no
+# combinators or pseudo-classes (``div[id^="crt-"][style]``, ``.ad-box.top``, ``#promo``).
+_NAME = r"-?[A-Za-z_][A-Za-z0-9_-]*"
+_COMPOUND_PART = re.compile(rf'([.#])({_NAME})|\[([A-Za-z_][A-Za-z0-9_-]*)(?:([\^*$]?=)"([^"\\\n]*)")?\]')
+_COMPOUND = re.compile(rf'^([A-Za-z][A-Za-z0-9-]*)?(?:{_COMPOUND_PART.pattern})+$')
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+#: Attribute values whose quick-test verdict an index keeps, per attribute name.
+_MAX_VERDICTS = 50_000
+
+
+def _compound(selector: str) -> tuple[str, tuple[tuple[str, str, str], ...]] | None:
+    """(tag or "", ((attribute, test, value), ...)) for a compound selector, else None. The
+    tests mean what cssselect's XPath for the selector means: "" the attribute exists, "="
+    equals, "^=" / "$=" / "*=" starts / ends with / contains a non-empty value, "~" the class
+    list (split on XML white space) holds the value."""
+    m = _COMPOUND.match(selector)
+    if not m:
+        return None
+    tests = []
+    for sigil, name, attr, op, value in _COMPOUND_PART.findall(selector[len(m.group(1) or ""):]):
+        if sigil == ".":
+            tests.append(("class", "~", name))
+        elif sigil == "#":
+            tests.append(("id", "=", name))
+        else:
+            tests.append((attr, op, value))
+    return m.group(1) or "", tuple(tests)
+
+
+def _holds(value: str | None, op: str, want: str) -> bool:
+    if value is None:
+        return False
+    if op == "":
+        return True
+    if op == "=":
+        return value == want
+    if op == "~":
+        return want in value and want in _XML_SPACE.split(value)
+    if not want:
+        return False  # cssselect's XPath for an empty ^= $= *= value matches nothing
+    if op == "^=":
+        return value.startswith(want)
+    if op == "$=":
+        return value.endswith(want)
+    return want in value
+
+
+def _compound_match(page: PageAttributes, tag: str, tests: tuple[tuple[str, str, str], ...]) -> list[etree._Element]:
+    """Elements (document order) a compound selector matches, from the page's attribute index
+    instead of an XPath walk of the whole tree."""
+    return [el for _i, el, _v in page.named(tests[0][0])
+            if (not tag or el.tag == tag) and all(_holds(el.get(a), op, v) for a, op, v in tests)]
 
 
 class SelectorIndex:
@@ -80,6 +135,9 @@ class SelectorIndex:
                 self.tags[sel.lower()] = sel
             elif "href" not in sel:  # link rules with extra conditions: links are judged by URL
                 self.complex.append(sel)
+        # Complex selectors that are one element's tests are matched over the attribute index.
+        self.compounds = {sel: c for sel in self.complex if (c := _compound(sel)) is not None}
+        self._verdicts: dict[str, dict[str, bool]] = {}
         self.xpath = self._combined()
         # Attributes a selector needs somewhere on the page (none known when it negates: ":not(").
         self.needs = {sel: set() if ":not(" in sel else {a.lower() for a in _ATTR_NAME.findall(sel)}
@@ -117,38 +175,52 @@ class SelectorIndex:
         if not names:
             return None
         # Results are grouped as the attribute-by-attribute XPaths used to return them (common
-        # attributes in turn, then the rare ones), so the first reason found for an element stays
-        # the same; "" is the group of the rare attributes.
-        self.group = {a: (a if a in _COMMON_ATTRS else "") for a in names}
-        self.group_order = [a for a in names if a in _COMMON_ATTRS] + [""]
+        # attributes in turn, then the rare ones in document order), so the first reason found
+        # for an element stays the same.
+        self.common = [a for a in names if a in _COMMON_ATTRS]
+        self.rare = [a for a in names if a not in _COMMON_ATTRS]
         return True
 
-    def match(self, root: etree._Element, attributes: list | None = None) -> list[tuple[etree._Element, str]]:
-        """Elements the selectors hide, with the selector. ``attributes`` is the page's
-        ``attribute_values(root)`` when the caller has it already."""
-        out = []
-        quick_rx = self.quick_rx
-        group = getattr(self, "group", {})
-        buckets: dict[str, list] = {g: [] for g in getattr(self, "group_order", ())}
-        for el, attr, value in attribute_values(root) if attributes is None else attributes:
-            g = group.get(attr)
-            if g is None:
-                continue
-            rx = quick_rx[attr]
-            if rx is not None and rx.search(value) is None:
-                continue
+    def _hits(self, page: PageAttributes, attr: str) -> Iterator[tuple[int, etree._Element, str]]:
+        rx = self.quick_rx[attr]
+        # Pages repeat their class and id values, and sites their themes: the quick test's
+        # verdict per value is kept (a dict lookup instead of a search through a regex of
+        # hundreds of alternatives), up to a bound.
+        seen = self._verdicts.setdefault(attr, {})
+        if len(seen) > _MAX_VERDICTS:
+            seen.clear()
+        for i, el, value in page.named(attr):
+            if rx is not None:
+                ok = seen.get(value)
+                if ok is None:
+                    ok = seen[value] = rx.search(value) is not None
+                if not ok:
+                    continue
             why = self._test(attr, value, el.tag)
             if why:
-                buckets[g].append((el, why))
-        for found in buckets.values():
-            out.extend(found)
+                yield i, el, why
+
+    def match(self, root: etree._Element, attributes: PageAttributes | None = None) -> list[tuple[etree._Element, str]]:
+        """Elements the selectors hide, with the selector. ``attributes`` is the page's
+        attribute index when the caller has it already."""
+        page = attributes if attributes is not None else PageAttributes(root)
+        out = []
+        if self.xpath:
+            for attr in self.common:
+                out.extend((el, why) for _i, el, why in self._hits(page, attr))
+            rare = sorted((hit for attr in self.rare for hit in self._hits(page, attr)), key=lambda hit: hit[0])
+            out.extend((el, why) for _i, el, why in rare)
         if self.tags:
             for el in root.iter(*self.tags):
                 out.append((el, self.tags[el.tag]))
-        present = {name for _el, name, _v in (attribute_values(root) if attributes is None else attributes)}
+        present = page.names()
         for sel in self.complex:
             if not self.needs[sel] <= present:
                 continue  # the page lacks an attribute the selector tests: no tree walk needed
+            compound = self.compounds.get(sel)
+            if compound is not None:
+                out.extend((el, sel) for el in _compound_match(page, *compound))
+                continue
             xp = compiled(sel)
             if xp is None:
                 continue
@@ -172,13 +244,6 @@ def _ok(op: str, value: str, want: str) -> bool:
             "=": value.__eq__}.get(op, lambda _w: True)(want)
 
 
-def attribute_values(root: etree._Element) -> list[tuple[etree._Element, str, str]]:
-    """Every attribute on the page as (element, name, value), in document order. One walk in
-    Python is cheaper than one libxml2 XPath per attribute name (each of those walks the whole
-    tree; EasyList's generic selectors test about fifty names)."""
-    return [(el, name, value) for el in root.iter(etree.Element) for name, value in el.items()]
-
-
 @functools.lru_cache(maxsize=256)
 def generic_index(selectors: tuple[str, ...]) -> SelectorIndex:
     """The index for one set of page-independent selectors (the same for most URLs)."""
@@ -193,8 +258,8 @@ class _Indexes:
     def __init__(self, *indexes: SelectorIndex) -> None:
         self.indexes = indexes
 
-    def match(self, root: etree._Element, attributes: list | None = None) -> list[tuple[etree._Element, str]]:
-        attributes = attribute_values(root) if attributes is None else attributes
+    def match(self, root: etree._Element, attributes: PageAttributes | None = None) -> list[tuple[etree._Element, str]]:
+        attributes = attributes if attributes is not None else PageAttributes(root)
         return [hit for index in self.indexes for hit in index.match(root, attributes)]
 
 
@@ -203,16 +268,23 @@ def _generic() -> frozenset:
     return frozenset(engine().url_cosmetic_resources("http://localhost/").hide_selectors)
 
 
+@functools.lru_cache(maxsize=1)
+def _generic_index() -> SelectorIndex:
+    return generic_index(tuple(sorted(_generic())))
+
+
 @functools.lru_cache(maxsize=1024)
 def _for_host(host: str):  # noqa: ANN202 - (adblock cosmetic resources, SelectorIndex)
     res = engine().url_cosmetic_resources(f"http://{host}/" if host else "http://localhost/")
     selectors = set(res.hide_selectors)
     generic = _generic()
     if generic <= selectors:
+        # Most hosts: the generic index, found without sorting and hashing its ~900 selectors
+        # again for every new host.
         extra = tuple(sorted(selectors - generic))
         if not extra:
-            return res, generic_index(tuple(sorted(generic)))
-        return res, _Indexes(generic_index(tuple(sorted(generic))), generic_index(extra))
+            return res, _generic_index()
+        return res, _Indexes(_generic_index(), generic_index(extra))
     # The host switches some generic selectors off: an index of its own.
     return res, generic_index(tuple(sorted(selectors)))
 

@@ -154,9 +154,10 @@ class PageAttributes:
         self.root = root
         self._all: list[tuple[etree._Element, str, str]] | None = None
         self._by_name: dict[str, list[tuple[int, etree._Element, str]]] | None = None
+        self._names: frozenset[str] | None = None
 
     def changed(self) -> None:
-        self._all = self._by_name = None
+        self._all = self._by_name = self._names = None
 
     @property
     def all(self) -> list[tuple[etree._Element, str, str]]:
@@ -164,8 +165,7 @@ class PageAttributes:
             self._all = [(el, name, value) for el in self.root.iter(etree.Element) for name, value in el.items()]
         return self._all
 
-    def named(self, name: str) -> list[tuple[int, etree._Element, str]]:
-        """(rank in document order, element, value) of every ``name`` attribute."""
+    def _grouped(self) -> dict[str, list[tuple[int, etree._Element, str]]]:
         if self._by_name is None:
             by: dict[str, list[tuple[int, etree._Element, str]]] = {}
             for i, (el, attr, value) in enumerate(self.all):
@@ -175,7 +175,17 @@ class PageAttributes:
                 except KeyError:
                     by[attr] = [entry]
             self._by_name = by
-        return self._by_name.get(name, [])
+        return self._by_name
+
+    def named(self, name: str) -> list[tuple[int, etree._Element, str]]:
+        """(rank in document order, element, value) of every ``name`` attribute."""
+        return self._grouped().get(name, [])
+
+    def names(self) -> frozenset[str]:
+        """The attribute names that occur on the page."""
+        if self._names is None:
+            self._names = frozenset(self._grouped())
+        return self._names
 
     def values(self, name: str) -> list[str]:
         return [v for _i, _el, v in self.named(name)]
