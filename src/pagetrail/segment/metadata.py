@@ -107,10 +107,28 @@ def _xpath(expr: str) -> etree.XPath:
     return _COMPILED[expr]
 
 
-def _first(root: etree._Element, xpaths: tuple[str, ...], max_len: int, source: str | None) -> str | None:
+class _Tokens:
+    """Whether each NEEDS token occurs in the page source, each looked for once per page
+    (several XPaths share a token; an absent one costs a scan of the whole page)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.found: dict[str, bool] = {}
+
+    def any(self, tokens: tuple[str, ...]) -> bool:
+        for token in tokens:
+            hit = self.found.get(token)
+            if hit is None:
+                hit = self.found[token] = token in self.source
+            if hit:
+                return True
+        return False
+
+
+def _first(root: etree._Element, xpaths: tuple[str, ...], max_len: int, source: _Tokens | None) -> str | None:
     head = root.find("head")
     for xp in xpaths:
-        if source is not None and not any(token in source for token in NEEDS.get(xp, ("",))):
+        if source is not None and not source.any(NEEDS.get(xp, ("",))):
             continue
         # <meta> tags live in <head>: searching only there is much cheaper than the whole page.
         if xp in FINDERS:
@@ -145,9 +163,10 @@ def read_metadata(root: etree._Element, source: str | None = None) -> Metadata:
     """``source`` is the page's text, lowercased, when the caller has it: XPaths that cannot
     match it are skipped."""
     ld = _jsonld(root)
-    title = _first(root, TITLE_XPATHS, 300, source)
-    byline = _first(root, BYLINE_XPATHS, 100, source)
-    date = _first(root, DATE_XPATHS, 40, source)
+    tokens = _Tokens(source) if source is not None else None
+    title = _first(root, TITLE_XPATHS, 300, tokens)
+    byline = _first(root, BYLINE_XPATHS, 100, tokens)
+    date = _first(root, DATE_XPATHS, 40, tokens)
     author = ld.get("author")
     if isinstance(author, list) and author:
         author = author[0]

@@ -8,8 +8,6 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from pagetrail.segment.model import normalise_text
-
 BLOCK_TAGS = frozenset(
     "p div li dt dd h1 h2 h3 h4 h5 h6 blockquote pre table tr td th ul ol dl section article "
     "header footer aside nav form br hr figure figcaption address main".split()
@@ -52,7 +50,9 @@ def text_of(el: etree._Element, skip: Iterable[etree._Element] = ()) -> str:
         stack.append((node, True))
         for child in reversed(node):
             stack.append((child, False))
-    return normalise_text("".join(parts))
+    # normalise_text's result, cheaper: str.split() and the regex \s+ both split on exactly
+    # the characters str.isspace() accepts (NBSP included).
+    return " ".join("".join(parts).split())
 
 
 def words(text: str) -> list[str]:
@@ -144,36 +144,33 @@ def elements_with(root: etree._Element, pairs: Iterable[tuple[str, str]]) -> lis
 
 
 class PageAttributes:
-    """Every attribute of a page as (element, name, value), in document order, from one walk
-    shared by the steps that test class, id, role and markup attributes (comments, ads,
-    chrome): each of them walking the tree or running XPaths over it again cost more than the
+    """Every attribute of a page by name, as (rank, element, value) in document order, from
+    one walk shared by the steps that test class, id, role and markup attributes (comments,
+    ads, chrome): each of them walking the tree or running XPaths over it again cost more than the
     test itself. A step that adds, moves or re-attributes elements calls ``changed()`` and the
     next reader walks the tree afresh."""
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
-        self._all: list[tuple[etree._Element, str, str]] | None = None
         self._by_name: dict[str, list[tuple[int, etree._Element, str]]] | None = None
         self._names: frozenset[str] | None = None
 
     def changed(self) -> None:
-        self._all = self._by_name = self._names = None
-
-    @property
-    def all(self) -> list[tuple[etree._Element, str, str]]:
-        if self._all is None:
-            self._all = [(el, name, value) for el in self.root.iter(etree.Element) for name, value in el.items()]
-        return self._all
+        self._by_name = self._names = None
 
     def _grouped(self) -> dict[str, list[tuple[int, etree._Element, str]]]:
         if self._by_name is None:
             by: dict[str, list[tuple[int, etree._Element, str]]] = {}
-            for i, (el, attr, value) in enumerate(self.all):
-                entry = (i, el, value)
-                try:
-                    by[attr].append(entry)
-                except KeyError:
-                    by[attr] = [entry]
+            i = 0
+            for el in self.root.iter(etree.Element):
+                for name, value in el.items():
+                    entry = (i, el, value)
+                    i += 1
+                    group = by.get(name)
+                    if group is None:
+                        by[name] = [entry]
+                    else:
+                        group.append(entry)
             self._by_name = by
         return self._by_name
 
