@@ -6,6 +6,7 @@ Snapshot with a warning); binary bodies raise :class:`SegmentError`."""
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 from pagetrail.errors import PagetrailError
@@ -43,6 +44,19 @@ def _lookup(label: str | None) -> str | None:
         return codecs.lookup(label).name
     except LookupError:
         return None
+
+
+@functools.lru_cache(maxsize=64)
+def ascii_compatible(charset: str | None) -> bool:
+    """True when the charset writes every ASCII character as that one byte, so the raw bytes
+    hold an ASCII string exactly where the decoded text does (UTF-16, UTF-7, EBCDIC do not)."""
+    if not charset:
+        return False
+    ascii_chars = bytes(range(128))
+    try:
+        return ascii_chars.decode("ascii").encode(charset) == ascii_chars
+    except (LookupError, UnicodeError):
+        return False
 
 
 def looks_binary(data: bytes) -> bool:
