@@ -49,6 +49,31 @@ def test_navigation_is_kept_as_spaced_words():
     assert nav.text.split() == ["Home", "News"]
 
 
+def test_void_images_and_inputs_go_with_their_tails_kept():
+    root = page(f"<div>a<img src='x.png'>b<input name='q'>c</div>{ARTICLE}")
+    trim(root)
+    div = root.find(".//div")
+    assert len(div) == 0 and div.text == "abc"
+
+
+def test_a_select_whose_options_run_together_is_kept_whole():
+    # the page-size measure reads "OneTwo", baseline's last resort "One" and "Two": no single text
+    # node gives both, so the select stays as it is
+    root = page(f"<select><option>One</option><option>Two</option></select>{ARTICLE}")
+    trim(root)
+    assert [o.text for o in root.iter("option")] == ["One", "Two"]
+    root = page(f"<select>\n<option>One</option>\n<option>Two</option>\n</select>{ARTICLE}")
+    trim(root)
+    assert root.find(".//option") is None and root.find(".//select").text.split() == ["One", "Two"]
+
+
+def test_a_figure_holding_a_table_is_kept():
+    # trafilatura turns it into a div and keeps the table
+    root = page(f"<figure><table><tr><td>cell</td></tr></table></figure>{ARTICLE}")
+    trim(root)
+    assert root.find(".//td") is not None
+
+
 def test_after_an_aside_holding_an_aside_the_rest_stay():
     # trafilatura's own cleaning stops deleting asides there (lxml's walk steps into the deleted
     # one), and what survives may be extracted: deleting them here would change its result

@@ -55,7 +55,9 @@ def body_blocks(body: etree._Element) -> list[Block]:
                 blocks.append(Block("list-item", own, level=depth))
             stack.extend((c, depth) for c in reversed(el) if c.tag == "list")
             continue
-        text = normalise_text("".join(el.itertext()))
+        # split/join: normalise_text's result (str.split and re's \s agree on white space), without
+        # a regex pass; Block normalises again anyway
+        text = " ".join("".join(el.itertext()).split())
         if not text:
             continue
         kind = KINDS.get(tag, "paragraph")
