@@ -108,7 +108,7 @@ def trim(root: etree._Element) -> int:
         return 0
     cleaned, cleaned_set, blocks = _FACTS
     found: dict[str, list[etree._Element]] = {}
-    for el in root.iter(*DELETED, *EMPTY, *WORDS_ONLY, "p", "h1", "script"):  # one walk, document order
+    for el in root.iter(*DELETED, *WORDS_ONLY, "p", "h1", "script"):  # one walk, document order
         found.setdefault(el.tag, []).append(el)
     if _discourse_json(root) or any(s.get("type") == "application/ld+json" for s in found.get("script", ())):
         return 0
@@ -125,11 +125,6 @@ def trim(root: etree._Element) -> int:
             if el not in holds_h1:
                 _delete(el)
                 done += 1
-    for tag in EMPTY:
-        for el in found.get(tag, ()):
-            if not len(el) and not el.text:
-                _delete(el)
-                done += 1
     for tag in WORDS_ONLY:
         earlier = cleaned[:cleaned.index(tag)]
         for el in found.get(tag, ()):
@@ -141,4 +136,8 @@ def trim(root: etree._Element) -> int:
                     or any(_nesting(sub) for sub in el.iterdescendants(*earlier))):
                 continue
             done += _reduce_to_words(el, blocks)
+    for el in list(root.iter(*EMPTY)):  # those left after the above
+        if not len(el) and not el.text:
+            _delete(el)
+            done += 1
     return done
