@@ -114,3 +114,14 @@ def test_trafilatura_extracts_the_same_from_the_trimmed_tree(name):
     trim(trimmed)
     assert len(html2txt(trimmed)) == len(html2txt(whole))  # decides trafilatura's recall retry
     assert trafilatura_result(trimmed) == trafilatura_result(whole)
+
+
+def test_the_fallback_is_read_even_if_the_trim_detached_it():
+    from pagetrail.segment.article import extract_article
+    from pagetrail.segment.metadata import Metadata
+
+    root = page("<p></p><aside><div>Opening hours: nine to five, every day but Sunday.</div></aside>")
+    fallback = root.find(".//aside")
+    article = extract_article(root, "https://site.example/", Metadata(), fallback=fallback)
+    assert fallback.getparent() is None  # the trim deleted it: trafilatura deletes asides unread
+    assert [b.text for b in article.blocks] == ["Opening hours: nine to five, every day but Sunday."]

@@ -130,8 +130,10 @@ def extract_article(root: etree._Element, url: str, meta: Metadata,
     if picked:
         blocks = [b for el in picked for b in own_blocks(el)]
     else:
+        # decided before extract_blocks, which trims the tree: a fallback it detaches is still read
+        usable = fallback is not None and fallback.getparent() is not None
         blocks = extract_blocks(root, url)
-        if not blocks and fallback is not None and fallback.getparent() is not None:
+        if not blocks and usable:
             blocks = own_blocks(fallback)
     title = meta.title or ""
     # trafilatura keeps the title as the first heading; it is the title, not body text.
