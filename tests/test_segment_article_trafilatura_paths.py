@@ -51,3 +51,15 @@ def test_a_cascade_with_another_signature_is_not_called():
     assert not trafilatura_run.callable_as_expected(older)
     assert trafilatura_run.callable_as_expected(current)
     assert not trafilatura_run.callable_as_expected(len)
+
+
+def test_an_unexpected_result_switches_to_the_public_path(monkeypatch):
+    monkeypatch.setattr(trafilatura_run, "_shape_ok", True)  # restored after the test
+
+    def changed(tree, options, url=None):  # noqa: ANN001, ANN202 - same signature, new result shape
+        return {"body": None}
+
+    assert trafilatura_run._direct(changed, tree("news_ads.html"), _options()) == (None, "")
+    assert trafilatura_run.sequence() is None
+    body, text = trafilatura_run.extract(tree("news_ads.html"), _options())  # via bare_extraction
+    assert body is not None and "cycle" in text.lower()
