@@ -112,8 +112,13 @@ def _holds(value: str | None, op: str, want: str) -> bool:
 def _compound_match(page: PageAttributes, tag: str, tests: tuple[tuple[str, str, str], ...]) -> list[etree._Element]:
     """Elements (document order) a compound selector matches, from the page's attribute index
     instead of an XPath walk of the whole tree."""
-    return [el for _i, el, _v in page.named(tests[0][0])
-            if (not tag or el.tag == tag) and all(_holds(el.get(a), op, v) for a, op, v in tests)]
+    attr, op, want = tests[0]
+    # Every test but "the attribute exists" needs the value to contain its string: a C-level
+    # substring test first leaves few values for the Python-level ones.
+    values = page.named(attr) if op == "" else [entry for entry in page.named(attr) if want in entry[2]]
+    return [el for _i, el, value in values
+            if _holds(value, op, want) and (not tag or el.tag == tag)
+            and all(_holds(el.get(a), o, v) for a, o, v in tests[1:])]
 
 
 class SelectorIndex:
