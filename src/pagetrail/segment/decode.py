@@ -46,6 +46,9 @@ def _lookup(label: str | None) -> str | None:
         return None
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
+
+
 @functools.lru_cache(maxsize=64)
 def ascii_compatible(charset: str | None) -> bool:
     """True when the charset writes every ASCII character as that one byte, so the raw bytes
@@ -65,7 +68,8 @@ def looks_binary(data: bytes) -> bool:
         return True
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    # Control bytes other than tab, newline, vertical tab, form feed and CR, counted in C.
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return len(head) > 0 and controls / len(head) > 0.1
 
 
