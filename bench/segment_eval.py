@@ -7,7 +7,7 @@ comments/: the same for the article part and the comment part (pages with commen
 comment detection, pages wrongly said to have comments, and leakage between the two channels
 (Dragnet). trafilatura runs with include_comments=True, its comments taken from its own comments
 field. Times: mean and median ms/page per tool and the ratio pagetrail/trafilatura; the tools are
-warmed up first and run page by page in turn. Data is unpacked into .cache/eval (ignored by git),
+warmed up first and run page by page in turn, alternating which goes first. Data is unpacked into .cache/eval (ignored by git),
 never into the repository.
 """
 
@@ -128,13 +128,15 @@ def leak(pred: str, gold: str) -> tuple[int, int]:
 
 def evaluate(name: str, pages: list, verbose: bool, tools: list[str]) -> dict[str, dict[str, float]]:
     # Warm up (imports, trafilatura's caches) outside the timing, then run the tools page by page
-    # in turn so load from other jobs on the machine falls on both alike.
+    # in turn so load from other jobs on the machine falls on both alike. Which tool goes first
+    # alternates from page to page: the first to touch a page pays for bringing it into the CPU's
+    # caches (about 3 ms a page here), and that should not always be the same tool.
     if pages:
         for tool in tools:
             TOOLS[tool](pages[0][1], pages[0][2])
     outputs: dict[str, list[tuple[str, str, float]]] = {tool: [] for tool in tools}
-    for _pid, html, url, _ga, _gc in pages:
-        for tool in tools:
+    for i, (_pid, html, url, _ga, _gc) in enumerate(pages):
+        for tool in (tools if i % 2 == 0 else tools[::-1]):
             outputs[tool].append(timed(TOOLS[tool], html, url))
     results = {}
     for tool in tools:
@@ -193,8 +195,10 @@ def pair_check(pages: list) -> None:
     if not sized:
         return
     ours, theirs, diffs = [], [], []
-    for _pid, html, url in sized:
+    for i, (_pid, html, url) in enumerate(sized):
         changed = html.replace(b"the ", b"a ", 1)
+        # which tool touches the page first alternates (see evaluate)
+        first = timed(run_trafilatura, html, url)[2] if i % 2 else None
         t = time.perf_counter()
         try:
             old, new = segment(html, url), segment(changed, url)
@@ -204,7 +208,7 @@ def pair_check(pages: list) -> None:
             continue
         ours.append((time.perf_counter() - t) * 1000)
         diffs.append((time.perf_counter() - d) * 1000)
-        theirs.append(timed(run_trafilatura, html, url)[2])
+        theirs.append(first if first is not None else timed(run_trafilatura, html, url)[2])
     print(f"{'pairs (80-120 KB pages)':26} {len(ours)} pages: segment x2 + diff mean {mean(ours):.1f} ms, "
           f"median {statistics.median(ours):.1f}; trafilatura x1 mean {mean(theirs):.1f}, "
           f"median {statistics.median(theirs):.1f}; ratio mean {mean(ours) / max(1e-9, mean(theirs)):.2f}, "

@@ -7,15 +7,14 @@ plain data: ``to_dict()`` gives JSON-ready dicts and ``Snapshot.from_dict`` read
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import asdict, dataclass, field
-
-_WS = re.compile(r"\s+")
 
 
 def normalise_text(text: str) -> str:
-    """Collapse all runs of white space (including NBSP) to one space and strip the ends."""
-    return _WS.sub(" ", (text or "").replace("\u00a0", " ")).strip()
+    """Collapse all runs of white space (including NBSP) to one space and strip the ends.
+    ``str.split()`` splits on exactly the 29 characters the regex ``\\s`` matches (NBSP among
+    them), and is several times faster on the segmenter's many short strings."""
+    return " ".join((text or "").split())
 
 
 def fingerprint(text: str) -> str:
