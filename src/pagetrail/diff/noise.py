@@ -8,6 +8,8 @@ the differ.
 
 from __future__ import annotations
 
+import functools
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pagetrail.diff.patterns import (
@@ -25,10 +27,20 @@ from pagetrail.segment.model import normalise_text
 PLACEHOLDER = "*"
 
 
+# The characters TYPOGRAPHY maps, as one regex: finding none of them (most texts, and every ASCII
+# one) is much cheaper than str.translate, which looks every character up in a dict.
+_TYPOGRAPHIC = re.compile("[" + "".join(map(chr, TYPOGRAPHY)) + "]")
+
+
+@functools.lru_cache(maxsize=8192)
 def text_key(text: str) -> str:
-    """The text as compared: white space collapsed, typographic quotes and dashes made plain."""
+    """The text as compared: white space collapsed, typographic quotes and dashes made plain.
+    Cached: the ad and comment matchers compare the same texts many times."""
+    text = text or ""
+    if not text.isascii() and _TYPOGRAPHIC.search(text):
+        text = text.translate(TYPOGRAPHY)
     # str.split() splits on all Unicode white space (NBSP included), like normalise_text.
-    return " ".join((text or "").translate(TYPOGRAPHY).split())
+    return " ".join(text.split())
 
 
 def comment_text_key(text: str) -> str:
@@ -41,6 +53,7 @@ def is_tracking_param(name: str) -> bool:
     return low in TRACKING_PARAMS or low.startswith(TRACKING_PREFIXES)
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_link(url: str) -> str:
     """The link as compared: tracking parameters dropped, volatile values and random-looking
     tokens replaced by ``*``, query sorted, fragment dropped, scheme and host lower-cased."""
