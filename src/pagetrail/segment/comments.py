@@ -145,7 +145,7 @@ def _candidates(root: etree._Element, protect: etree._Element | None = None,
                 attributes: PageAttributes | None = None) -> list[etree._Element]:
     """Comment elements by their markup. ``attributes`` is the page's attribute index when
     ``root`` is the whole page (the comment list is then one pass over it)."""
-    if _wrap_sequences(root) and attributes is not None:
+    if _wrap_sequences(root, attributes) and attributes is not None:
         attributes.changed()
     out = []
     if attributes is not None:
@@ -166,14 +166,20 @@ def _candidates(root: etree._Element, protect: etree._Element | None = None,
     return out
 
 
-def _wrap_sequences(root: etree._Element) -> bool:
+def _wrap_sequences(root: etree._Element, attributes: PageAttributes | None = None) -> bool:
     """Comments that are runs of siblings rather than one element each get a wrapper element:
     classic Blogger's ``dl#comments-block`` (``dt`` author line + ``dd`` body + ``dd`` footer)
     and lists where each comment starts at an ``<a name="comment-N">`` anchor. A container
     holding exactly one such anchor is itself the comment and gets its id. True when the tree
-    changed."""
+    changed. ``attributes`` is the page's attribute index, when ``root`` is the page."""
     starts_by_parent: dict[etree._Element, list[etree._Element]] = {}
-    for el in root.iter("dt", "a"):
+    if attributes is not None:
+        # Only elements with a comment-anchor id or name can start a comment.
+        anchors = [el for el in attributes.elements({"id": _ANCHOR_ID.match, "name": _ANCHOR_ID.match})
+                   if el.tag in ("dt", "a")]
+    else:
+        anchors = root.iter("dt", "a")
+    for el in anchors:
         key = el.get("id") or el.get("name") or ""
         if not _ANCHOR_ID.match(key) or (el.tag == "a" and el.get("href")):
             continue
@@ -211,12 +217,20 @@ def _wrap_sequences(root: etree._Element) -> bool:
     return changed
 
 
-def _forum_posts(root: etree._Element) -> list[etree._Element]:
+_FORUM_TAGS = ("div", "li", "article", "table", "tr")
+
+
+def _forum_posts(root: etree._Element, attributes: PageAttributes | None = None) -> list[etree._Element]:
     """Posts of a forum thread: two or more siblings with post ids (p123, post_123) and post
-    classes, most of them carrying a date - teaser lists with data-post-id are not threads."""
+    classes, most of them carrying a date - teaser lists with data-post-id are not threads.
+    ``attributes`` is the page's attribute index (elements with a post id come from it)."""
     groups: dict[etree._Element, list[etree._Element]] = {}
-    for el in root.iter("div", "li", "article", "table", "tr"):
-        if _FORUM_ID.match(el.get("id") or "") and _FORUM_CLASS.search(el.get("class") or ""):
+    if attributes is not None:
+        with_id = [el for el in attributes.elements({"id": _FORUM_ID.match}) if el.tag in _FORUM_TAGS]
+    else:
+        with_id = [el for el in root.iter(*_FORUM_TAGS) if _FORUM_ID.match(el.get("id") or "")]
+    for el in with_id:
+        if _FORUM_CLASS.search(el.get("class") or ""):
             parent = el.getparent()
             if parent is not None:
                 groups.setdefault(parent, []).append(el)
@@ -786,7 +800,7 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     items = _prune_sparse(_fold(cands))
     found = Found()
     if len(items) < 2 and not region_hint:
-        posts = _forum_posts(root)
+        posts = _forum_posts(root, attributes)
         inside = [] if protect is None else [protect, *protect.iterancestors()]
         # A thread only when the page's main text sits in its posts (else: a teaser list).
         in_posts = protect is None or any(any(a is p for a in inside) for p in posts)
