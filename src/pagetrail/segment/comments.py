@@ -255,6 +255,7 @@ def _fold(cands: list[etree._Element]) -> list[etree._Element]:
     cands = [c for c in cands if keyed_inside.get(c, 0) < 2]
     cset = set(cands)
     keep = []
+    replies: dict[etree._Element, bool] = {}  # a thread's comments share ancestors: tested once each
     for el in cands:
         outer = None
         between_reply = False
@@ -262,7 +263,11 @@ def _fold(cands: list[etree._Element]) -> list[etree._Element]:
             if anc in cset:
                 outer = anc
                 break
-            if anc.tag in ("ol", "ul") or _REPLY_CONTAINER.search(anc.get("class") or ""):
+            is_reply = replies.get(anc)
+            if is_reply is None:
+                is_reply = replies[anc] = (anc.tag in ("ol", "ul")
+                                           or _REPLY_CONTAINER.search(anc.get("class") or "") is not None)
+            if is_reply:
                 between_reply = True
         if outer is None:
             keep.append(el)
@@ -291,12 +296,17 @@ def _prune_sparse(items: list[etree._Element]) -> list[etree._Element]:
     if len(items) <= 1:
         return items
     groups: dict[etree._Element | None, list[etree._Element]] = {}
+    itemset = set(items)
+    named: dict[etree._Element, bool] = {}  # items share their ancestors: each is tested once
     for el in items:
         top = None
         for anc in el.iterancestors():
             if anc.tag in ("body", "html"):
                 break
-            if P.COMMENT_REGION_TOKEN.search(attrs(anc)) and anc not in items:
+            is_named = named.get(anc)
+            if is_named is None:
+                is_named = named[anc] = P.COMMENT_REGION_TOKEN.search(attrs(anc)) is not None
+            if is_named and anc not in itemset:
                 top = anc
         groups.setdefault(top, []).append(el)
     if len(groups) == 1:
