@@ -18,6 +18,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import (
     ConnectionDone,
     ConnectionLost,
@@ -64,7 +65,10 @@ def now() -> datetime:
 
 def host_header(url: str) -> str:
     """The Host header Twisted sends: the host, plus the port when it is not the scheme's default."""
-    parts = urlsplit(url)
+    return _host_header(urlsplit(url))
+
+
+def _host_header(parts) -> str:  # noqa: ANN001 - a urlsplit or urlparse result
     host = parts.hostname or ""
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
@@ -80,16 +84,19 @@ def _text(value: bytes | str) -> str:
 def header_pairs(headers) -> list[tuple[str, str]]:  # noqa: ANN001 - scrapy.http.Headers
     """Every (name, value) pair, repeated headers repeated, values as sent (latin-1 decoded)."""
     pairs = []
-    for name in headers:
-        for value in headers.getlist(name):
-            pairs.append((_text(name), _text(value)))
+    # Headers is a dict of normalised name -> list of values; reading it as a dict skips
+    # getlist's re-normalising of every name (this runs for two header sets on every fetch).
+    for name, values in dict.items(headers):
+        text = _text(name)
+        for value in values if isinstance(values, list) else headers.getlist(name):
+            pairs.append((text, _text(value)))
     return pairs
 
 
 def request_header_pairs(request: Request) -> list[tuple[str, str]]:
     pairs = header_pairs(request.headers)
     if not any(name.lower() == "host" for name, _ in pairs):
-        pairs.insert(0, ("Host", host_header(request.url)))
+        pairs.insert(0, ("Host", _host_header(urlparse_cached(request))))
     return pairs
 
 
