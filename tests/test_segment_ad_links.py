@@ -32,3 +32,40 @@ def test_paid_links(href, rel, kind):
 ])
 def test_ordinary_links(href, page_site):
     assert link_kind(href, "nofollow", page_site) is None
+
+
+def _plain_link_kind(href: str, page_site: str) -> str | None:
+    """link_kind's URL tests without its shortcuts (cached URL heads, literal prefilter)."""
+    from pagetrail.segment import ads
+    from pagetrail.segment import patterns as P
+    from pagetrail.segment.textutil import host, site
+
+    if not href.startswith(("http", "//")):
+        return None
+    if ads._AFFILIATE_HOST_RE.match(href):
+        return "host"
+    if any(aff in href for aff in ads._AFFILIATE_PATH):
+        return "path"
+    if ads._AMAZON_TAG.match(href):
+        return "amazon"
+    if P.AFFILIATE_URL.search(href) and not (page_site and site(host(href)) == page_site):
+        return "pattern"
+    return None
+
+
+@pytest.mark.parametrize("href", [
+    "https://www.shareasale.com/r.cfm", "HTTPS://WWW.SHAREASALE.COM/r", "https://SHAREASALE.COM",
+    "http://user@clickbank.net/x", "http://a@b@c.clickbank.net/", "https://clickbank.net:8080/x",
+    "https://notclickbank.net/", "https://clickbank.net.evil.example/", "//awin1.com?x", "//awin1.com#x",
+    "https://awin1.com\n", "https://awin1.com\n/x", "https://shop.example/?AFF=12", "https://shop.example/Go/deal",
+    "https://shop.example/go/deal/more", "https://www.Amazon.de/x?TAG=a-21", "https://amzn.com/dp/B01",
+    "https://AMZN.COM/DP/B01", "https://x.example/Recommends/y", "https://x.example/REFER/y",
+    "https://x.example/out/y", "https://x.example/?clickRef=1", "https://x.example/\u017fhop/?aff=1",
+    "https://x.example/?\u212alickref=1", "https://\u017fhareasale.com/", "https://x.example/plain/page",
+])
+def test_link_kind_shortcuts_agree_with_the_patterns(href):
+    found = link_kind(href, "")
+    expected = _plain_link_kind(href, "")
+    assert (found is None) == (expected is None)
+    if expected == "host":
+        assert found[1].startswith("affiliate host")

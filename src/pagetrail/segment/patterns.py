@@ -23,6 +23,7 @@ AFFILIATE_HOSTS = (
     "paid.outbrain.com", "outbrain.com", "taboola.com", "revcontent.com", "mgid.com",
 )
 #: URL query/path patterns that mark a link as affiliate on any host.
+# ads._AFFILIATE_QUICK lists a literal that each alternative here needs: keep the two in step.
 AFFILIATE_URL = re.compile(
     r"(?:[?&](?:affid|aff_id|affiliate_id|aff|associate_id|partner_id|clickref)=[^&]+)"
     r"|/aff(?:iliate)?/|/go/[a-z0-9_-]+/?$|/recommends/|/refer/|/out/",
