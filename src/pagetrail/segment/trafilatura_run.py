@@ -5,6 +5,13 @@ is the pipeline's last user of its tree, so the copy is wasted work: when trafil
 cascade (``trafilatura.core.trafilatura_sequence``) has the call shape this module was written
 against, it runs directly on our tree. It is not a stable API, so the shape is checked once and
 ``bare_extraction`` stays as the fallback (pyproject pins trafilatura to the versions checked).
+
+The cascade measures the page (``baseline.html2txt``) to decide its recall retry. On a ~100 KB page
+that measure is a sixth of the cascade, most of it in one XPath whose two EXSLT ``re:test`` calls
+call back into Python for every element. While this module runs the cascade, the measure selects
+the same elements with a Python walk (the regex applied to the attribute values directly) and
+leaves the deletions and the text rendering to trafilatura's own functions: same string. It is
+only switched on for our calls (a thread-local flag), when the XPath is the one mirrored here.
 """
 
 from __future__ import annotations
@@ -12,10 +19,14 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import re
+import threading
 from collections.abc import Callable
+from copy import copy
 from typing import Any
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 LOG = logging.getLogger(__name__)
 
@@ -49,8 +60,97 @@ def callable_as_expected(fn: Callable[..., Any]) -> bool:
         return False
 
 
+#: The measure's selection (trafilatura.settings.BASIC_CLEAN_XPATH): tags and footer divs, then
+#: elements whose class or id the consent regex finds. The fast measure is off unless trafilatura's
+#: XPath reads exactly so.
+_STRUCTURAL = (".//aside|.//div[contains(@class|@id, 'footer')]|.//fencedframe|.//footer|.//script|"
+               ".//style|.//svg|.//template")
+MEASURE_XPATH = _STRUCTURAL + "|.//*[re:test(@class, '{0}', 'i') or re:test(@id, '{0}', 'i')]"
+_ours = threading.local()
+
+
+def _measure_parts() -> tuple[Any, ...] | None:
+    """trafilatura's page measure, its selection XPath, the consent regex and the helpers the
+    measure uses, if its selection is the one mirrored here."""
+    try:
+        from trafilatura.baseline import _spaced_text, html2txt
+        from trafilatura.settings import _COOKIE_CONSENT_RE, BASIC_CLEAN_XPATH
+        from trafilatura.xml import delete_element
+    except ImportError:
+        return None
+    if BASIC_CLEAN_XPATH.path != MEASURE_XPATH.format(_COOKIE_CONSENT_RE):
+        return None
+    if _COOKIE_CONSENT_RE != _COOKIE_CONSENT_RE.lower():
+        return None
+    # lxml's EXSLT re:test is re.search (re.UNICODE, IGNORECASE for 'i') on the attribute's value.
+    # The regex has no anchor and nothing that matches a line break, so it finds nothing in the
+    # values joined by line breaks exactly when it finds nothing in any one of them. On ASCII text
+    # (nearly all class names) its lowercase pattern without IGNORECASE on the lowered text is the
+    # same test, several times faster.
+    consent = re.compile(_COOKIE_CONSENT_RE, re.UNICODE | re.IGNORECASE)
+    consent_ascii = re.compile(_COOKIE_CONSENT_RE)
+    return (html2txt, BASIC_CLEAN_XPATH, etree.XPath(_STRUCTURAL), consent, consent_ascii,
+            delete_element, _spaced_text)
+
+
+_values = etree.XPath(".//@class|.//@id", smart_strings=False)
+
+
+def _consent_anywhere(body: etree._Element, consent: re.Pattern[str], consent_ascii: re.Pattern[str]) -> bool:
+    """True if the measure's consent regex finds anything in a class or id in or below ``body``."""
+    values = "\n".join(_values(body))
+    if values.isascii():
+        return consent_ascii.search(values.lower()) is not None
+    return consent.search(values) is not None
+
+
+def measure(content: Any, clean: bool = True) -> str:  # noqa: ANN401
+    """``baseline.html2txt``, the same string: its selection XPath calls back into Python twice
+    per element (EXSLT re:test); when the consent regex finds nothing in any class or id, the
+    rest of it (no callbacks) selects the same elements."""
+    parts = _MEASURE
+    if parts is None or not clean or not isinstance(content, HtmlElement):
+        return _ORIGINAL_MEASURE(content, clean) if _ORIGINAL_MEASURE else ""
+    _original, full, structural, consent, consent_ascii, delete_element, spaced_text = parts
+    tree = copy(content)  # as html2txt: the steps below modify the tree
+    body = tree.find(".//body")
+    if body is None:
+        body = tree
+    chosen = full(body) if _consent_anywhere(body, consent, consent_ascii) else structural(body)
+    for el in chosen:  # document order, as basic_cleaning deletes them
+        delete_element(el)
+    return spaced_text(body)
+
+
+def _dispatching_measure(content: Any, clean: bool = True) -> str:  # noqa: ANN401
+    if getattr(_ours, "on", False):
+        return measure(content, clean)
+    return _ORIGINAL_MEASURE(content, clean)
+
+
+_MEASURE = _measure_parts()
+_ORIGINAL_MEASURE = _MEASURE[0] if _MEASURE else None
+
+
+@functools.lru_cache(maxsize=1)
+def _install_measure() -> bool:
+    """Route the cascade's page measure through _dispatching_measure (ours only while on)."""
+    if _MEASURE is None:
+        return False
+    import trafilatura.core as core
+
+    if getattr(core, "html2txt", None) is not _ORIGINAL_MEASURE:
+        return False
+    core.html2txt = _dispatching_measure
+    return True
+
+
 def _direct(run: Callable[..., Any], root: etree._Element, options: Any) -> tuple[etree._Element | None, str]:  # noqa: ANN401
-    result = run(root, options, None)
+    _ours.on = _install_measure()
+    try:
+        result = run(root, options, None)
+    finally:
+        _ours.on = False
     if not (isinstance(result, tuple) and len(result) == 4 and isinstance(result[1], str)):
         # The shape changed under the same signature: our tree is spent, so this page gets no
         # trafilatura result (the caller falls back to the page's own blocks); later pages
