@@ -132,13 +132,32 @@ def _outermost(hits: list[AdHit]) -> list[AdHit]:
 
 
 # ------------------------------------------------------------------------- frames and scripts
+_AD_HOST_RANK: dict[str, int] = {}
+for _rank, _ad in enumerate(P.AD_HOSTS):
+    _AD_HOST_RANK.setdefault(_ad, _rank)
+
+
+def _listed_ad_host(h: str) -> str | None:
+    """The first of P.AD_HOSTS that is ``h`` or a domain ``h`` is below: the host and each of
+    its dot-suffixes looked up in a dict, not every listed host tested against it."""
+    best = None
+    while True:
+        rank = _AD_HOST_RANK.get(h)
+        if rank is not None and (best is None or rank < best):
+            best = rank
+        dot = h.find(".")
+        if dot < 0:
+            return P.AD_HOSTS[best] if best is not None else None
+        h = h[dot + 1:]
+
+
 def _is_ad_host(src: str, page_url: str, kind: str) -> str | None:
     h = host(src)
     if not h:
         return None
-    for ad in P.AD_HOSTS:
-        if h == ad or h.endswith("." + ad):
-            return f"ad host {ad}"
+    ad = _listed_ad_host(h)
+    if ad is not None:
+        return f"ad host {ad}"
     eng = easylist.engine()
     if eng is not None:
         try:
