@@ -35,8 +35,9 @@ class _Positions:
     """Where an element sits relative to the article and the comments, from document order
     recorded before anything is removed."""
 
-    def __init__(self, root: etree._Element, article: etree._Element | None, comments: etree._Element | None) -> None:
-        self.order = {el: i for i, el in enumerate(root.iter())}
+    def __init__(self, root: etree._Element, article: etree._Element | None, comments: etree._Element | None,
+                 order: dict[etree._Element, int] | None = None) -> None:
+        self.order = order if order is not None else {el: i for i, el in enumerate(root.iter())}
         self.article, self.comments = article, comments
         self.a_span = self._span(article)
         self.c_span = self._span(comments)
@@ -45,7 +46,7 @@ class _Positions:
         if el is None:
             return None
         last = el
-        for last in el.iter():  # noqa: B007 - the last descendant in document order
+        for last in el.iter(etree.Element):  # noqa: B007 - the last descendant in document order
             pass
         return self.order.get(el, 0), self.order.get(last, 0)
 
@@ -192,7 +193,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     if found.first_post is not None and not picked.article:
         article_el = found.first_post
     keep = [x for x in (article_el, comment_region) if x is not None] + picked.comments
-    positions = _Positions(root, article_el, comment_region)
+    positions = _Positions(root, article_el, comment_region, page_attrs.order())
 
     if not over_budget("EasyList element hiding"):
         hits += A.find_ad_units(root, url, keep, body_chars, page_attrs)

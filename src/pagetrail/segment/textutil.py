@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
@@ -154,15 +155,23 @@ class PageAttributes:
         self.root = root
         self._by_name: dict[str, list[tuple[int, etree._Element, str]]] | None = None
         self._names: frozenset[str] | None = None
+        self._elements: list[etree._Element] = []
+        self._order: dict[etree._Element, int] | None = None
 
     def changed(self) -> None:
-        self._by_name = self._names = None
+        self._by_name = self._names = self._order = None
+        self._elements = []
 
     def _grouped(self) -> dict[str, list[tuple[int, etree._Element, str]]]:
         if self._by_name is None:
             by: dict[str, list[tuple[int, etree._Element, str]]] = {}
             i = 0
+            # Every element is kept: its order is known without another walk, and lxml hands
+            # later walks of the page these Python objects instead of building new ones.
+            self._elements = elements = []
+            keep = elements.append
             for el in self.root.iter(etree.Element):
+                keep(el)
                 for name, value in el.items():
                     entry = (i, el, value)
                     i += 1
@@ -177,6 +186,14 @@ class PageAttributes:
     def named(self, name: str) -> list[tuple[int, etree._Element, str]]:
         """(rank in document order, element, value) of every ``name`` attribute."""
         return self._grouped().get(name, [])
+
+    def order(self) -> dict[etree._Element, int]:
+        """Each element's rank in document order (elements only: libxml2's comments and
+        processing instructions are dropped by the parser)."""
+        if self._order is None:
+            self._grouped()
+            self._order = dict(zip(self._elements, itertools.count()))
+        return self._order
 
     def names(self) -> frozenset[str]:
         """The attribute names that occur on the page."""
