@@ -38,11 +38,17 @@ def _in_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
     return result
 
 
+def _text(el: etree._Element) -> str:
+    """``el.text_content()`` (libxml2's content of the node, as XPath string() gives it) from
+    the text serialiser, which skips the XPath evaluation set up per call."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
 def content_root(root: etree._Element) -> etree._Element | None:
     scores: dict[etree._Element, float] = {}
     in_comments: dict[etree._Element, bool] = {}
     for p in root.iter(*PARA_TAGS):
-        n = len((p.text_content() or "").strip())
+        n = len(_text(p).strip())
         if n < 25 or _in_comments(p, in_comments):
             continue
         score = 1 + min(n, 300) / 100 if p.tag != "li" else min(n, 300) / 300
