@@ -306,23 +306,28 @@ def find_promos(container: etree._Element, url: str, after: list[etree._Element]
     page_site = site(host(url))
     blocks = _blocks(container) + [b for el in after for b in _blocks(el)]
     texts = [text_of(b) for b in blocks]
-    all_words = [_content_words(t) for t in texts]
-    counts = Counter(w for ws in all_words for w in ws)
+    all_words: list[set[str]] = []  # the blocks' content words, worked out when a block scores
+    counts: Counter = Counter()
     hits = []
     for i, (block, text) in enumerate(zip(blocks, texts, strict=True)):
         n = len(text.split())
         if n == 0 or n > P.PROMO_MAX_WORDS:
             continue
-        links = _outbound_links(block, page_site)
-        if not links:
-            continue
         low = text.lower()
         cta = next((c for c in P.CALL_TO_ACTION if c in low), None)
         weak = next((c for c in P.WEAK_CALL_TO_ACTION if c in low), None)
+        if 2 * bool(cta) + bool(weak) + 2 + 1 < P.PROMO_MIN_SCORE:
+            continue  # too weak even with an affiliate link: its links need not be looked at
+        links = _outbound_links(block, page_site)
+        if not links:
+            continue
         affiliate = any(link_kind(h, "") for h in links)
         score = 2 * bool(cta) + bool(weak) + 2 * affiliate + 1
         if score < P.PROMO_MIN_SCORE:
             continue
+        if not all_words:
+            all_words = [_content_words(t) for t in texts]
+            counts = Counter(w for ws in all_words for w in ws)
         mine = all_words[i]
         shared = sum(1 for w in mine if counts[w] > 1)
         overlap = shared / len(mine) if mine else 1.0
