@@ -189,13 +189,18 @@ def _first(page: _Page, xpaths: tuple[str, ...], max_len: int, source: _Tokens |
     root = page.root
     head = root.find("head")
     for xp in xpaths:
-        if source is not None and not source.any(NEEDS.get(xp, ("",))):
+        # <meta> tags live in <head>: searching only there is much cheaper than the whole page,
+        # and cheaper than looking for the token in the whole source, so the token is looked
+        # for only when the XPath finds something (the same outcome as looking first).
+        in_head = head is not None and xp not in FINDERS and xp.startswith("//meta")
+        if source is not None and not in_head and not source.any(NEEDS.get(xp, ("",))):
             continue
-        # <meta> tags live in <head>: searching only there is much cheaper than the whole page.
         if xp in FINDERS:
             found_all = FINDERS[xp](page)
-        elif xp.startswith("//meta") and head is not None:
+        elif in_head:
             found_all = _xpath("." + xp)(head)
+            if found_all and source is not None and not source.any(NEEDS.get(xp, ("",))):
+                continue
         else:
             found_all = _xpath(xp)(root)
         for found in found_all:
