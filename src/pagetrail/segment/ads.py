@@ -158,15 +158,21 @@ def _is_ad_host(src: str, page_url: str, kind: str) -> str | None:
     ad = _listed_ad_host(h)
     if ad is not None:
         return f"ad host {ad}"
-    eng = easylist.engine()
-    if eng is not None:
-        try:
-            res = eng.check_network_urls(src, page_url or "http://localhost/", kind)
-        except Exception:  # noqa: BLE001 - the engine rejects some malformed URLs
-            return None
-        if res.matched and not res.exception:
-            return "EasyList network rule"
+    if easylist.engine() is not None and _network_rule(src, page_url or "http://localhost/", kind):
+        return "EasyList network rule"
     return None
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _network_rule(src: str, page_url: str, kind: str) -> bool:
+    """Whether an EasyList network rule blocks ``src`` on ``page_url``. Kept per URL: the
+    captures of a page that are segmented and diffed together load the same scripts and frames,
+    and the engine's check is most of the frame step."""
+    try:
+        res = easylist.engine().check_network_urls(src, page_url, kind)
+    except Exception:  # noqa: BLE001 - the engine rejects some malformed URLs
+        return False
+    return bool(res.matched and not res.exception)
 
 
 def find_ad_frames(root: etree._Element, url: str, keep: list[etree._Element]) -> list[AdHit]:
