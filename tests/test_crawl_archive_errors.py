@@ -28,7 +28,7 @@ def test_full_disk_stops_the_crawl_with_one_line(tmp_path):
                             [{"name": f"p{i}", "url": site.url(f"/many/{i}")} for i in range(40)])
         run = crawl(seeds, "--archive", archive,
                     "--set", f"PAGETRAIL_ARCHIVE_CLASS={__name__}.FullDiskArchive")
-    errors = [line for line in run.stderr.splitlines() if line.startswith("pagetrail: error:")]
+    errors = run.error_lines
     assert run.returncode == 2, run.stderr
     assert len(errors) == 1 and "no space left on device" in errors[0]
     assert not list(archive.glob("*.open"))

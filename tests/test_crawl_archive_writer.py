@@ -54,7 +54,7 @@ def test_unknown_writer_is_a_one_line_error(tmp_path):
     with standard_site() as site:
         seeds = write_seeds(tmp_path / "s.toml", [{"name": "home", "url": site.url("/")}])
         run = crawl(seeds, "--archive", tmp_path / "a", "--set", "PAGETRAIL_ARCHIVE_WRITER=carrier-pigeon")
-    errors = [line for line in run.stderr.splitlines() if line.startswith("pagetrail: error:")]
+    errors = run.error_lines
     assert run.returncode == 2, run.stderr
     assert len(errors) == 1 and "PAGETRAIL_ARCHIVE_WRITER" in errors[0]
 
@@ -66,7 +66,7 @@ def test_a_dead_writer_process_stops_the_crawl_and_keeps_its_records(tmp_path):
                             [{"name": f"p{i}", "url": site.url(f"/many/{i}")} for i in range(30)])
         run = crawl(seeds, "--archive", archive,
                     "--set", f"PAGETRAIL_ARCHIVE_CLASS={__name__}.DyingArchive")
-    errors = [line for line in run.stderr.splitlines() if line.startswith("pagetrail: error:")]
+    errors = run.error_lines
     assert run.returncode == 2, run.stderr
     assert len(errors) == 1 and "archive writer process exited" in errors[0], run.stderr
     # The next crawl repairs the file the dead writer left open; nothing it wrote is lost.
@@ -83,7 +83,7 @@ def test_an_archive_the_worker_cannot_open_is_a_one_line_error(tmp_path):
     with standard_site() as site:
         seeds = write_seeds(tmp_path / "s.toml", [{"name": "home", "url": site.url("/")}])
         run = crawl(seeds, "--archive", archive)
-    errors = [line for line in run.stderr.splitlines() if line.startswith("pagetrail: error:")]
+    errors = run.error_lines
     assert run.returncode == 2, run.stderr
     assert len(errors) == 1 and "cannot open the catalog" in errors[0], run.stderr
     assert not list(archive.glob("*.warc.gz*"))

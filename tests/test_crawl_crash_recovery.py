@@ -17,31 +17,41 @@ from tests.support.servers import standard_site
 PAGES = 1500
 
 
+def kill_mid_crawl(seeds, archive, ready, *options: str, group: bool) -> None:  # noqa: ANN001
+    """Start ``pagetrail crawl`` and SIGKILL it once ``ready()``: with its archive writer
+    (``group``, as a power cut would) or the crawl process alone."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pagetrail", "crawl", str(seeds), "--archive", str(archive), *options],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        while proc.poll() is None and not ready():
+            time.sleep(0.05)
+        assert proc.poll() is None, "the crawl finished before it could be killed"
+        if group:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_sigkill_mid_crawl_then_restart(tmp_path):
     archive = tmp_path / "archive"
     with standard_site() as site:
         many = write_seeds(tmp_path / "many.toml",
                            [{"name": f"p{i}", "url": site.url(f"/many/{i}")} for i in range(PAGES)])
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pagetrail", "crawl", str(many), "--archive", str(archive),
-             "--set", "PAGETRAIL_WARC_MAX_SIZE=30000"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
-        try:
-            # wait until files have rotated and the current .open file has records in it
-            while proc.poll() is None:
-                opened = [p for p in archive.glob("*.open") if p.stat().st_size > 2000]
-                if opened and len(list(archive.glob("*.warc.gz"))) >= 2:
-                    break
-                time.sleep(0.05)
-            assert proc.poll() is None, "the crawl finished before it could be killed"
-            os.killpg(proc.pid, signal.SIGKILL)  # the crawl and its archive writer
-            proc.wait()
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+
+        def rotated_and_writing() -> bool:
+            opened = [p for p in archive.glob("*.open") if p.stat().st_size > 2000]
+            return bool(opened) and len(list(archive.glob("*.warc.gz"))) >= 2
+
+        kill_mid_crawl(many, archive, rotated_and_writing, "--set", "PAGETRAIL_WARC_MAX_SIZE=30000",
+                       group=True)
         leftovers = list(archive.glob("*.open"))
         assert leftovers
         # make the last record torn, as if the kill had landed mid-write
@@ -73,22 +83,9 @@ def test_sigkill_of_the_crawl_alone_lets_the_writer_close_its_files(tmp_path):
     with standard_site() as site:
         many = write_seeds(tmp_path / "many.toml",
                            [{"name": f"p{i}", "url": site.url(f"/many/{i}")} for i in range(PAGES)])
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pagetrail", "crawl", str(many), "--archive", str(archive)],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            while proc.poll() is None:
-                if any(p.stat().st_size > 20000 for p in archive.glob("*.open")):
-                    break
-                time.sleep(0.05)
-            assert proc.poll() is None, "the crawl finished before it could be killed"
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        kill_mid_crawl(many, archive,
+                       lambda: any(p.stat().st_size > 20000 for p in archive.glob("*.open")),
+                       group=False)
         # The writer sees its pipe close, writes what it had received and closes the file.
         deadline = time.monotonic() + 120  # a guard against hanging, not a speed limit
         while list(archive.glob("*.open")) and time.monotonic() < deadline:

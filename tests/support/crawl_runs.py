@@ -28,6 +28,11 @@ class CrawlRun:
     def result(self, seed: str) -> dict:
         return next(r for r in self.summary["results"] if r["seed"] == seed)
 
+    @property
+    def error_lines(self) -> list[str]:
+        """The ``pagetrail: error: ...`` lines on stderr (a user error is exactly one)."""
+        return [line for line in self.stderr.splitlines() if line.startswith("pagetrail: error:")]
+
 
 def crawl(*args: str | Path, cwd: Path = ROOT) -> CrawlRun:
     """``python -m pagetrail crawl ARGS...`` in a child process."""
