@@ -183,6 +183,15 @@ def spread(values: list[float]) -> str:
     return f"{min(values):.2f}-{max(values):.2f}"
 
 
+def cpu_line(label: str, rounds: list[tuple[dict, dict]], key: str, ratios: list[float]) -> None:
+    """One CPU figure: the median of each side, and the median of the per-round ratios."""
+    bare = median([b[key] for b, _ in rounds])
+    archiving = median([a[key] for _, a in rounds])
+    print(f"{label:28} {bare:7.2f} ms bare, {archiving:.2f} ms archiving; "
+          f"ratio {median(ratios):.3f} median ({spread(ratios)})  "
+          f"cost {100 * (median(ratios) - 1):+.1f}%")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2000)
@@ -263,22 +272,14 @@ def main() -> None:
               f"{first['kinds']['new']})")
         print(f"archived / bare, per round:  {median(ratios):7.2f} median ({spread(ratios)})  "
               f"cost {100 * (1 - median(ratios)):.1f}%, target <= 10%")
-        cpu_b = median([b["cpu_ms_per_page"] for b, _ in rounds])
-        cpu_a = median([a["cpu_ms_per_page"] for _, a in rounds])
-        print(f"CPU per page while crawling: {cpu_b:7.2f} ms bare, {cpu_a:.2f} ms archiving; "
-              f"ratio {median(cpu_ratios):.3f} median ({spread(cpu_ratios)})  "
-              f"cost {100 * (median(cpu_ratios) - 1):+.1f}%")
+        cpu_line("CPU per page while crawling:", rounds, "cpu_ms_per_page", cpu_ratios)
         nogc = [(a["cpu_ms_per_page"] - a["gc_ms_per_page"])
                 / (b["cpu_ms_per_page"] - b["gc_ms_per_page"]) for b, a in rounds]
         gcs = [f"{b['full_gcs']}/{a['full_gcs']}" for b, a in rounds]
         print(f"  same, less time in GC:     ratio {median(nogc):.3f} median ({spread(nogc)})  "
               f"cost {100 * (median(nogc) - 1):+.1f}%; full collections per round, bare/archiving: "
               f"{' '.join(gcs)}")
-        proc_b = median([b["process_cpu_ms_per_page"] for b, _ in rounds])
-        proc_a = median([a["process_cpu_ms_per_page"] for _, a in rounds])
-        print(f"CPU per page, all processes: {proc_b:7.2f} ms bare, {proc_a:.2f} ms archiving; "
-              f"ratio {median(proc_ratios):.3f} median ({spread(proc_ratios)})  "
-              f"cost {100 * (median(proc_ratios) - 1):+.1f}%")
+        cpu_line("CPU per page, all processes:", rounds, "process_cpu_ms_per_page", proc_ratios)
         writer_cpu = median([a["writer_cpu_ms_per_page"] for _, a in rounds])
         if writer_cpu > 0.01:
             print(f"  of which the archive worker process: {writer_cpu:.2f} ms per page, on "

@@ -12,7 +12,7 @@ import time
 
 from pagetrail.archive import Archive
 from tests.support.crawl_runs import ROOT, crawl, read_records, warcio_check, write_seeds
-from tests.support.servers import standard_site
+from tests.support.servers import many_pages, standard_site
 
 PAGES = 1500
 
@@ -43,8 +43,7 @@ def kill_mid_crawl(seeds, archive, ready, *options: str, group: bool) -> None:  
 def test_sigkill_mid_crawl_then_restart(tmp_path):
     archive = tmp_path / "archive"
     with standard_site() as site:
-        many = write_seeds(tmp_path / "many.toml",
-                           [{"name": f"p{i}", "url": site.url(f"/many/{i}")} for i in range(PAGES)])
+        many = write_seeds(tmp_path / "many.toml", many_pages(site, PAGES))
 
         def rotated_and_writing() -> bool:
             opened = [p for p in archive.glob("*.open") if p.stat().st_size > 2000]
@@ -81,8 +80,7 @@ def test_sigkill_mid_crawl_then_restart(tmp_path):
 def test_sigkill_of_the_crawl_alone_lets_the_writer_close_its_files(tmp_path):
     archive = tmp_path / "archive"
     with standard_site() as site:
-        many = write_seeds(tmp_path / "many.toml",
-                           [{"name": f"p{i}", "url": site.url(f"/many/{i}")} for i in range(PAGES)])
+        many = write_seeds(tmp_path / "many.toml", many_pages(site, PAGES))
         kill_mid_crawl(many, archive,
                        lambda: any(p.stat().st_size > 20000 for p in archive.glob("*.open")),
                        group=False)

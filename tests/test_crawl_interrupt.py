@@ -8,14 +8,13 @@ import subprocess
 import sys
 
 from tests.support.crawl_runs import ROOT, warcio_check, write_seeds
-from tests.support.servers import standard_site
+from tests.support.servers import many_pages, standard_site
 
 
 def test_sigint_closes_the_archive_cleanly(tmp_path):
     archive = tmp_path / "archive"
     with standard_site() as site:
-        seeds = write_seeds(tmp_path / "s.toml",
-                            [{"name": f"p{i}", "url": site.url(f"/many/{i}")} for i in range(1000)])
+        seeds = write_seeds(tmp_path / "s.toml", many_pages(site, 1000))
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         proc = subprocess.Popen([sys.executable, "-m", "pagetrail", "crawl", str(seeds),
                                  "--archive", str(archive)],

@@ -118,10 +118,16 @@ def test_missing_archive_is_an_error(tmp_path, capsys):
     assert code == 2 and "no pagetrail archive here" in err
 
 
-def test_diff_with_other_rules_resegments(archive_dir, capsys, tmp_path):
+def ignore_comments_rules(tmp_path):  # noqa: ANN001, ANN201
+    """A seed file for URL whose rules ignore the comment section."""
     seeds = tmp_path / "seeds.toml"
     seeds.write_text(f'[[seed]]\nurl = "{URL}"\nschedule = "1h"\n'
                      '[seed.rules]\nignore = ["#comments"]\n', encoding="utf-8")
+    return seeds
+
+
+def test_diff_with_other_rules_resegments(archive_dir, capsys, tmp_path):
+    seeds = ignore_comments_rules(tmp_path)
     code, out, _ = run(capsys, "diff", URL, "--rules", str(seeds), "--archive", archive_dir)
     assert code == 0 and "comments: no change" in out and "ads: 1 edited" in out
     code, _, err = run(capsys, "diff", "http://127.0.0.1:8000/other/", "--archive", archive_dir)
@@ -129,9 +135,7 @@ def test_diff_with_other_rules_resegments(archive_dir, capsys, tmp_path):
 
 
 def test_history_says_when_summaries_predate_the_rules(archive_dir, capsys, tmp_path):
-    seeds = tmp_path / "seeds.toml"
-    seeds.write_text(f'[[seed]]\nurl = "{URL}"\nschedule = "1h"\n'
-                     '[seed.rules]\nignore = ["#comments"]\n', encoding="utf-8")
+    seeds = ignore_comments_rules(tmp_path)
     code, _, err = run(capsys, "history", URL, "--seeds", str(seeds), "--archive", archive_dir)
     assert code == 0 and "6 of 6 summaries" in err and "pagetrail reprocess" in err
     code, _, err = run(capsys, "history", URL, "--archive", archive_dir)

@@ -33,6 +33,12 @@ class CrawlRun:
         """The ``pagetrail: error: ...`` lines on stderr (a user error is exactly one)."""
         return [line for line in self.stderr.splitlines() if line.startswith("pagetrail: error:")]
 
+    def one_error(self) -> str:
+        """The run ended with exit status 2 and exactly one error line: that line."""
+        assert self.returncode == 2, self.stderr
+        assert len(self.error_lines) == 1, self.stderr
+        return self.error_lines[0]
+
 
 def crawl(*args: str | Path, cwd: Path = ROOT) -> CrawlRun:
     """``python -m pagetrail crawl ARGS...`` in a child process."""

@@ -259,6 +259,11 @@ REQUISITES_HTML = b"""<!doctype html><html><head><title>With requisites</title>
 <img src="/assets/a.png"><p>Page with a stylesheet, a script and two images.</p></body></html>"""
 
 
+def many_pages(site: LocalSite, count: int) -> list[dict]:
+    """Seed tables for ``count`` distinct small pages of ``standard_site``'s ``/many/`` handler."""
+    return [{"name": f"p{i}", "url": site.url(f"/many/{i}")} for i in range(count)]
+
+
 def standard_site(huge_size: int = 3_000_000) -> LocalSite:
     """A site with every case the crawl tests need (not started: use it as a context manager)."""
     site = LocalSite()
