@@ -50,3 +50,90 @@ def test_absolute_dates_are_kept():
 def test_text_key_ignores_white_space_and_typography():
     assert text_key("It\u2019s \u201cbaby\u201d\n aspirin \u2014 ok\u00a0") == "It's \"baby\" aspirin - ok"
     assert text_key("Heparin") != text_key("heparin")  # case is content
+
+
+# Issue 10 item 1: noise parameters compare as absent whether they changed, appeared or
+# disappeared; the rules hold by value shape on names never seen before.
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://x.test/wp-content/plugins/ads/ad.js", "https://x.test/wp-content/plugins/ads/ad.js?ver=6.4.2"),
+        ("https://x.test/ad.js?ver=1234", "https://x.test/ad.js"),
+        ("https://x.test/i.png", "https://x.test/i.png?v=20261206"),
+        ("https://x.test/i.png?_=1765012345678", "https://x.test/i.png"),
+        ("https://x.test/i.png?cb=1&size=2", "https://x.test/i.png?size=2"),
+        ("https://ad.doubleclick.net/N1234/adj/site/zone;sz=300x250;ord=123456789?",
+         "https://ad.doubleclick.net/N1234/adj/site/zone;sz=300x250;ord=987654321012?"),
+        ("https://ad.doubleclick.net/adj/site/zone;sz=300x250", "https://ad.doubleclick.net/adj/site/zone;sz=300x250;ord=5551234567"),
+        ("https://pubads.g.doubleclick.net/gampad/ad?iu=/1/x&correlator=4437391022712345&u_tz=60",
+         "https://pubads.g.doubleclick.net/gampad/ad?iu=/1/x"),
+        # names we have never seen, values shaped like cache-busters and random tokens
+        ("https://cdn.test/a.js?zq=1765012345", "https://cdn.test/a.js"),
+        ("https://cdn.test/a.js?k=0.8273645512", "https://cdn.test/a.js?k=0.1182736455"),
+        ("https://cdn.test/a.js?h=8f3a9c2e", "https://cdn.test/a.js?h=77aa01ff"),
+        ("https://cdn.test/a.js?q=aB3xK9pQ2mN7vL0zR5tY", "https://cdn.test/a.js"),
+        ("https://cdn.test/a.js?sess=4f1c2b7a-9d3e-4c1b-8a2f-0e9d8c7b6a54", "https://cdn.test/a.js"),
+        ("https://cdn.test/style.css?1765012345", "https://cdn.test/style.css"),
+        ("https://cdn.test/app.8f3a9c2e.js", "https://cdn.test/app.1b2c3d4e.js"),
+        ("http://x.test/p", "https://x.test/p"),
+        ("https://x.test/p;jsessionid=ABC123DEF456GHI789", "https://x.test/p"),
+        # a click wrapper whose target gained tracking parameters
+        ("https://ads.test/click?adurl=https%3A%2F%2Fshop.test%2Fp%3Futm_source%3Dx",
+         "https://ads.test/click?adurl=https%3A%2F%2Fshop.test%2Fp"),
+    ],
+)
+def test_noise_parameters_compare_as_absent(a, b):
+    assert normalise_link(a) == normalise_link(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://x.test/go?aff_id=1234", "https://x.test/go?aff_id=9876"),
+        ("https://x.test/go?affiliate=alice", "https://x.test/go?affiliate=bob"),
+        ("https://x.test/go?affiliate=alice", "https://x.test/go"),
+        ("http://vendor.hop.clickbank.net/?tid=8f3a9c2e71d4", "http://vendor.hop.clickbank.net/?tid=1b2c3d4e5f60"),
+        ("https://www.amazon.com/dp/B000123?tag=mysite-20", "https://www.amazon.com/dp/B000123"),
+        ("https://x.test/spring-sale-2011", "https://x.test/summer-sale-2011"),
+        ("https://x.test/p?slug=heparin-and-miscarriage-2011", "https://x.test/p?slug=heparin-and-miscarriage-2012"),
+        ("https://ad.doubleclick.net/N1234/adj/site/zone;sz=300x250", "https://ad.doubleclick.net/N1234/adj/site/zone;sz=728x90"),
+    ],
+)
+def test_paying_and_content_parameters_stay_changes(a, b):
+    assert normalise_link(a) != normalise_link(b)
+
+
+def _ads_diff(old_ads, new_ads):
+    from pagetrail.diff.ads import diff_ads
+    from pagetrail.diff.limits import DEFAULT_LIMITS
+
+    return diff_ads(old_ads, new_ads, DEFAULT_LIMITS)
+
+
+def test_an_ad_whose_only_difference_is_a_noise_link_is_no_change():
+    from pagetrail.segment.model import Ad
+
+    old = [Ad("ad-frame", "", ["https://ads.test/show_ads.js"], slot="div.ad"),
+           Ad("ad-frame", "", ["https://ad.doubleclick.net/adj/site/z;sz=300x250;ord=1234567890?"], slot="div#top")]
+    new = [Ad("ad-frame", "", ["https://ads.test/show_ads.js?ver=5.8.1"], slot="div.ad"),
+           Ad("ad-frame", "", ["https://ad.doubleclick.net/adj/site/z;sz=300x250;ord=9876543210?"], slot="div#top")]
+    assert not _ads_diff(old, new).changed
+
+
+def test_a_rotating_creative_in_the_same_slot_is_no_change():
+    from pagetrail.segment.model import Ad
+
+    old = [Ad("ad-unit", "Cheap flights to Rome", ["https://ads.test/click?cr=1111", "https://ads.test/cr/1111.jpg"], slot="div#sidebar-ad")]
+    new = [Ad("ad-unit", "Winter boots sale", ["https://ads.test/click?cr=2222", "https://ads.test/cr/2222.jpg"], slot="div#sidebar-ad")]
+    assert not _ads_diff(old, new).changed
+
+
+def test_another_publisher_account_or_an_affiliate_swap_in_the_slot_is_a_change():
+    from pagetrail.segment.model import Ad
+
+    old = [Ad("ad-unit", "", ["https://ads.test/show?client=ca-pub-111"], slot="div#a"),
+           Ad("ad-unit", "Pregnancy Miracle", ["http://aa.pregmiracle.hop.clickbank.net/"], slot="div#b")]
+    new = [Ad("ad-unit", "", ["https://ads.test/show?client=ca-pub-222"], slot="div#a"),
+           Ad("ad-unit", "Fertility Cure", ["http://bb.fertilecure.hop.clickbank.net/"], slot="div#b")]
+    diff = _ads_diff(old, new)
+    assert [c.op for c in diff.changes] == ["edited", "edited"]

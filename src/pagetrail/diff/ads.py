@@ -3,7 +3,8 @@
 Ads are matched in stages, each taking only what earlier stages left: the same ad (text and links
 equal once noise is removed), then the same slot, then the same text, then the same links, then
 similar text of the same kind. A pair that differs is "edited" and says which links it had before
-and after (an affiliate id swapped in the link is an edit, a cache-buster is not).
+and after (an affiliate id swapped in the link is an edit, a cache-buster is not). A network ad
+unit in the same slot showing another creative for the same publisher account is no change.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 
 from pagetrail.diff.limits import Limits
+from pagetrail.diff.links import normalise_links, payee_key
 from pagetrail.diff.model import Change, ChannelDiff
-from pagetrail.diff.noise import normalise_links, text_key
+from pagetrail.diff.noise import text_key
+from pagetrail.diff.patterns import ROTATING_AD_KINDS
 from pagetrail.diff.words import WordBudget, word_set, word_set_similarity
+from pagetrail.segment.ads import link_kind
 from pagetrail.segment.model import Ad
 
 
@@ -60,7 +64,7 @@ def diff_ads(old: list[Ad], new: list[Ad], limits: Limits) -> ChannelDiff:
     budget = WordBudget(limits.max_words, limits.max_total_words)
     changes: list[Change] = []
     for stage, i, j in pairs:
-        if stage == "same":
+        if stage == "same" or (stage == "slot" and is_rotation(old[i], new[j])):
             continue
         a, b = old[i], new[j]
         change = Change(
@@ -90,6 +94,17 @@ def diff_ads(old: list[Ad], new: list[Ad], limits: Limits) -> ChannelDiff:
         changed=bool(changes), changes=changes, count_before=len(old), count_after=len(new),
         truncated="; ".join(notes) or None,
     )
+
+
+def is_rotation(a: Ad, b: Ad) -> bool:
+    """Two ads in the same slot that are the same network's ad unit for the same publisher
+    account, showing another creative: the hosts and paying ids of their links are equal and no
+    link is an affiliate or sponsored link (a swapped affiliate offer in a slot is an edit)."""
+    if a.kind not in ROTATING_AD_KINDS or b.kind not in ROTATING_AD_KINDS or not (a.links or b.links):
+        return False
+    if any(link_kind(u, "") for u in (*a.links, *b.links)):
+        return False
+    return {payee_key(u) for u in a.links} == {payee_key(u) for u in b.links}
 
 
 def _where(ad: Ad) -> dict:

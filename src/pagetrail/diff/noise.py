@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pagetrail.diff.patterns import (
-    COMMENT_COUNTERS,
-    RANDOM_PATH_SEGMENT,
-    RANDOM_TOKEN,
-    RELATIVE_DATE,
-    TRACKING_PARAMS,
-    TRACKING_PREFIXES,
-    TYPOGRAPHY,
-    VOLATILE_PARAMS,
-)
+from pagetrail.diff.links import is_tracking_param, normalise_link, normalise_links
+from pagetrail.diff.patterns import COMMENT_COUNTERS, RELATIVE_DATE, TYPOGRAPHY
 from pagetrail.segment.model import normalise_text
 
-PLACEHOLDER = "*"
+__all__ = ["comment_text_key", "date_key", "is_relative_date", "is_tracking_param", "normalise_link",
+           "normalise_links", "text_key"]
 
 
 # The characters TYPOGRAPHY maps, as one regex: finding none of them (most texts, and every ASCII
@@ -46,40 +38,6 @@ def text_key(text: str) -> str:
 def comment_text_key(text: str) -> str:
     """A comment's text as compared: ``text_key`` without vote and like counters."""
     return text_key(COMMENT_COUNTERS.sub(" ", text or ""))
-
-
-def is_tracking_param(name: str) -> bool:
-    low = name.lower()
-    return low in TRACKING_PARAMS or low.startswith(TRACKING_PREFIXES)
-
-
-@functools.lru_cache(maxsize=8192)
-def normalise_link(url: str) -> str:
-    """The link as compared: tracking parameters dropped, volatile values and random-looking
-    tokens replaced by ``*``, query sorted, fragment dropped, scheme and host lower-cased."""
-    url = (url or "").strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    query = []
-    for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        if is_tracking_param(name):
-            continue
-        if name.lower() in VOLATILE_PARAMS or RANDOM_TOKEN.match(value):
-            value = PLACEHOLDER
-        query.append((name, value))
-    query.sort()
-    path = "/".join(
-        PLACEHOLDER if RANDOM_PATH_SEGMENT.match(seg) else seg for seg in parts.path.split("/")
-    )
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query, safe="*/:"), "")
-    )
-
-
-def normalise_links(urls: list[str]) -> list[str]:
-    return [normalise_link(u) for u in urls]
 
 
 def is_relative_date(date: str | None) -> bool:

@@ -7,33 +7,69 @@ from __future__ import annotations
 
 import re
 
-#: Query parameters that track the visitor or the campaign, never the content.
+#: Query and ``;`` path parameters that track the visitor or the campaign, never the content:
+#: compared as absent, whether they changed, appeared or disappeared.
 TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id",
     "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "__hssc", "__hstc", "__hsfp", "hsctatracking",
-    "igshid", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_conv", "vero_id", "wickedid",
-    "ref", "ref_src", "ref_url", "spm", "scid", "s_cid", "cmpid", "ncid",
+    "igshid", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_conv", "vero_id", "wickedid", "irclickid",
+    "ref", "ref_src", "ref_url", "referrer", "spm", "scid", "s_cid", "cmpid", "ncid", "clickid", "click_id", "zanpid",
+    "sr_share", "share", "feature", "src", "source", "from", "via", "si",
 })
 #: Prefixes of tracking parameters (utm_source, utm_medium, pk_campaign ...).
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "matomo_", "piwik_", "hmb_", "ga_")
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "matomo_", "piwik_", "hmb_", "ga_", "hsa_", "vgo_")
 
-#: Query parameters whose value is a cache-buster, a nonce or a per-request id: the value is
-#: dropped, the name kept (a link that gains or loses one is still the same link).
+#: Parameters whose value is a cache-buster, a version stamp, a nonce, a correlator or a per-request
+#: id (ad requests carry dozens: screen size, time zone, history length): compared as absent, so
+#: a script that gains ``?ver=6.4.2`` or a doubleclick tag whose ``;ord=`` changed is the same link.
 VOLATILE_PARAMS = frozenset({
-    "ver", "v", "cb", "cachebuster", "cache_buster", "_", "rand", "random", "rnd", "r", "nonce",
-    "_wpnonce", "wpnonce", "ts", "t", "timestamp", "time", "correlator", "ord", "dt", "sid",
-    "sessionid", "phpsessid", "jsessionid", "token", "csrf", "_token", "bust",
+    "ver", "v", "version", "rev", "build", "cb", "cachebuster", "cache_buster", "cachebust",
+    "nocache", "no_cache", "bust", "buster", "rand", "random", "rnd", "r", "nonce", "wpnonce",
+    "ts", "t", "tm", "timestamp", "time", "correlator", "corr", "ord", "dt", "pvsid",
+    "sid", "sessionid", "session_id", "phpsessid", "jsessionid", "aspsessionid", "cfid", "cftoken",
+    "token", "csrf", "csrf_token", "callback", "jsonp", "cachekey", "hash", "seed", "uid", "cid",
+    "bpp", "bdt", "idt", "fws", "ifi", "uci", "btvi", "psz", "msz", "biw", "bih", "scr_x", "scr_y",
+    "adx", "ady", "lmt", "dtd", "vis", "frm", "prev_fmts", "prev_slotnames", "eid", "dmc",
+    "pv", "avrdt", "jar", "wgl", "flash", "tile", "rdid",
+})
+#: Prefixes of volatile parameters (Google ad requests' ``u_h``, ``u_tz``; anything named with a
+#: leading underscore, which sites use for internal, per-request values: ``_``, ``_wpnonce``, ``_t``).
+VOLATILE_PREFIXES = ("u_", "dc_", "_")
+
+#: Parameters that carry who gets paid for a click or a sale (affiliate, partner and publisher ids,
+#: ClickBank's ``tid``, Amazon's ``tag``, AdSense's ``client``): always content, whatever their
+#: value looks like, so a swapped affiliate id is reported.
+PAYING_PARAMS = frozenset({
+    "tid", "tag", "aff", "affid", "aff_id", "affiliate", "affiliate_id", "affiliateid", "aff_sub",
+    "afftrack", "awinaffid", "awinmid", "a_aid", "a_bid", "partner", "partnerid",
+    "partner_id", "pubid", "publisher", "publisher_id", "subid", "sub_id", "client",
+    "associate_id", "clickref", "hop", "vendor",
 })
 
-#: A value that looks random or like a timestamp (hex/base64 run with digits, or a long number).
-RANDOM_TOKEN = re.compile(
-    r"^(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{16,}$"  # long mixed token with at least one digit
-    r"|^[0-9a-fA-F]{12,}$"  # hex digest, uuid parts
-    r"|^\d{10,}$"  # unix timestamps (s, ms), ad correlators
+#: Values whose shape alone says "cache-buster, timestamp, random token" on any site, whatever the
+#: parameter is called: long numbers, decimals from Math.random(), hex digests, UUIDs, random
+#: alphanumeric runs (a word slug like ``spring-sale-2011`` is not one: each of its pieces is
+#: letters or digits, never both).
+VOLATILE_VALUE = re.compile(
+    r"^\d{9,}$"  # unix times (s, ms), ad ord / correlator numbers
+    r"|^0?\.\d{6,}$"  # Math.random()
+    r"|^\d{4}-?\d{2}-?\d{2}[T_ -]?\d{2}:?\d{2}(?::?\d{2})?\S*$"  # build timestamps
+    r"|^(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,}$"  # hex digests, short git hashes
+    r"|^(?=[0-9A-F]*[A-F])(?=[0-9A-F]*\d)[0-9A-F]{8,}$"
     r"|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"  # uuid
+    r"|^(?=\S*[A-Za-z])(?=\S*\d)[A-Za-z0-9+/]{20,}={0,2}$"  # base64 runs
 )
-#: The same shapes inside a path segment (e.g. /cache/8f3a9c2e71d4a0b9/ad.js).
+#: A piece of a value (between ``-``, ``_`` and ``.``) that mixes letters and digits over 10+
+#: characters: a random token inside a longer value (``abc-9fK2x7Qp0Lm3``).
+RANDOM_PIECE = re.compile(r"^(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{10,}$")
+#: Path segments that are random tokens (e.g. /cache/8f3a9c2e71d4a0b9/ad.js) and content hashes in
+#: file names (``app.8f3a9c2e.js``, ``style-1a2b3c4d5e.css``).
 RANDOM_PATH_SEGMENT = re.compile(r"^(?:[0-9a-fA-F]{16,}|\d{10,})$")
+FILE_HASH = re.compile(r"(?<=[.\-_])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}(?=\.[A-Za-z0-9]{1,5}$|[.\-_])")
+
+#: Ad kinds that networks fill with a rotating creative: the same slot showing another creative
+#: from the same network and the same publisher account is not a change.
+ROTATING_AD_KINDS = frozenset({"ad-unit", "ad-frame"})
 
 #: Relative dates printed by comment systems: they change by themselves as time passes.
 RELATIVE_DATE = re.compile(
