@@ -35,6 +35,7 @@ class ArchiveMiddleware:
         self.conditional = settings.getbool("PAGETRAIL_CONDITIONAL_REQUESTS", True)
         self.keep_oversize = settings.getbool("PAGETRAIL_KEEP_OVERSIZE", True)
         self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
+        self.robots_maxsize = settings.getint("PAGETRAIL_ROBOTSTXT_MAXSIZE", 512 * 1024)
         # Passed only when set, so a PAGETRAIL_ARCHIVE_CLASS without the option still works.
         options = {"durable": True} if settings.getbool("PAGETRAIL_ARCHIVE_DURABLE", False) else {}
         options.update(prefix=self.prefix, max_file_size=self.max_size)
@@ -98,6 +99,8 @@ class ArchiveMiddleware:
 
     async def process_response(self, request: Request, response: Response) -> Response:
         await self._record(request, ex.build_exchange(request, response))
+        if self.keep_oversize:
+            self._hand_back_maxsize(request)
         return response
 
     async def process_exception(self, request: Request, exception: Exception) -> None:
@@ -131,13 +134,24 @@ class ArchiveMiddleware:
     def _take_over_maxsize(self, request: Request) -> None:
         """Enforce DOWNLOAD_MAXSIZE here instead of in the download handler, which would cancel the
         download and throw the body away: an oversized body is archived up to the limit and marked
-        ``WARC-Truncated: length``."""
+        ``WARC-Truncated: length``. robots.txt gets PAGETRAIL_ROBOTSTXT_MAXSIZE (what a robots.txt
+        parser reads at most; Google stops at 500 KiB)."""
         limit = request.meta.get(ex.META_LIMIT) or request.meta.get("download_maxsize", self.maxsize)
+        if ex.role_of(request) == "robots" and self.robots_maxsize:
+            limit = min(limit, self.robots_maxsize) if limit else self.robots_maxsize
         request.meta[ex.META_RECEIVED] = 0
         request.meta.pop(ex.META_OVERSIZE, None)
         if limit:
             request.meta[ex.META_LIMIT] = limit
             request.meta["download_maxsize"] = 0
+
+    @staticmethod
+    def _hand_back_maxsize(request: Request) -> None:
+        """Once the body is in, the limit goes back where HttpCompressionMiddleware reads it:
+        it bounds the *decompressed* size too, so a gzip bomb (a few MB inflating to GBs) is
+        stopped at the limit instead of being inflated whole in memory."""
+        if request.meta.get(ex.META_LIMIT):
+            request.meta["download_maxsize"] = request.meta[ex.META_LIMIT]
 
     async def _record(self, request: Request, record, *, failed: bool = False) -> None:  # noqa: ANN001
         try:

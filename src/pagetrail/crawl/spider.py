@@ -107,6 +107,8 @@ class SnapshotSpider(Spider):
         if isinstance(exc, IgnoreRequest):
             reason = str(exc) or "request ignored"
             error = f"{reason[0].lower()}{reason[1:]}: {request.url}"
+            if "during decompression" in reason:  # HttpCompressionMiddleware's size guard
+                error = f"body inflates past DOWNLOAD_MAXSIZE when decompressed: {request.url}"
         else:
             error = ex.failure_message(request.url, exc)
         capture = meta.get(ex.META_CAPTURE)
