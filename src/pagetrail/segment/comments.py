@@ -21,14 +21,7 @@ from lxml import etree
 
 from pagetrail.segment import patterns as P
 from pagetrail.segment.model import Comment, normalise_text
-from pagetrail.segment.textutil import (
-    CLASS_VALUES,
-    ID_VALUES,
-    PageAttributes,
-    attrs,
-    elements_with,
-    text_of,
-)
+from pagetrail.segment.textutil import PageAttributes, attrs, text_of
 
 _ITEM_CLASS = re.compile(
     r"(?:^|\s)(?:comment|comment-item|single-comment|dsq-comment|commentlist-item|"
@@ -129,7 +122,7 @@ def _item_id(v: str) -> bool:
 
 
 #: The attribute tests of comment markup, for PageAttributes.elements: the class and id
-#: patterns above, and the data/microdata/RDFa attributes _markup_attrs looks for.
+#: patterns above, and the data/microdata/RDFa attributes of comment markup.
 _CANDIDATE_TESTS = {
     "class": _item_class,
     "id": _item_id,
@@ -141,24 +134,13 @@ _CANDIDATE_TESTS = {
 }
 
 
-def _candidates(root: etree._Element, protect: etree._Element | None = None,
-                attributes: PageAttributes | None = None) -> list[etree._Element]:
-    """Comment elements by their markup. ``attributes`` is the page's attribute index when
-    ``root`` is the whole page (the comment list is then one pass over it)."""
-    if _wrap_sequences(root, attributes) and attributes is not None:
+def _candidates(attributes: PageAttributes, protect: etree._Element | None = None) -> list[etree._Element]:
+    """Comment elements by their markup, in the subtree ``attributes`` indexes (the page, or
+    one match of a site rule, itself included)."""
+    if _wrap_sequences(attributes):
         attributes.changed()
     out = []
-    if attributes is not None:
-        hits = attributes.elements(_CANDIDATE_TESTS)
-    else:
-        pairs = [("class", v) for v in CLASS_VALUES(root) if _item_class(v)]
-        pairs += [("id", v) for v in ID_VALUES(root) if _item_id(v)]
-        hits = elements_with(root, pairs)
-        extra = _markup_attrs(root)
-        if extra:  # two document-ordered lists: merge them back into document order
-            hits += extra
-            order = {el: i for i, el in enumerate(root.iter(*_CANDIDATE_TAGS))}
-            hits.sort(key=lambda e: order.get(e, -1))
+    hits = attributes.elements(_CANDIDATE_TESTS)
     memo: dict = {}
     for el in _in_order(hits):
         if el.tag in _CANDIDATE_TAGS and _is_comment_markup(el) and not _NOT_COMMENT.search(el.get("class") or "") and not _excluded(el, protect, memo):
@@ -166,19 +148,16 @@ def _candidates(root: etree._Element, protect: etree._Element | None = None,
     return out
 
 
-def _wrap_sequences(root: etree._Element, attributes: PageAttributes | None = None) -> bool:
+def _wrap_sequences(attributes: PageAttributes) -> bool:
     """Comments that are runs of siblings rather than one element each get a wrapper element:
     classic Blogger's ``dl#comments-block`` (``dt`` author line + ``dd`` body + ``dd`` footer)
     and lists where each comment starts at an ``<a name="comment-N">`` anchor. A container
     holding exactly one such anchor is itself the comment and gets its id. True when the tree
-    changed. ``attributes`` is the page's attribute index, when ``root`` is the page."""
+    changed. ``attributes`` indexes the subtree searched."""
     starts_by_parent: dict[etree._Element, list[etree._Element]] = {}
-    if attributes is not None:
-        # Only elements with a comment-anchor id or name can start a comment.
-        anchors = [el for el in attributes.elements({"id": _ANCHOR_ID.match, "name": _ANCHOR_ID.match})
-                   if el.tag in ("dt", "a")]
-    else:
-        anchors = root.iter("dt", "a")
+    # Only elements with a comment-anchor id or name can start a comment.
+    anchors = [el for el in attributes.elements({"id": _ANCHOR_ID.match, "name": _ANCHOR_ID.match})
+               if el.tag in ("dt", "a")]
     for el in anchors:
         key = el.get("id") or el.get("name") or ""
         if not _ANCHOR_ID.match(key) or (el.tag == "a" and el.get("href")):
@@ -220,15 +199,12 @@ def _wrap_sequences(root: etree._Element, attributes: PageAttributes | None = No
 _FORUM_TAGS = ("div", "li", "article", "table", "tr")
 
 
-def _forum_posts(root: etree._Element, attributes: PageAttributes | None = None) -> list[etree._Element]:
+def _forum_posts(attributes: PageAttributes) -> list[etree._Element]:
     """Posts of a forum thread: two or more siblings with post ids (p123, post_123) and post
     classes, most of them carrying a date - teaser lists with data-post-id are not threads.
     ``attributes`` is the page's attribute index (elements with a post id come from it)."""
     groups: dict[etree._Element, list[etree._Element]] = {}
-    if attributes is not None:
-        with_id = [el for el in attributes.elements({"id": _FORUM_ID.match}) if el.tag in _FORUM_TAGS]
-    else:
-        with_id = [el for el in root.iter(*_FORUM_TAGS) if _FORUM_ID.match(el.get("id") or "")]
+    with_id = [el for el in attributes.elements({"id": _FORUM_ID.match}) if el.tag in _FORUM_TAGS]
     for el in with_id:
         if _FORUM_CLASS.search(el.get("class") or ""):
             parent = el.getparent()
@@ -325,23 +301,37 @@ def _common_ancestor(els: list[etree._Element]) -> etree._Element:
     return path[0] if path else els[0].getroottree().getroot()
 
 
-def _region(items: list[etree._Element], protect: etree._Element | None) -> etree._Element:
+def _region(items: list[etree._Element], protect: etree._Element | None,
+            matches: list[etree._Element] | None = None) -> etree._Element:
     """The comment region: the items' common ancestor, widened to the enclosing element whose
-    id/class says comments (so the heading and the form go with it), never over the article."""
-    region = items[0].getparent() if len(items) == 1 else _common_ancestor(items)
-    if region is None:
-        return items[0]
-    if region in items and len(items) > 1:
-        region = region.getparent()
+    id/class says comments (so the heading and the form go with it), never over the article.
+    With a site rule's ``matches``, the region starts from them and widens only while it holds
+    no comment markup outside them."""
+    if matches:
+        region = matches[0] if len(matches) == 1 else _common_ancestor(matches)
+    else:
+        region = items[0].getparent() if len(items) == 1 else _common_ancestor(items)
+        if region is None:
+            return items[0]
+        if region in items and len(items) > 1:
+            region = region.getparent()
     node = region
     for anc in [region, *region.iterancestors()]:
         if anc.tag in ("body", "html"):
             break
         if protect is not None and (anc is protect or any(a is anc for a in protect.iterancestors())):
             break
+        if matches and _holds_other_comments(anc, matches):
+            break
         if P.COMMENT_REGION_TOKEN.search(attrs(anc)):
             node = anc
     return node
+
+
+def _holds_other_comments(el: etree._Element, matches: list[etree._Element]) -> bool:
+    """True when ``el`` holds comment markup outside the site rule's ``matches``."""
+    inside = {x for m in matches for x in m.iter()}
+    return any(x not in inside and x.tag in _CANDIDATE_TAGS and _is_comment_markup(x) for x in el.iter())
 
 
 # ------------------------------------------------------------------------- fields
@@ -677,21 +667,6 @@ def _pair_runs(parent: etree._Element) -> bool:
     return True
 
 
-# One pass over the page's class and id values (lxml smart strings know their element); the
-# regexes run on those strings and elements are looked up only for hits.
-# Attribute existence tests are cheap for libxml2; the value tests (contains() builds strings
-# for every element of the page) are done in Python on the few elements that have them.
-_MARKUP_ATTR_CANDIDATES = etree.XPath("//*[@data-comment-id or @data-commentid or @itemtype or @typeof or @itemprop]")
-
-
-def _markup_attrs(root: etree._Element) -> list[etree._Element]:
-    """Elements with comment markup: data-comment-id, a Comment item type, itemprop=comment(s)."""
-    return [el for el in _MARKUP_ATTR_CANDIDATES(root)
-            if el.get("data-comment-id") is not None or el.get("data-commentid") is not None
-            or "Comment" in (el.get("itemtype") or "") or "Comment" in (el.get("typeof") or "")
-            or el.get("itemprop") in ("comment", "comments")]
-
-
 # Cheap substring tests before the token regexes (which are slow on thousands of values).
 _REGION_QUICK = re.compile("omment|OMMENT|espons|epl|iscuss|dsq|alkback|eaction")
 _REGION_TAGS = frozenset(("div", "section", "ol", "ul", "aside", "dl", "table"))
@@ -713,15 +688,10 @@ def _region_name(v: str) -> bool:
     return _REGION_QUICK.search(v) is not None and P.COMMENT_REGION_TOKEN.search(v) is not None
 
 
-def _named_regions(root: etree._Element, protect: etree._Element | None,
-                   attributes: PageAttributes | None = None) -> list[etree._Element]:
+def _named_regions(attributes: PageAttributes, protect: etree._Element | None) -> list[etree._Element]:
     out: list[etree._Element] = []
     outset: set = set()
-    if attributes is not None:
-        named = attributes.elements({"class": _region_name, "id": _region_name})
-    else:
-        named = elements_with(root, [(attr, v) for attr, values in (("class", CLASS_VALUES(root)), ("id", ID_VALUES(root)))
-                                     for v in values if _region_name(v)])
+    named = attributes.elements({"class": _region_name, "id": _region_name})
     memo: dict = {}
     for el in named:
         if el.tag not in _REGION_TAGS or _excluded(el, protect, memo):
@@ -739,14 +709,11 @@ def _form_class(v: str) -> bool:
     return "omment" in v and _COMMENT_FORM_CLASS.search(v) is not None
 
 
-def _form_nodes(root: etree._Element, protect: etree._Element | None,
-                attributes: PageAttributes | None = None) -> list[etree._Element]:
+def _form_nodes(attributes: PageAttributes, protect: etree._Element | None) -> list[etree._Element]:
+    """Comment forms in the subtree ``attributes`` indexes."""
+    root = attributes.root
     out = []
-    if attributes is not None:
-        named = attributes.elements({"id": _COMMENT_FORM_IDS.__contains__, "class": _form_class})
-    else:
-        named = elements_with(root, [("id", v) for v in ID_VALUES(root) if v in _COMMENT_FORM_IDS]
-                              + [("class", v) for v in CLASS_VALUES(root) if _form_class(v)])
+    named = attributes.elements({"id": _COMMENT_FORM_IDS.__contains__, "class": _form_class})
     for el in _in_order(list(root.iter("form")) + named):
         if el.tag in ("html", "body"):
             continue
@@ -788,29 +755,30 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     ``protect`` is the article container: the comment region never swallows it. ``attributes``
     is the page's attribute index when the caller shares one with other steps; it is told when
     the tree changes here."""
-    scope = region_hint or [root]
     attributes = attributes if attributes is not None else PageAttributes(root)
-    # The index covers the whole page: a site rule's comment regions are searched the old way.
-    scoped = None if region_hint else attributes
+    # A site rule's matches are searched each on its own (an index of that subtree only), so
+    # nothing outside them is ever a comment.
+    scopes = [PageAttributes(el) for el in region_hint] if region_hint else [attributes]
     cache: list[list[etree._Element]] = []
 
     def named(fresh: bool = False) -> list[etree._Element]:
         if fresh or not cache:
-            cache[:] = [_named_regions(root, protect, attributes)]
+            cache[:] = [_named_regions(attributes, protect)]
         return cache[0]
 
-    forms = [f for s in scope for f in _form_nodes(s, protect, scoped)]
+    forms = _in_order([f for s in scopes for f in _form_nodes(s, protect)])
     formset = set(forms)
-    cands = [c for s in scope for c in _candidates(s, protect, scoped) if not any(a in formset for a in c.iterancestors())]
-    if scoped is None:
-        attributes.changed()  # the scopes' comment runs may have been wrapped behind its back
+    cands = _in_order([c for s in scopes for c in _candidates(s, protect)
+                       if not any(a in formset for a in c.iterancestors())])
+    if region_hint:
+        attributes.changed()  # the matches' comment runs may have been wrapped behind its back
     if protect is not None:
         # The article itself can carry comment-ish markup (e.g. "post" ids): never a comment.
         cands = [c for c in cands if c is not protect and not any(a is c for a in protect.iterancestors())]
     items = _prune_sparse(_fold(cands))
     found = Found()
     if len(items) < 2 and not region_hint:
-        posts = _forum_posts(root, attributes)
+        posts = _forum_posts(attributes)
         inside = [] if protect is None else [protect, *protect.iterancestors()]
         # A thread only when the page's main text sits in its posts (else: a teaser list).
         in_posts = protect is None or any(any(a is p for a in inside) for p in posts)
@@ -836,6 +804,9 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
             if len(rep) >= 2 and sum(map(_looks_like_comment, rep)) * 2 > len(rep):
                 items = rep
                 break
+        if not items and region_hint:
+            # Matches without comment markup or repeated parts inside: each match is a comment.
+            items = [el for el in region_hint if el not in formset and not _is_form_text(text_of(el))]
     itemset = set(items)
     threading = {}
     for el in items:
@@ -886,7 +857,7 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     found.comments = comments
     found.items = [r[0] for r in records]
     if records:
-        found.region = _region([r[0] for r in records], protect)
+        found.region = _region([r[0] for r in records], protect, region_hint)
     elif not region_hint and jsonld:
         found.comments = jsonld
     # Remove: the region, plus any named comment region and comment form elsewhere (form text
@@ -898,8 +869,7 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
         # out one by one, never the container.
         found.region = None
         remove = list(found.items)
-    for reg in region_hint or named():
-        remove.append(reg)
+    remove.extend(region_hint or named())
     remove.extend(forms)
     found.remove = remove
     return found

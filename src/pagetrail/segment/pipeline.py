@@ -204,8 +204,14 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
 
     promos: list[A.AdHit] = []
     if article_el is not None and not over_budget("promo text"):
-        promos = [p for p in A.find_promos(article_el, url, _after_article(article_el, comment_region))
-                  if not in_unit(p.el) and p.el not in unit_els]
+        unit_of = {h.el: h for h in hits}
+        for p in A.find_promos(article_el, url, _after_article(article_el, comment_region)):
+            unit = unit_of.get(p.el)
+            if unit is not None and p.extra and not unit.extra:
+                # A site rule (or ad unit) matched the promo's own block: its lead-in goes with it.
+                unit.extra, unit.text = p.extra, p.text
+            elif unit is None and not in_unit(p.el):
+                promos.append(p)
     promo_els = {p.el for p in promos} | {e for p in promos for e in p.extra}
     link_hits = []
     for h in A.find_ad_links(root, url):
@@ -234,7 +240,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     snap.ads = [ad for _i, ad in sorted(found_ads, key=lambda pair: pair[0])]
 
     # Remove everything that is not article before the article is extracted.
-    doomed = [h.el for h in hits] + [p.el for p in promos] + [e for p in promos for e in p.extra]
+    doomed = [h.el for h in hits] + [p.el for p in promos] + [e for h in hits + promos for e in h.extra]
     doomed += [h.el for h, _pos, drop in link_hits if drop]
     doomed += found.remove
     snap.ignored, chrome = _chrome(root, article_el, page_attrs, positions.order)

@@ -104,46 +104,6 @@ def slot_path(el: etree._Element, levels: int = 3) -> str:
     return " > ".join(reversed(names))
 
 
-# Attribute values as plain strings: lxml builds no element proxies for them, which makes a
-# pass over every class and id of a page cheap. Elements are looked up only for the few hits.
-CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
-ID_VALUES = etree.XPath("//@id", smart_strings=False)
-
-
-def _literal(value: str) -> str | None:
-    if "'" not in value:
-        return f"'{value}'"
-    if '"' not in value:
-        return f'"{value}"'
-    return None
-
-
-def elements_with(root: etree._Element, pairs: Iterable[tuple[str, str]]) -> list[etree._Element]:
-    """Elements (document order) whose attribute equals the value, for (attribute, value) pairs."""
-    pairs = list(dict.fromkeys(pairs))
-    if len(pairs) > 16:
-        # Many values (hundreds of comment ids): one walk with set lookups, not an XPath whose
-        # cost grows with values x elements.
-        wanted: dict[str, set[str]] = {}
-        for attr, value in pairs:
-            wanted.setdefault(attr, set()).add(value)
-        if len(wanted) == 1:
-            (a, vals), = wanted.items()
-            return [el for el in root.iter("*") if el.get(a) in vals]
-        if len(wanted) == 2:
-            (a, vals), (b, others) = wanted.items()
-            return [el for el in root.iter("*") if el.get(a) in vals or el.get(b) in others]
-        return [el for el in root.iter("*") if any(el.get(a) in vals for a, vals in wanted.items())]
-    conds = []
-    for attr, value in pairs:
-        lit = _literal(value)
-        if lit is not None and re.fullmatch(r"[A-Za-z_][\w:.-]*", attr):
-            conds.append(f"@{attr}={lit}")
-    if not conds:
-        return []
-    return etree.XPath("//*[" + " or ".join(conds) + "]")(root)
-
-
 class PageAttributes:
     """Every attribute of a page by name, as (rank, element, value) in document order, from
     one walk shared by the steps that test class, id, role and markup attributes (comments,
