@@ -7,7 +7,8 @@ from tests.support.daemon import Daemon, RecordingSite, check_archive, wait_for,
 
 
 def test_parallel_two_starts_a_second_crawl_while_the_first_is_busy(tmp_path):
-    site = RecordingSite(delay=6.0)  # each page takes 6 s to serve: the first crawl stays busy
+    site = RecordingSite(delay=0.1)
+    site.hold("/slow")  # the first crawl stays busy until both crawls were seen in flight
     seeds = tmp_path / "seeds.toml"
     slow = {"name": "slow", "url": site.url("/slow"), "schedule": "1h", "robots": False}
     added = {"name": "added", "url": site.url("/added"), "schedule": "1h", "robots": False}
@@ -20,6 +21,7 @@ def test_parallel_two_starts_a_second_crawl_while_the_first_is_busy(tmp_path):
         both = wait_for(lambda: site.active["/slow"] > 0 and site.active["/added"] > 0,
                         what="both crawls in flight at once", interval=0.02)
         assert both
+        site.release("/slow")
         daemon.wait_log(f"added: {site.url('/added')} 200")
         daemon.wait_log(f"slow: {site.url('/slow')} 200")
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -54,6 +55,20 @@ def test_unknown_job_and_missing_store_are_one_line_errors(tmp_path, capsys):
     assert "no scheduled job named 'nope'" in err and len(err.strip().splitlines()) == 1
 
 
-def test_job_function_outside_a_daemon_is_harmless():
+def test_job_function_outside_a_daemon_is_logged_and_ignored(caplog):
     jobs.set_submitter(None)
-    jobs.crawl_seed("x")
+    logger = logging.getLogger("pagetrail.schedule")  # `run` may have stopped its propagation
+    logger.addHandler(caplog.handler)
+    try:
+        assert jobs.crawl_seed("x") is None
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "job x fired outside a pagetrail daemon; ignored" in caplog.text
+
+    submitted = []
+    jobs.set_submitter(submitted.append)
+    try:
+        jobs.crawl_seed("y")
+    finally:
+        jobs.set_submitter(None)
+    assert submitted == ["y"]

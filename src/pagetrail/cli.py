@@ -45,12 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pagetrail {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"pagetrail.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"pagetrail.commands.{name}":
-                continue  # not built yet
-            raise
+        module = importlib.import_module(f"pagetrail.commands.{name}")
         p = sub.add_parser(
             name,
             help=module.HELP,

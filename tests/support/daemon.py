@@ -34,10 +34,13 @@ def wait_for(predicate, timeout: float = TIMEOUT, what: str = "condition", inter
 
 class RecordingSite:
     """Serves a different small HTML page on every GET of any path, slowly, and records per path
-    the requests in flight, the most ever in flight at once, and the responses completed."""
+    the requests in flight, the most ever in flight at once, and the responses completed. A path
+    that is ``hold()``-en is answered only once it is ``release()``-d: a crawl stays busy for as
+    long as a test needs, whatever the machine's speed."""
 
     def __init__(self, delay: float = 0.5):
         self.delay = delay
+        self.held: dict[str, threading.Event] = {}
         self.lock = threading.Lock()
         self.active: dict[str, int] = defaultdict(int)
         self.max_active: dict[str, int] = defaultdict(int)
@@ -57,7 +60,11 @@ class RecordingSite:
                     site.max_active[path] = max(site.max_active[path], site.active[path])
                     serial = site.completed[path] + site.active[path]
                 try:
-                    time.sleep(site.delay)
+                    gate = site.held.get(path)
+                    if gate is not None:
+                        gate.wait(TIMEOUT)
+                    else:
+                        time.sleep(site.delay)
                     body = (f"<html><head><title>{path}</title></head><body><article><p>Page {path} "
                             f"version {serial}.</p></article></body></html>").encode()
                     self.send_response(200)
@@ -80,6 +87,12 @@ class RecordingSite:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
+    def hold(self, path: str) -> None:
+        self.held[path] = threading.Event()
+
+    def release(self, path: str) -> None:
+        self.held.pop(path).set()
+
     def in_flight(self) -> int:
         with self.lock:
             return sum(self.active.values())
@@ -89,17 +102,23 @@ class RecordingSite:
             return self.completed[path]
 
     def close(self) -> None:
+        for gate in self.held.values():
+            gate.set()
         self.server.shutdown()
         self.server.server_close()
 
 
 class WebhookSink:
-    """Records the JSON bodies POSTed to it."""
+    """Records the JSON bodies POSTed to it. It answers ``status``, or 500 to the first
+    ``fail_first`` requests; ``attempts`` counts every request."""
 
-    def __init__(self, status: int = 200):
+    def __init__(self, status: int = 200, fail_first: int = 0):
         self.status = status
+        self.fail_first = fail_first
+        self.attempts = 0
         self.received: list[dict] = []
         self.headers: list[dict] = []
+        self.raw: list[bytes] = []
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -108,10 +127,13 @@ class WebhookSink:
 
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if sink.status == 200:
-                    sink.received.append(json.loads(body))
+                sink.attempts += 1
+                status = 500 if sink.attempts <= sink.fail_first else sink.status
+                if status == 200:
+                    sink.raw.append(body)
                     sink.headers.append(dict(self.headers))
-                self.send_response(sink.status)
+                    sink.received.append(json.loads(body))
+                self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

@@ -1,8 +1,10 @@
-"""``pagetrail demo``: the whole service on the bundled example site, offline, in about a minute."""
+"""``pagetrail demo``: the whole service on the bundled example site, offline, in about half a minute."""
 
 from __future__ import annotations
 
 import argparse
+import shlex
+import shutil
 import sys
 import threading
 import time
@@ -18,12 +20,12 @@ article, ads, comments). When the whole timeline is captured the demo writes the
 an HTML report and the captures as a WACZ into --out, says how to look at them, and ends.
 
 examples:
-  pagetrail demo                        about a minute; archive/ and demo-output/
+  pagetrail demo                        about half a minute; archive/ and demo-output/
   pagetrail demo --interval 2 --out /tmp/demo --archive /tmp/demo/archive
   pagetrail demo --keep-running         keep capturing (the last version, unchanged) until Ctrl-C
 """
 
-DEFAULT_PORT = 8765  # the port in seeds/example.toml
+DEFAULT_PORT = 8765  # a fixed port: a second demo run adds to the same page's history
 MAX_SECONDS = 150.0  # the demo ends by itself even if crawls keep failing
 
 
@@ -54,24 +56,42 @@ def _start_site(port: int):  # noqa: ANN202 - ExampleSite
         return ExampleSite(mode="sequence", port=0).start()
 
 
-def _seed_file(out: Path, url: str, interval: float) -> Path:
-    path = out / "example-seed.toml"
-    path.write_text(
-        "# Written by `pagetrail demo`: the bundled example page, served on loopback by the demo.\n"
-        "[[seed]]\n"
-        'name = "example"\n'
-        f'url = "{url}"\n'
-        f'schedule = "{interval:g}s"\n',
-        encoding="utf-8",
-    )
-    return path
+def command_path() -> str:
+    """How the user calls pagetrail from here: the bare name only when it is on PATH (after the
+    quick start it is not: it is ``.venv/bin/pagetrail``)."""
+    script = Path(sys.executable).parent / "pagetrail"
+    found = shutil.which("pagetrail")
+    if found and script.exists() and Path(found).resolve() == script.resolve():
+        return "pagetrail"
+    if script.exists():
+        try:
+            return str(script.relative_to(Path.cwd()))
+        except ValueError:
+            return shlex.quote(str(script))
+    if found:
+        return "pagetrail"
+    return f"{shlex.quote(sys.executable)} -m pagetrail"
+
+
+def earlier_captures(archive: Path, url: str) -> int:
+    """Captures of the demo page already in the archive (an earlier demo on the same port)."""
+    from pagetrail.archive import Archive
+    from pagetrail.errors import ArchiveError
+
+    try:
+        store = Archive.existing(archive)
+    except ArchiveError:
+        return 0  # no archive yet
+    with store:
+        return sum(1 for c in store.captures(url=url) if c.kind in ("response", "revisit"))
 
 
 class _Progress:
     """Prints each capture as the daemon reports it, and stops the daemon after the timeline."""
 
-    def __init__(self, total: int, keep_running: bool):
+    def __init__(self, total: int, keep_running: bool, earlier: int = 0):
         self.total = total
+        self.earlier = earlier
         self.keep_running = keep_running
         self.captured = 0
         self.failed = 0
@@ -91,8 +111,10 @@ class _Progress:
         else:
             self.captured += 1
             where = f"[{self.captured}/{self.total}]" if self.captured <= self.total else f"[{self.captured}]"
+            against = ("  (against the last capture of the earlier run)"
+                       if self.captured == 1 and self.earlier else "")
             print(f"{stamp}  {where} {item.kind or 'captured'} {item.status}: "
-                  f"{change_line(item.report)}", flush=True)
+                  f"{change_line(item.report)}{against}", flush=True)
             for line in _channel_lines(item.report):
                 print(f"            {line}", flush=True)
             if item.report and any(ch.get("changed") for ch in (item.report.get("channels") or {}).values()):
@@ -125,33 +147,30 @@ def _channel_lines(report: dict | None, per_channel: int = 3) -> list[str]:
 
 
 def _write_outputs(url: str, archive: Path, out: Path, seed_file: Path) -> list[str]:
-    """The HTML history report and the WACZ; a part that is missing or fails is reported, not fatal."""
-    import contextlib
-    import io
+    """The HTML history report and the WACZ; a part that fails is reported, not fatal."""
+    from pagetrail.archive import Archive
+    from pagetrail.changes import history, pagediff_from_summary
+    from pagetrail.report import ReportDoc, ReportOptions, render, replay_base_default
+    from pagetrail.seeds import load_seed_file
 
-    from pagetrail.cli import main as cli_main
+    def html(store: Archive) -> None:
+        items = [pagediff_from_summary(summary)
+                 for _capture, summary in history(store, url, load_seed_file(seed_file))]
+        doc = ReportDoc(mode="history", title=f"History of {url} ({len(items)} captures)",
+                        items=items, url=url,
+                        options=ReportOptions(replay_base=replay_base_default()))
+        (out / "history.html").write_text(render("html", doc), encoding="utf-8")
+
+    def wacz(store: Archive) -> None:
+        store.export_wacz(out / "example.wacz", [url])
 
     problems = []
-    steps = [
-        ("HTML report", out / "history.html",
-         ["history", url, "--format", "html", "-o", str(out / "history.html"),
-          "--archive", str(archive), "--seeds", str(seed_file)]),
-        ("WACZ", out / "example.wacz",
-         ["export", url, "--wacz", str(out / "example.wacz"), "--archive", str(archive)]),
-    ]
-    for what, path, argv in steps:
-        err = io.StringIO()
-        try:
-            with contextlib.redirect_stderr(err):
-                code = cli_main(argv)
-        except SystemExit as exc:  # argparse: the command or an option does not exist (yet)
-            code = exc.code if isinstance(exc.code, int) else 2
-        except Exception as exc:  # noqa: BLE001 - the demo degrades, it does not crash
-            code, err = 1, io.StringIO(f"{type(exc).__name__}: {exc}")
-        if code == 0 and path.exists():
-            continue
-        detail = " ".join(err.getvalue().split())[:300] or f"exit {code}"
-        problems.append(f"{what} not written ({detail})")
+    with Archive(archive) as store:
+        for what, step in (("HTML report", html), ("WACZ", wacz)):
+            try:
+                step(store)
+            except Exception as exc:  # noqa: BLE001 - the demo degrades, it does not crash
+                problems.append(f"{what} not written ({type(exc).__name__}: {exc})")
     return problems
 
 
@@ -159,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.commands.run import setup_logging
     from pagetrail.errors import UsageError
     from pagetrail.example import VERSIONS
+    from pagetrail.example.seedfile import write_seed_file
     from pagetrail.schedule.daemon import Daemon, DaemonConfig
 
     if args.interval <= 0:
@@ -174,12 +194,17 @@ def run(args: argparse.Namespace) -> int:
     total = len(VERSIONS)
     try:
         url = site.page_url
-        seed_file = _seed_file(out, url, args.interval)
+        seed_file = write_seed_file(out / "example-seed.toml", url, f"{args.interval:g}s")
+        earlier = earlier_captures(archive, url)
         print(f"Serving the example site at {url}\n"
               f"({total} versions: each capture sees the next one). Capturing every "
               f"{args.interval:g}s into {archive}/ with the scheduler; one child crawl per capture.",
               flush=True)
-        progress = _Progress(total, args.keep_running)
+        if earlier:
+            print(f"{archive}/ already holds {earlier} captures of this page from an earlier demo: "
+                  f"this run adds to its history, so its first capture is compared with the last "
+                  f"of them (use --archive DIR for a fresh start).", flush=True)
+        progress = _Progress(total, args.keep_running, earlier)
         daemon = Daemon(DaemonConfig(archive=archive, seed_paths=[str(seed_file)], jobstore="memory",
                                      batch_window=0.2, stop_timeout=15.0, lock_wait=5.0,
                                      tick=0.2),
@@ -205,10 +230,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"History report: {out / 'history.html'}   (open it in a browser)")
     if (out / "example.wacz").exists():
         print(f"WACZ export:    {out / 'example.wacz'}   (open it in https://replayweb.page)")
+    cmd = command_path()
     print("\nLook closer:\n"
-          f"  pagetrail history {url} --archive {archive}\n"
-          f"  pagetrail diff {url} --archive {archive}\n"
-          f"  pagetrail captures {url} --archive {archive}")
+          f"  {cmd} history {url} --archive {archive}\n"
+          f"  {cmd} diff {url} --archive {archive}\n"
+          f"  {cmd} captures {url} --archive {archive}")
     if progress.captured < total and not args.keep_running:
         print(f"demo: only {progress.captured} of {total} versions were captured", file=sys.stderr)
         return 1

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-OPS = ("added", "removed", "edited", "moved")
-
 
 @dataclass
 class WordOp:
@@ -20,7 +18,7 @@ class WordOp:
 
 @dataclass
 class Change:
-    op: str  # one of OPS
+    op: str  # "added", "removed", "edited" or "moved"
     before: str | None = None  # text before (None for added)
     after: str | None = None  # text after (None for removed)
     kind: str = ""  # block kind / ad kind / "comment" / "title" / "byline"

@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", type=int, default=0, dest="start_version",
                         help=f"version to start at, 0 to {len(VERSIONS) - 1} (default 0)")
     parser.add_argument("--wrap", action="store_true", help="start over after the last version")
+    parser.add_argument("--seed-file", metavar="FILE",
+                        help="also write a seed file for the served page to FILE, for "
+                        "`pagetrail crawl FILE` or `pagetrail run FILE`")
     args = parser.parse_args(argv)
     try:
         site = ExampleSite(args.mode, args.interval, args.host, args.port, wrap=args.wrap,
@@ -32,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     with site:
         print(site.page_url, flush=True)
+        if args.seed_file:
+            from pagetrail.example.seedfile import write_seed_file
+
+            print(f"seed file: {write_seed_file(args.seed_file, site.page_url)}", file=sys.stderr)
         print(f"mode {site.mode}; versions 0-{len(VERSIONS) - 1}; "
               f"set one with {site.base_url}{CONTROL_PATH}?set=N; Ctrl-C to stop", file=sys.stderr)
         try:

@@ -110,10 +110,8 @@ class Daemon:
 
     def _repair_archive(self) -> None:
         """Open the archive once before any crawl: it closes WARC files a killed crawl left open."""
-        try:
-            from pagetrail.archive import Archive
-        except ImportError:
-            return
+        from pagetrail.archive import Archive
+
         try:
             Archive(self.archive).open().close()
         except ArchiveError:

@@ -67,14 +67,6 @@ class Dispatcher:
             self._pending.pop(name, None)
             self._deferred.discard(name)
 
-    def in_flight(self) -> set[str]:
-        with self._cond:
-            return set(self._in_flight)
-
-    def busy(self) -> bool:
-        with self._cond:
-            return bool(self._pending or self._in_flight)
-
     def _loop(self) -> None:
         while True:
             with self._cond:

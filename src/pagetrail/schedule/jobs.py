@@ -22,7 +22,6 @@ from pagetrail.errors import UsageError
 
 log = logging.getLogger("pagetrail.schedule")
 
-JOB_FUNC = "pagetrail.schedule.jobs:crawl_seed"
 TABLE = "pagetrail_jobs"
 MEMORY = "memory"
 

@@ -86,10 +86,8 @@ def _attach_reports(items: list[CaptureOutcome], archive: str | Path) -> None:
     wanted = [o for o in items if o.capture_id is not None]
     if not wanted:
         return
-    try:
-        from pagetrail.archive import Archive
-    except ImportError:
-        return
+    from pagetrail.archive import Archive
+
     try:
         store = Archive(archive)
     except Exception as exc:  # noqa: BLE001 - a broken archive is logged, never fatal here
