@@ -137,3 +137,24 @@ def test_another_publisher_account_or_an_affiliate_swap_in_the_slot_is_a_change(
            Ad("ad-unit", "Fertility Cure", ["http://bb.fertilecure.hop.clickbank.net/"], slot="div#b")]
     diff = _ads_diff(old, new)
     assert [c.op for c in diff.changes] == ["edited", "edited"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Posted by Bruce at 6:12 AM | 41 Comments | Link", "Posted by Bruce at 6:12 AM | 44 Comments | Link"),
+        ("Filed under health. Comments (3)", "Filed under health. Comments (4)"),
+        ("Updated 5 hours ago", "Updated 6 hours ago"),
+    ],
+)
+def test_counters_in_article_text_are_noise(a, b):
+    from pagetrail.diff.noise import article_text_key
+
+    assert article_text_key(a) == article_text_key(b)
+
+
+def test_article_numbers_that_are_content_stay_changes():
+    from pagetrail.diff.noise import article_text_key
+
+    assert article_text_key("We lost 3 babies in 2 years.") != article_text_key("We lost 4 babies in 2 years.")
+    assert article_text_key("It started 3 years ago.") != article_text_key("It started 4 years ago.")

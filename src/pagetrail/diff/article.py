@@ -5,7 +5,7 @@ from __future__ import annotations
 from pagetrail.diff.align import align
 from pagetrail.diff.limits import Limits
 from pagetrail.diff.model import Change, ChannelDiff
-from pagetrail.diff.noise import text_key
+from pagetrail.diff.noise import article_text_key, text_key
 from pagetrail.diff.words import WordBudget
 from pagetrail.segment.model import Article
 
@@ -23,8 +23,8 @@ def diff_article(old: Article, new: Article, limits: Limits) -> ChannelDiff:
     ]
     old_blocks, new_blocks = old.blocks, new.blocks
     pairs, align_notes = align(
-        [text_key(b.text) for b in old_blocks],
-        [text_key(b.text) for b in new_blocks],
+        [article_text_key(b.text) for b in old_blocks],
+        [article_text_key(b.text) for b in new_blocks],
         [b.text for b in old_blocks],
         [b.text for b in new_blocks],
         limits,

@@ -12,10 +12,10 @@ import functools
 import re
 
 from pagetrail.diff.links import is_tracking_param, normalise_link, normalise_links
-from pagetrail.diff.patterns import COMMENT_COUNTERS, RELATIVE_DATE, TYPOGRAPHY
+from pagetrail.diff.patterns import ARTICLE_TICKERS, COMMENT_COUNTERS, RELATIVE_DATE, TYPOGRAPHY
 from pagetrail.segment.model import normalise_text
 
-__all__ = ["comment_text_key", "date_key", "is_relative_date", "is_tracking_param", "normalise_link",
+__all__ = ["article_text_key", "comment_text_key", "date_key", "is_relative_date", "is_tracking_param", "normalise_link",
            "normalise_links", "text_key"]
 
 
@@ -33,6 +33,13 @@ def text_key(text: str) -> str:
         text = text.translate(TYPOGRAPHY)
     # str.split() splits on all Unicode white space (NBSP included), like normalise_text.
     return " ".join(text.split())
+
+
+def article_text_key(text: str) -> str:
+    """An article block's text as compared: ``text_key`` with comment counts and fresh relative
+    times ("12 Comments", "Posted 3 hours ago") as ``#``."""
+    key = text_key(text)
+    return ARTICLE_TICKERS.sub("#", key) if any(c.isdigit() for c in key) else key
 
 
 def comment_text_key(text: str) -> str:

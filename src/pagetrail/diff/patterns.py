@@ -96,3 +96,13 @@ COMMENT_COUNTERS = re.compile(
     r"|(?:^|\s)(?:like|likes|reply|replies|votes?)\s*\(\d+\)",
     re.IGNORECASE,
 )
+
+#: Counters and fresh relative times that leak into article text from the post's meta line
+#: ("12 Comments", "Comments (12)", "Posted 3 hours ago"): they tick by themselves. Long spans
+#: ("3 years ago") are left alone: in prose they are what the author wrote.
+ARTICLE_TICKERS = re.compile(
+    r"\b\d+\s+(?:comments?|responses?|replies|trackbacks?|pingbacks?|views?|shares?)\b"
+    r"|\b(?:comments?|responses?|replies|trackbacks?|views?|shares?)\s*[:(]\s*\d+\s*\)?"
+    r"|\b\d+\s+(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?)\s+ago\b",
+    re.IGNORECASE,
+)
