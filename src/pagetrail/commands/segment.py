@@ -168,6 +168,7 @@ def _text(source: str, snap) -> str:  # noqa: ANN001
 
 # ------------------------------------------------------------------------- run
 def run(args: argparse.Namespace) -> int:
+    from pagetrail.report.common import neutralise
     from pagetrail.segment import segment
     from pagetrail.segment.decode import SegmentError
 
@@ -208,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.format == "json":
             records.append(record(source, snap))
         else:
-            sys.stdout.write(_text(source, snap))
+            sys.stdout.write(neutralise(_text(source, snap)))  # a page's bytes never reach the terminal raw
     if args.format == "json":
         print(json.dumps(records, indent=2, ensure_ascii=False))
     if len(jobs) > 1:

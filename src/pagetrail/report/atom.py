@@ -17,6 +17,7 @@ from pagetrail.report.common import (
     ReportDoc,
     change_label,
     iso_timestamp,
+    neutralise,
     replay_url,
     summary_line,
     word_ops,
@@ -90,4 +91,6 @@ def render(doc: ReportDoc) -> str:
         _sub(entry, "summary", summary_line(pd))
         _sub(entry, "content", _content(pd), type="html")
     ET.indent(feed)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+    # ElementTree writes control characters as they are, which no XML parser accepts: one page
+    # with a stray byte would break the whole feed. Nothing pagetrail writes itself has any.
+    return neutralise('<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n")

@@ -4,6 +4,7 @@ word-level diffs and the one-line summary of a PageDiff."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -43,6 +44,21 @@ class ReportDoc:
     since: str | None = None
     generated: datetime = field(default_factory=lambda: datetime.now(UTC))
     options: ReportOptions = field(default_factory=ReportOptions)
+
+
+# Characters an archived page can use against whoever reads the report: control characters
+# (terminal escape sequences, bytes that make the Atom feed invalid XML) and the bidi
+# embedding, override and isolate controls (U+202E shows "txt.exe" as "exe.txt").
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralise(text: str | None) -> str:
+    """``text`` safe to show: control characters (all but tab and newline) become U+FFFD and
+    bidi controls are spelt out (``[U+202E]``), so archived text can neither send escape
+    sequences, break XML, nor reorder the report around it."""
+    text = _UNSAFE.sub("\ufffd", text or "")
+    return _BIDI.sub(lambda m: f"[U+{ord(m.group(0)):04X}]", text)
 
 
 def replay_base_default() -> str:

@@ -19,6 +19,7 @@ from pagetrail.report.common import (
     format_timestamp,
     is_web_url,
     link_changes,
+    neutralise,
     replay_url,
     summary_line,
     where,
@@ -185,7 +186,8 @@ def render(doc: ReportDoc) -> str:
         if not doc.items:
             body.append('<section class="page"><p class="nochange">no page changed</p></section>')
     generated = doc.generated.strftime("%Y-%m-%d %H:%M:%S UTC")
-    return (
+    # control and bidi characters from archived text, wherever they are in the page
+    return neutralise(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="referrer" content="no-referrer">'

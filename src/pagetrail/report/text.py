@@ -7,8 +7,6 @@ cannot send escape sequences to the analyst's terminal.
 
 from __future__ import annotations
 
-import re
-
 from pagetrail.diff.model import Change, ChannelDiff, PageDiff
 from pagetrail.report.common import (
     ReportDoc,
@@ -17,6 +15,7 @@ from pagetrail.report.common import (
     elide_equal,
     format_timestamp,
     link_changes,
+    neutralise,
     shorten,
     summary_line,
     where,
@@ -26,14 +25,14 @@ from pagetrail.report.common import (
 FORMAT = "text"
 MEDIA_TYPE = "text/plain"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ANSI = {"added": "32", "removed": "31", "edited": "33", "moved": "36", "bold": "1", "dim": "2"}
 _SIGN = {"added": "+", "removed": "-", "edited": "~", "moved": ">"}
 
 
 def clean(text: str | None) -> str:
-    """Archived text with control characters (ESC and friends) made visible and harmless."""
-    return _CONTROL.sub("\ufffd", text or "")
+    """Archived text with control characters (ESC and friends) and bidi overrides made visible
+    and harmless."""
+    return neutralise(text)
 
 
 class _Writer:

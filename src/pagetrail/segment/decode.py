@@ -84,6 +84,24 @@ def _guess(data: bytes) -> str:
     return best.encoding if best else "cp1252"
 
 
+def _wide(data: bytes, declared: str) -> tuple[str, str] | None:
+    """A body labelled UTF-16/32 by HTTP and sent without a BOM, decoded when it reads as text
+    in one byte order (the order a bare "utf-16" label leaves open is told by where the zero
+    bytes of ASCII characters fall)."""
+    unit = 4 if declared.startswith("utf-32") else 2
+    head = data[:2048 - 2048 % unit]
+    if declared in ("utf-16", "utf-32"):
+        big = head[0::unit].count(0) > head[unit - 1::unit].count(0)
+        declared = f"{declared}-{'be' if big else 'le'}"
+    text = data[: len(data) - len(data) % unit].decode(declared, errors="replace")
+    sample = text[:1024]
+    if not sample or "<" not in sample or sample.count("\ufffd") > len(sample) // 20:
+        return None
+    if sum(ch.isprintable() or ch.isspace() for ch in sample) < 0.9 * len(sample):
+        return None
+    return text, declared
+
+
 def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a page. Returns ``(text, charset)``; raises SegmentError on binary bodies."""
     for bom, name in BOMS:
@@ -91,12 +109,17 @@ def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
             return data[len(bom):].decode(name, errors="replace"), name
     if not data.strip():
         return "", "utf-8"
-    if looks_binary(data):
-        raise SegmentError(f"body is binary, not HTML ({len(data)} bytes, starts {data[:8]!r})")
     declared = None
     if content_type:
         m = HEADER_CHARSET.search(content_type)
         declared = _lookup(m.group(1)) if m else None
+    if declared and declared.startswith(("utf-16", "utf-32")):
+        # UTF-16 without a BOM is full of NUL bytes: the HTTP label decides, not looks_binary
+        wide = _wide(data, declared)
+        if wide is not None:
+            return wide
+    if looks_binary(data):
+        raise SegmentError(f"body is binary, not HTML ({len(data)} bytes, starts {data[:8]!r})")
     if declared is None:
         m = META_CHARSET.search(data[:16384])
         declared = _lookup(m.group(1).decode("ascii", "replace")) if m else None

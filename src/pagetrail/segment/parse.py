@@ -4,6 +4,8 @@ keeps the later steps' work bounded on huge pages."""
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 from lxml import etree
 
@@ -22,10 +24,91 @@ _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
 
 
+# Characters libxml2 keeps in the tree but lxml refuses to set on it ("All strings must be XML
+# compatible"): one of them after a removed <script> made every later step raise. C0 controls
+# other than tab, LF and CR become spaces (browsers render them as nothing or as spaces),
+# U+FFFE/U+FFFF go, lone surrogates become U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# The same characters written as numeric character references (&#1; &#x0C; &#xFFFE;).
+_CHAR_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+))(;?)")
+
+
+def _xml_char(ch: str) -> str:
+    if ch in "\ufffe\uffff":
+        return ""
+    return " " if ch < " " else "\ufffd"
+
+
+def _ref(match: re.Match) -> str:
+    hex_digits, dec_digits, _semi = match.groups()
+    digits = hex_digits or dec_digits or "0"
+    if len(digits) > 8:
+        return "\ufffd"  # past U+10FFFF: what browsers show for it
+    code = int(digits, 16 if hex_digits else 10)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code == 0:
+        return "\ufffd"
+    if code in (0xFFFE, 0xFFFF) or (code < 0x20 and code not in (9, 10, 13)):
+        return _xml_char(chr(code))
+    return match.group(0)
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters (raw or as character references) that lxml cannot hold."""
+    if "&#" in text:
+        text = _CHAR_REF.sub(_ref, text)
+    return _NOT_XML.sub(lambda m: _xml_char(m.group(0)), text)
+
+
 def _depth_hit() -> bool:
     """libxml2 logs the cut ("Excessive depth in document"), so the last parse's error log says
     whether content was dropped, without walking the tree."""
     return any(e.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in e.message for e in _PARSER.error_log)
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)([^>]*)>")
+_VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
+_RAW = frozenset(("script", "style", "textarea", "title", "xmp", "plaintext"))
+#: The nesting depth kept by :func:`flatten` (counting every open tag not yet closed, so a page
+#: of unclosed <p> or <li> counts deeper than it is: well under libxml2's 255).
+FLATTEN_DEPTH = 180
+
+
+def flatten(text: str, limit: int = FLATTEN_DEPTH) -> tuple[str, int]:
+    """``text`` with the start and end tags nested deeper than ``limit`` dropped (their text and
+    the elements around them kept), so libxml2 never reaches its depth limit and stops parsing:
+    a page that opens 300 <div>s before its article keeps its article. Returns the text and the
+    number of tags dropped. Only used on pages that did hit the limit."""
+    out: list[str] = []
+    depth = dropped = pos = 0
+    pending: dict[str, int] = {}
+    while (m := _TAG.search(text, pos)) is not None:
+        closing, name = m.group(1), m.group(2).lower()
+        keep = True
+        if not closing and name not in _VOID and not m.group(3).rstrip().endswith("/"):
+            depth += 1
+            if depth > limit:
+                keep = False
+                pending[name] = pending.get(name, 0) + 1
+        elif closing and name not in _VOID:
+            if pending.get(name):
+                pending[name] -= 1
+                keep = False
+            depth = max(0, depth - 1)
+        out.append(text[pos:m.start()])
+        if keep:
+            out.append(m.group(0))
+        else:
+            dropped += 1
+        pos = m.end()
+        if not closing and name in _RAW:
+            # raw text (a script's "<div>" strings) is not markup: copied up to its end tag
+            end = re.compile(rf"</{name}\s*>", re.I).search(text, pos)
+            stop = end.start() if end else len(text)
+            if keep:
+                out.append(text[pos:stop])  # else dropped with its tag: it would become markup
+            pos = stop
+    out.append(text[pos:])
+    return "".join(out), dropped
 
 
 def parse(text: str) -> tuple[lxml.html.HtmlElement, list[str]]:
@@ -35,8 +118,24 @@ def parse(text: str) -> tuple[lxml.html.HtmlElement, list[str]]:
         cut = text.rfind("<", MAX_CHARS - 100_000, MAX_CHARS)
         text = text[: cut if cut > 0 else MAX_CHARS]
         warnings.append(f"page cut to its first {len(text):,} characters (size bound {MAX_CHARS:,})")
+    text = xml_safe(text)
     if text.lstrip().startswith("<?xml"):
         text = text[text.find("?>") + 2:]  # an XML declaration would stop lxml parsing a str
+    root = _parse(text)
+    if _depth_hit():
+        # libxml2 stops at its depth limit and drops the rest of the page: parsed again with
+        # the excess nesting taken out, which keeps every piece of text
+        flat, dropped = flatten(text)
+        root = _parse(flat)
+        if _depth_hit():
+            warnings.append(f"markup nested deeper than {LIBXML_MAX_DEPTH} levels: deeper content dropped")
+        else:
+            warnings.append(f"markup nested deeper than {LIBXML_MAX_DEPTH} levels: {dropped:,} tags "
+                            f"nested deeper than {FLATTEN_DEPTH} dropped, their text kept")
+    return root, warnings
+
+
+def _parse(text: str) -> lxml.html.HtmlElement:
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):
@@ -45,6 +144,4 @@ def parse(text: str) -> tuple[lxml.html.HtmlElement, list[str]]:
         body.text = text if "<" not in text else None
     if root.find("body") is None:
         etree.SubElement(root, "body")
-    if _depth_hit():
-        warnings.append(f"markup nested deeper than {LIBXML_MAX_DEPTH} levels: deeper content dropped")
-    return root, warnings
+    return root
