@@ -4,18 +4,12 @@ Blocks. Title, byline and date come from the page's metadata (metadata.py)."""
 
 from __future__ import annotations
 
-import functools
-import logging
-
 from lxml import etree
 
-from pagetrail.segment import article_trim, trafilatura_run
+from pagetrail.segment import trafilatura_run
 from pagetrail.segment.metadata import Metadata
 from pagetrail.segment.model import Article, Block, normalise_text
 from pagetrail.segment.textutil import text_of
-
-logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 #: trafilatura output element -> Block kind.
 KINDS = {"p": "paragraph", "head": "heading", "item": "list-item", "quote": "quote",
@@ -33,31 +27,49 @@ def _level(el: etree._Element) -> int:
     return 2
 
 
+def _words(text: str | None) -> str:
+    # split/join: normalise_text's result (str.split and re's \s agree on white space), without
+    # a regex pass; Block normalises again anyway
+    return " ".join(text.split()) if text else ""
+
+
 def body_blocks(body: etree._Element) -> list[Block]:
-    """Map trafilatura's output body to Blocks in reading order."""
+    """Map trafilatura's output body to Blocks in reading order. Text that sits loose in a
+    container (a byline line between the heading and the first paragraph, text after a list)
+    is a paragraph of its own: trafilatura kept it as article text."""
     blocks: list[Block] = []
     for lb in body.iter("lb"):
         lb.tail = " " + (lb.tail or "")  # a line break separates words
-    stack: list[tuple[etree._Element, int]] = [(c, 0) for c in reversed(body)]
+    # items: an element and its list depth, or loose text (a container's text, a child's tail)
+    stack: list[tuple[etree._Element | str, int]] = [(body, 0)]
     while stack:
         el, depth = stack.pop()
+        if isinstance(el, str):
+            text = _words(el)
+            if text:
+                blocks.append(Block("paragraph", text))
+            continue
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in CONTAINERS or (tag == "quote" and len(el) and all(c.tag == "p" for c in el)):
             inner = depth + 1 if tag == "list" else depth
             if tag == "quote":
                 for c in reversed(el):
                     c.tag = "quote"
-            stack.extend((c, inner) for c in reversed(el))
+            for c in reversed(el):
+                stack.append((c.tail or "", depth))
+                stack.append((c, inner))
+            stack.append((el.text or "", depth))
             continue
         if tag == "item" and el.find("list") is not None:
-            own = normalise_text((el.text or "") + " ".join((c.tail or "") for c in el))
-            if own:
-                blocks.append(Block("list-item", own, level=depth))
+            own = [el.text or ""]
+            for c in el:
+                own.append(c.tail or "" if c.tag == "list" else "".join(c.itertext()) + (c.tail or ""))
+            text = _words(" ".join(own))
+            if text:
+                blocks.append(Block("list-item", text, level=depth))
             stack.extend((c, depth) for c in reversed(el) if c.tag == "list")
             continue
-        # split/join: normalise_text's result (str.split and re's \s agree on white space), without
-        # a regex pass; Block normalises again anyway
-        text = " ".join("".join(el.itertext()).split())
+        text = _words("".join(el.itertext()))
         if not text:
             continue
         kind = KINDS.get(tag, "paragraph")
@@ -97,22 +109,9 @@ def own_blocks(container: etree._Element) -> list[Block]:
     return blocks
 
 
-@functools.lru_cache(maxsize=1)
-def _options():  # noqa: ANN202 - trafilatura.settings.Extractor
-    """trafilatura's options, built once: making them reads its config on every call.
-    fast=True skips trafilatura's second opinions (readability, jusText): same F1 on the
-    development sets, a fifth less time. Metadata off: metadata.py reads it (htmldate's date
-    search is slow). "txt" output: we read the XML body, so its text rendering is skipped.
-    trafilatura copies the options before changing them (its recall retry), so one is shared."""
-    from trafilatura.settings import Extractor
-
-    return Extractor(output_format="txt", fast=True, comments=False, tables=True, with_metadata=False)
-
-
 def extract_blocks(root: etree._Element, url: str) -> list[Block]:
-    """The article blocks trafilatura finds below ``root``, which it consumes."""
-    article_trim.trim(root)  # what trafilatura would delete unread: less for it to copy and walk
-    body, text = trafilatura_run.extract(root, _options())
+    """The article blocks trafilatura finds below ``root``."""
+    body, text = trafilatura_run.extract(root, url)
     if body is not None and len(body):
         blocks = body_blocks(body)
         if blocks:
@@ -130,10 +129,8 @@ def extract_article(root: etree._Element, url: str, meta: Metadata,
     if picked:
         blocks = [b for el in picked for b in own_blocks(el)]
     else:
-        # decided before extract_blocks, which trims the tree: a fallback it detaches is still read
-        usable = fallback is not None and fallback.getparent() is not None
         blocks = extract_blocks(root, url)
-        if not blocks and usable:
+        if not blocks and fallback is not None:
             blocks = own_blocks(fallback)
     title = meta.title or ""
     # trafilatura keeps the title as the first heading; it is the title, not body text.

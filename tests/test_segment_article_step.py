@@ -1,0 +1,79 @@
+"""The article step: trafilatura through its public API, on the tree left once ads and comments are
+out; the page's own blocks when trafilatura finds nothing; other users of trafilatura unaffected."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+import trafilatura
+from lxml import etree
+
+from pagetrail.segment import segment, trafilatura_run
+from pagetrail.segment.article import extract_article
+from pagetrail.segment.metadata import Metadata
+from pagetrail.segment.parse import parse
+from pagetrail.segment.patterns_article import TRAFILATURA_OPTIONS
+
+PAGES = Path(__file__).parent / "pages"
+STORY = "".join(f"<p>Paragraph {i} of the story about tomato seedlings and their first true leaves, "
+                "which the gardener pricks out into pots of their own.</p>" for i in range(8))
+
+
+def page(body: str):
+    return parse(f"<html><head><title>T</title></head><body>{body}</body></html>")[0]
+
+
+def test_extraction_leaves_the_callers_tree_as_it_was():
+    root = page(f"<nav><a href='/'>Home</a></nav><main>{STORY}</main><aside>Popular</aside>")
+    before = etree.tostring(root)
+    body, text = trafilatura_run.extract(root, "https://site.example/")
+    assert body is not None and "Paragraph 7" in text
+    assert etree.tostring(root) == before
+
+
+def test_segmenting_does_not_change_what_other_callers_of_trafilatura_get():
+    html = (PAGES / "news_ads.html").read_text(encoding="utf-8")
+    before = trafilatura.extract(html, include_comments=False)
+    segment(html.encode(), "https://ledger.example/news/cycle-lanes")
+    assert trafilatura.extract(html, include_comments=False) == before
+
+
+@pytest.mark.parametrize("name", ["no_comments.html", "news_ads.html", "wordpress_classic.html"])
+def test_article_text_is_trafilaturas_with_the_same_options_less_ads_and_comments(name):
+    """What trafilatura keeps (with the article step's options) stays in the article, unless
+    pagetrail reported it as an ad or a comment."""
+    html = (PAGES / name).read_bytes()
+    snap = segment(html, "https://site.example/post/1")
+    theirs = trafilatura.bare_extraction(html.decode("utf-8"), **TRAFILATURA_OPTIONS)
+    a = snap.article
+    accounted = " ".join([a.text, a.title, a.byline or "", a.date or ""] + [x.text for x in snap.ads]
+                         + [" ".join((c.author or "", c.date or "", c.text)) for c in snap.comments])
+    missing = set(re.findall(r"\w+", (theirs.raw_text or "").lower())) - set(re.findall(r"\w+", accounted.lower()))
+    assert not missing
+
+
+def test_the_pages_own_blocks_when_trafilatura_finds_nothing():
+    root = page("<p></p><aside><div>Opening hours: nine to five, every day but Sunday.</div></aside>")
+    fallback = root.find(".//aside")
+    article = extract_article(root, "https://site.example/", Metadata(), fallback=fallback)
+    assert [b.text for b in article.blocks] == ["Opening hours: nine to five, every day but Sunday."]
+
+
+def test_a_trafilatura_failure_gives_the_pages_own_blocks(monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise ValueError("odd tree")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", broken)
+    root = page(f"<main>{STORY}</main>")
+    article = extract_article(root, "https://site.example/", Metadata(), fallback=root.find(".//main"))
+    assert len(article.blocks) == 8 and article.blocks[0].text.startswith("Paragraph 0")
+
+
+def test_the_same_page_gives_the_same_article_twice():
+    html = (PAGES / "promo_mid_article.html").read_bytes()
+    first = segment(html, "https://site.example/post/1").article
+    second = segment(copy.copy(html), "https://site.example/post/1").article
+    assert first == second and first.blocks
