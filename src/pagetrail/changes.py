@@ -79,12 +79,14 @@ _segmenter_key: str | None = None
 
 
 def segmenter_key() -> str:
-    """A fingerprint of the segmenter's source: a changed segmenter never reads stale snapshots."""
+    """A fingerprint of the segmenter's source and of the libraries and ad list it depends on
+    (``segmenter_version()``): a changed segmenter, or an upgraded trafilatura or EasyList,
+    never reads stale snapshots."""
     global _segmenter_key
     if _segmenter_key is None:
         import pagetrail.segment as segment_pkg
 
-        h = hashlib.sha1()
+        h = hashlib.sha1(segment_pkg.segmenter_version().encode())
         for path in sorted(Path(segment_pkg.__file__).parent.rglob("*.py")):
             h.update(path.name.encode())
             h.update(path.read_bytes())

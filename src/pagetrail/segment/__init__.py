@@ -1,8 +1,9 @@
 """Split a capture into article, ads and comments: ``segment(html, url, rules) -> Snapshot``."""
 
 from pagetrail.segment.model import Ad, Article, Block, Comment, Snapshot
+from pagetrail.segment.version import segmenter_version
 
-__all__ = ["Ad", "Article", "Block", "Comment", "Snapshot", "segment"]
+__all__ = ["Ad", "Article", "Block", "Comment", "Snapshot", "segment", "segmenter_version"]
 
 
 def segment(html: bytes, url: str, rules=None, content_type: str | None = None) -> Snapshot:  # noqa: ANN001

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import os
 import re
 import threading
@@ -22,18 +23,38 @@ _lock = threading.Lock()
 _xpaths: dict[str, etree.XPath | None] = {}
 
 
+def list_path() -> str | None:
+    """Where the EasyList copy shipped by ``braveblock`` is, or None without the package."""
+    try:
+        import braveblock
+    except ImportError:
+        return None
+    return os.path.join(os.path.dirname(braveblock.__file__), "easylist.txt.gz")
+
+
+@functools.lru_cache(maxsize=1)
+def list_fingerprint() -> str:
+    """A hash of the EasyList rules in use ("none" without them): a new list can flag other
+    elements, so it is part of the segmenter's version."""
+    path = list_path()
+    try:
+        with gzip.open(path, "rb") as fh:  # the rules, not the compression's bytes
+            return hashlib.sha256(fh.read()).hexdigest()[:16]
+    except (OSError, TypeError):
+        return "none"
+
+
 @functools.lru_cache(maxsize=1)
 def engine():  # noqa: ANN201 - adblock.Engine, or None when the list is unavailable
     try:
         import adblock
-        import braveblock
     except ImportError:
         return None
-    path = os.path.join(os.path.dirname(braveblock.__file__), "easylist.txt.gz")
+    path = list_path()
     try:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             rules = fh.read()
-    except OSError:
+    except (OSError, TypeError):
         return None
     filters = adblock.FilterSet()
     filters.add_filter_list(rules)
