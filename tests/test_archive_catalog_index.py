@@ -130,8 +130,11 @@ def test_two_writers_in_one_folder_get_distinct_files(tmp_path):
 def test_reindex_rebuilds_the_same_rows_and_index(tmp_path):
     with Archive(tmp_path, max_file_size=3000) as archive:
         fill(archive)
-        archive.write_metadata(archive.captures()[0], b'{"note": 1}')
+        for cap in archive.captures()[:4]:
+            archive.save_summary(cap, {"capture": cap.timestamp, "computed": "now"})
     before_rows, before_index = rows(tmp_path), (tmp_path / "index.cdxj").read_text()
+    before_summaries = summaries(tmp_path)
+    assert len(before_summaries) == 4
     (tmp_path / "catalog.sqlite3").unlink()
     (tmp_path / "index.cdxj").unlink()
     with Archive(tmp_path) as archive:
@@ -140,17 +143,54 @@ def test_reindex_rebuilds_the_same_rows_and_index(tmp_path):
     assert records == sum(len(members(p)) for p in tmp_path.glob("*.warc.gz"))
     assert rows(tmp_path) == before_rows
     assert (tmp_path / "index.cdxj").read_text() == before_index
+    assert summaries(tmp_path) == before_summaries  # restored from the WARC files alone
 
 
-def test_write_metadata_refers_to_the_capture(tmp_path):
+def summaries(folder: Path) -> dict[str, dict]:
+    with Archive(folder) as archive:
+        return {c.record_id: archive.get_summary(c.id) for c in archive.captures()
+                if archive.get_summary(c.id) is not None}
+
+
+def test_a_recomputed_summary_is_not_written_twice(tmp_path):
     with Archive(tmp_path) as archive:
         cap = archive.record(exchange())
-        record_id = archive.write_metadata(cap, b'{"summary": "none"}')
+        archive.save_summary(cap, {"changed": False, "computed": "first"})
+        archive.save_summary(cap, {"changed": False, "computed": "again"})  # same summary
+        archive.save_summary(cap, {"changed": True, "computed": "later"})  # a new one
+    recs = [split_record(raw) for p in tmp_path.glob("*.warc.gz") for _, _, raw in members(p)]
+    assert len([r for r in recs if r[0]["WARC-Type"] == "metadata"]) == 2
+    with Archive(tmp_path) as archive:
+        archive.reindex()
+        assert archive.get_summary(archive.captures()[0].id)["changed"] is True
+
+
+def test_a_change_summary_is_metadata_no_indexer_takes_for_the_page(tmp_path):
+    with Archive(tmp_path) as archive:
+        cap = archive.record(exchange())
+        archive.save_summary(cap, {"changed": False, "note": "caf\u00e9"})
     recs = [split_record(raw) for p in tmp_path.glob("*.warc.gz") for _, _, raw in members(p)]
     (fields, block), = [r for r in recs if r[0]["WARC-Type"] == "metadata"]
-    assert fields["WARC-Record-ID"] == record_id
-    assert fields["WARC-Refers-To"] == cap.record_id == fields["WARC-Concurrent-To"]
-    assert fields["Content-Type"] == "application/json" and block == b'{"summary": "none"}'
+    assert fields["WARC-Refers-To"] == cap.record_id and "WARC-Concurrent-To" not in fields
+    assert fields["WARC-Target-URI"] == cap.url
+    # application/warc-fields: cdxj-indexer and pywb's indexer skip it (WARC 1.1 Annex A.4)
+    assert fields["Content-Type"] == "application/warc-fields"
+    assert fields["Pagetrail-Kind"] == "change-summary"
+    assert block == b'changeSummary: {"changed":false,"note":"caf\\u00e9"}\r\n'
+    assert len((tmp_path / "index.cdxj").read_text().splitlines()) == 1
+
+
+def test_a_resource_record_is_indexed_under_its_own_uri(tmp_path):
+    uri = "urn:pagetrail:screenshot:http://example.test/page"
+    with Archive(tmp_path) as archive:
+        cap = archive.record(exchange())
+        record_id = archive.write_resource(uri, b"PNG", "image/png", about=cap)
+    recs = [split_record(raw) for p in tmp_path.glob("*.warc.gz") for _, _, raw in members(p)]
+    (fields, block), = [r for r in recs if r[0]["WARC-Type"] == "resource"]
+    assert fields["WARC-Record-ID"] == record_id and fields["WARC-Refers-To"] == cap.record_id
+    assert fields["WARC-Target-URI"] == uri and block == b"PNG"
+    lines = (tmp_path / "index.cdxj").read_text().splitlines()
+    assert len(lines) == 2 and any(f'"url": "{uri}"' in line for line in lines)
 
 
 def test_reindex_includes_a_live_writers_whole_records(tmp_path):

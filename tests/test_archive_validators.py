@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
+import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 
@@ -11,7 +14,14 @@ import pytest
 
 from pagetrail.archive import Archive
 from tests.support.validators import free_port, validators, wait_for_port  # noqa: F401
-from tests.support.warcs import PAGE_HTML, chunked_exchange, exchange, gzip_exchange, later
+from tests.support.warcs import (
+    PAGE_HTML,
+    chunked_exchange,
+    exchange,
+    failed,
+    gzip_exchange,
+    later,
+)
 
 pytestmark = pytest.mark.validators
 
@@ -19,8 +29,15 @@ PAGE = "http://example.test/page?b=2&a=1"
 GZ = "http://example.test/gz"
 
 
+REDIRECT = "http://example.test/old"
+TARGET = "http://example.test/new"
+FAILING = "http://nowhere.test/"
+
+
 @pytest.fixture(scope="module")
 def archive_dir(tmp_path_factory):
+    """Captures, identical-payload and 304 revisits, a failed fetch, change summaries and a
+    redirect, over several files."""
     folder = tmp_path_factory.mktemp("archive")
     with Archive(folder, hostname="testhost", max_file_size=2500) as archive:
         archive.record(exchange(PAGE))
@@ -29,6 +46,13 @@ def archive_dir(tmp_path_factory):
         archive.record(exchange(PAGE, at=later(60)))  # identical payload: revisit
         archive.record(exchange(GZ, status=304, body=b"", headers=[("ETag", '"v1"')], at=later(61)))
         archive.record(exchange(PAGE, body=PAGE_HTML.replace(b"Hello", b"Changed"), at=later(120)))
+        archive.record(exchange(REDIRECT, status=301, body=b"", role="redirect", headers=[
+            ("Location", TARGET), ("Content-Length", "0")], at=later(130)))
+        archive.record(exchange(TARGET, at=later(131)))
+        archive.record_failure(failed(FAILING, at=later(140)))
+        archive.record(exchange(GZ, status=304, body=b"", headers=[("ETag", '"v1"')], at=later(150)))
+        for capture in archive.captures():
+            archive.save_summary(capture, {"changed": False, "summary": "no change"})
     return folder
 
 
@@ -49,9 +73,54 @@ def pywb(validators, archive_dir, tmp_path_factory):  # noqa: F811
         proc.wait()
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003 - urllib's signature
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
-    with urllib.request.urlopen(url) as resp:
-        return resp.status, dict(resp.headers), resp.read()
+    try:
+        with _OPENER.open(url) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as exc:  # a 3xx or 4xx answer, read as any other
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def plain(headers: dict[str, str], body: bytes) -> bytes:
+    return gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body
+
+
+def test_every_capture_of_every_page_replays_as_the_page_it_was(pywb, archive_dir):
+    with Archive(archive_dir) as archive:
+        captures = [c for c in archive.captures() if c.kind != "failed"]
+        expected = {}
+        for capture in captures:
+            holder = archive.get(capture.refers_to) if capture.kind == "revisit" else capture
+            expected[capture.id] = (holder.status, archive.read_payload(capture)[1])
+    assert {c.status for c in captures} >= {200, 301, 304}
+    assert {c.kind for c in captures} == {"response", "revisit"}
+    for capture in captures:
+        status, headers, body = fetch(f"{pywb}/{capture.timestamp14}id_/{capture.url}")
+        want_status, want_body = expected[capture.id]
+        assert status == want_status, (capture.url, capture.timestamp, capture.kind)
+        assert plain(headers, body) == want_body, (capture.url, capture.timestamp, capture.kind)
+        if capture.status == 301:
+            assert headers["Location"].endswith(TARGET)
+
+
+def test_summaries_and_failures_are_no_captures_for_replay(pywb, archive_dir):
+    with Archive(archive_dir) as archive:
+        for url in (PAGE, GZ, REDIRECT, TARGET):
+            count = len([c for c in archive.captures(url) if c.kind != "failed"])
+            _, _, data = fetch(f"{pywb}/cdx?url={urllib.parse.quote(url, safe='')}&output=json")
+            lines = [json.loads(line) for line in data.splitlines() if line.strip()]
+            assert len(lines) == count, url
+            assert all(line["mime"] != "application/warc-fields" for line in lines)
+    status, _, _ = fetch(f"{pywb}/{later(140).strftime('%Y%m%d%H%M%S')}id_/{FAILING}")
+    assert status == 404
 
 
 def test_warcio_from_its_own_venv_checks_every_file(validators, archive_dir):  # noqa: F811

@@ -14,6 +14,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from pagetrail.archive import Archive, Exchange, FailedFetch
+from pagetrail.archive.records import summary_of
 from pagetrail.changes import ChangeProcessor, diff_captures, history, process_captures, reprocess
 from pagetrail.example import PAGE_PATH, VERSIONS, render
 
@@ -132,7 +133,8 @@ def test_summary_is_stored_as_a_warc_metadata_record(timeline):
             for rec in ArchiveIterator(fh):
                 if (rec.rec_type == "metadata"
                         and rec.rec_headers.get_header("WARC-Refers-To") == target.record_id):
-                    found.append(json.loads(rec.content_stream().read()))
+                    assert rec.rec_headers.get_header("Content-Type") == "application/warc-fields"
+                    found.append(summary_of(rec.content_stream().read()))
     assert found and found[-1]["summary"] == archive.get_summary(target.id)["summary"]
     assert found[-1]["to"]["record_id"] == target.record_id
 

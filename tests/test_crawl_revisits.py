@@ -61,6 +61,7 @@ def test_unchanged_page_becomes_identical_payload_revisit(two_crawls):
     assert revisit.warc["WARC-Refers-To"] == original.warc["WARC-Record-ID"]
     assert revisit.warc["WARC-Refers-To-Target-URI"] == site.url("/")
     assert revisit.warc["WARC-Payload-Digest"] == original.warc["WARC-Payload-Digest"]
+    assert revisit.warc["WARC-Truncated"] == "length"  # WARC 1.1 section 6.7.2
     assert revisit.payload == b""
 
 
@@ -78,8 +79,12 @@ def test_304_is_a_server_not_modified_revisit(two_crawls):
     assert hits[1].headers.get("If-None-Match") == '"v1-abc"'
     assert hits[1].headers.get("If-Modified-Since")
     original, revisit = records_for(records, site.url("/validated"))
-    assert revisit.type == "revisit" and revisit.status == 304
+    # Written as Heritrix does, so replay serves the original page: no block of its own
+    assert revisit.type == "revisit" and revisit.status is None
     assert revisit.warc["WARC-Profile"] == NOT_MODIFIED
+    assert revisit.warc["Content-Length"] == "0" and revisit.warc["WARC-Truncated"] == "length"
+    assert revisit.warc["WARC-Refers-To"] == original.warc["WARC-Record-ID"]
+    assert revisit.warc["WARC-Payload-Digest"] == original.warc["WARC-Payload-Digest"]
 
 
 def test_revisit_record_is_small(two_crawls):

@@ -232,10 +232,10 @@ class ChangeProcessor:
         summary["computed"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         summary["segmenter"] = segmenter_key()
         summary["rules"] = _rules_key(self.rules_for(capture))
-        self.archive.set_summary(capture.id, summary)
         if capture.record_id:
-            payload = json.dumps(summary, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            self.archive.write_metadata(capture, payload, "application/json")
+            self.archive.save_summary(capture, summary)  # catalog + WARC metadata record
+        else:
+            self.archive.set_summary(capture.id, summary)
         self._done.add(capture.id)
         return summary
 

@@ -276,14 +276,38 @@ class Archive:
             step.insert(capture)
         return capture
 
-    def write_metadata(self, capture: Capture, payload: bytes,
-                       content_type: str = "application/json") -> str:
-        """A metadata record about ``capture`` (e.g. its change summary); returns its record id."""
+    def save_summary(self, capture: Capture, summary: dict) -> None:
+        """Store ``capture``'s change summary: in the catalog, and as a metadata record in the
+        WARC stream (so ``reindex`` restores it) unless the catalog already holds the same
+        summary (``computed`` aside), so recomputing it writes no second record."""
         if not capture.record_id:
             raise ArchiveError(f"{capture.url}: capture {capture.id} has no WARC record to refer to")
         with self._lock:
-            rec = records.metadata(capture.url, now17(), capture.record_id, payload, content_type)
-            self._file().write([rec])
+            self.flush()
+            before = self.catalog.get_summary(capture.id)
+            if before is None or _without_time(before) != _without_time(summary):
+                rec = records.change_summary(capture.url, now17(), capture.record_id, summary)
+                self._file().write([rec])
+            with self.catalog.transaction():
+                self.catalog.set_summary(capture.id, summary)
+
+    def write_resource(self, target_uri: str, payload: bytes, content_type: str, *,
+                       about: Capture | None = None, when: datetime | None = None) -> str:
+        """A ``resource`` record (a screenshot, a rendered DOM...) in the WARC stream; returns its
+        record id. ``about``: the capture it belongs to (``WARC-Refers-To``). Use a URI of its
+        own (``urn:pagetrail:screenshot:URL``), not the page's URL: indexers index resource
+        records, and replay would serve it as the page. Its index line is added with the file's."""
+        ts = timestamp17(when) if when is not None else now17()
+        with self._lock:
+            rec = records.resource(target_uri, ts, payload, content_type,
+                                   about.record_id if about is not None else None)
+            warc = self._file()
+            written = warc.write([rec])
+            entry = cdxj.entry_for_record(rec, written[0])
+            if entry:
+                self._pending.setdefault(warc.name, []).append(
+                    (entry.url, entry.ts, entry.mime, entry.status, entry.digest, entry.length,
+                     entry.offset))
         return rec.record_id
 
     def _file(self) -> WarcFile:
@@ -402,6 +426,10 @@ def validator_headers(etag: str | None, last_modified: str | None) -> dict[str, 
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     return headers
+
+
+def _without_time(summary: dict) -> dict:
+    return {k: v for k, v in summary.items() if k != "computed"}
 
 
 def _original(capture: Capture) -> records.Original:

@@ -290,10 +290,15 @@ class Catalog:
         rows = self.db.execute("SELECT record_id, summary FROM captures WHERE summary IS NOT NULL")
         return {r[0]: r[1] for r in rows if r[0]}
 
-    def restore_summaries(self, by_record: dict[str, str]) -> None:
-        ids = self.record_id_map() if by_record else {}
+    def restore_summaries(self, by_record: dict[str, str], *, only_missing: bool = False,
+                          ids: dict[str, int] | None = None) -> None:
+        """Set summaries by capture record id (``ids``: a ``record_id_map()`` at hand)."""
+        if not by_record:
+            return
+        ids = self.record_id_map() if ids is None else ids
+        where = " AND summary IS NULL" if only_missing else ""
         self.db.executemany(
-            "UPDATE captures SET summary = ? WHERE id = ?",
+            "UPDATE captures SET summary = ? WHERE id = ?" + where,
             [(v, ids[k]) for k, v in by_record.items() if k in ids],
         )
 

@@ -73,24 +73,37 @@ class Entry:
 def entry_for_member(member: Member) -> Entry | None:
     """The index entry of a record (None for records replay does not need)."""
     kind = member.warc_type
-    if kind not in ("response", "revisit"):
+    if not _indexed(kind, member.get):
         return None
-    return _entry(kind, member.get, split_http(member.block), member.offset, member.length)
+    http = split_http(member.block) if kind != "resource" else None
+    return _entry(kind, member.get, http, member.offset, member.length)
 
 
 def entry_for_record(rec: Record, written: Written) -> Entry | None:
     """The entry ``entry_for_member`` gives for ``rec`` read back, from the record at hand."""
-    if rec.warc_type not in ("response", "revisit") or rec.http_head is None:
-        return None
     get, http = rec.as_read()
+    if not _indexed(rec.warc_type, get):
+        return None
     return _entry(rec.warc_type, get, http, written.offset, written.length)
 
 
+def _indexed(kind: str | None, get: Callable[[str], str | None]) -> bool:
+    """Responses, revisits and resources (``application/warc-fields`` resources aside), as
+    cdxj-indexer. Metadata records are left out: pagetrail writes them as
+    ``application/warc-fields``, which indexers skip."""
+    if kind == "resource":
+        return get("content-type") != "application/warc-fields"
+    return kind in ("response", "revisit")
+
+
 def _entry(kind: str, get: Callable[[str], str | None],
-           http: tuple[str, list[tuple[str, str]], bytes], offset: int, length: int) -> Entry:
-    first, headers, _ = http
+           http: tuple[str, list[tuple[str, str]], bytes] | None, offset: int,
+           length: int) -> Entry:
+    first, headers, _ = http or ("", [], b"")  # a 304 revisit has no HTTP head
     if kind == "revisit":
         mime = "warc/revisit"
+    elif kind == "resource":
+        mime = _MIME_END.split(get("content-type") or "", 1)[0].strip() or None
     else:
         # As cdxj-indexer: the first Content-Type, up to the first ';' or space, case kept.
         content_type = next((v for k, v in headers if k.lower() == "content-type"), "")

@@ -1,4 +1,4 @@
-"""WARC/1.1 records as bytes: warcinfo, request, response, revisit and metadata.
+"""WARC/1.1 records as bytes: warcinfo, request, response, revisit, metadata and resource.
 
 Each record is serialised as ``WARC/1.1`` + named fields + CRLF + block + CRLF CRLF, and gzipped as
 its own member so any record can be read from its offset alone.
@@ -6,6 +6,7 @@ its own member so any record can be read from its offset alone.
 
 from __future__ import annotations
 
+import json
 import os
 import zlib
 from collections.abc import Callable
@@ -17,7 +18,6 @@ from pagetrail.archive.model import Exchange, FailedFetch
 from pagetrail.archive.reader import split_http
 from pagetrail.archive.timestamps import warc_date
 
-WARC_VERSION = "WARC/1.1"
 PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
@@ -32,6 +32,10 @@ SEED_URL_FIELD = "Pagetrail-Seed-URL"
 ROLE_FIELD = "Pagetrail-Role"
 KIND_FIELD = "Pagetrail-Kind"
 KIND_FAILED = "failed-fetch"
+KIND_SUMMARY = "change-summary"
+# The one field of a change summary's application/warc-fields block: the summary as one line of
+# JSON (ASCII, so no byte of it can be read as a line break).
+SUMMARY_FIELD = "changeSummary"
 
 # zlib's default trade-off. Level 1 instead: on bench/archive_overhead.py's 1 KB pages the
 # records are 1-2% bigger for ~1 us saved per fetch; on the 6.7 KB example page 7% bigger
@@ -173,8 +177,14 @@ class Original:
 def revisit(
     exchange: Exchange, ts: str, profile: str, original: Original
 ) -> Record:
-    # The block is the HTTP headers only; the body is the original record's.
-    block = httpblock.response_head(exchange, len(exchange.body))
+    """A revisit: the body is the original record's.
+
+    Identical payload: the block is the new response's HTTP headers. Server-not-modified (a 304):
+    no block at all, as Heritrix writes it, so that replay tools serve the original response
+    (pywb replays a revisit that has a 3xx head of its own as that 3xx). Both carry
+    ``WARC-Truncated: length`` (WARC 1.1 section 6.7.2: the payload is left out)."""
+    not_modified = profile == PROFILE_NOT_MODIFIED
+    block = b"" if not_modified else httpblock.response_head(exchange, len(exchange.body))
     headers = _common(exchange, ts)
     headers += [
         ("Content-Type", HTTP_RESPONSE),
@@ -184,9 +194,10 @@ def revisit(
         ("WARC-Refers-To-Date", warc_date(original.ts)),
         ("WARC-Payload-Digest", original.digest),
         ("WARC-Block-Digest", sha1_digest(block)),
+        ("WARC-Truncated", "length"),
     ]
     headers += _seed_fields(exchange.url, exchange.seed, exchange.seed_url, exchange.role)
-    return Record("revisit", headers, block, http_head=block)
+    return Record("revisit", headers, block, http_head=None if not_modified else block)
 
 
 def request(exchange: Exchange, ts: str, concurrent_to: str) -> Record:
@@ -214,14 +225,46 @@ def failure(failed: FailedFetch, ts: str) -> Record:
     return Record("metadata", headers, block)
 
 
-def metadata(
-    target_uri: str, ts: str, refers_to: str, payload: bytes, content_type: str
-) -> Record:
+def change_summary(target_uri: str, ts: str, refers_to: str, summary: dict) -> Record:
+    """A capture's change summary, as post-harvest metadata (WARC 1.1 Annex A.4): the page's
+    URI, ``WARC-Refers-To`` the capture's record (no ``WARC-Concurrent-To``: it is written later,
+    maybe in another file) and an ``application/warc-fields`` block, which cdxj-indexer and pywb
+    never index, so replay never mistakes the summary for the page."""
+    text = json.dumps(summary, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    block = f"{SUMMARY_FIELD}: {text}\r\n".encode("ascii")
     headers = [("WARC-Target-URI", target_uri), ("WARC-Date", warc_date(ts))]
     headers += [
-        ("WARC-Concurrent-To", refers_to),
         ("WARC-Refers-To", refers_to),
+        ("Content-Type", WARC_FIELDS),
+        ("WARC-Block-Digest", sha1_digest(block)),
+        (KIND_FIELD, KIND_SUMMARY),
+    ]
+    return Record("metadata", headers, block)
+
+
+def summary_of(block: bytes) -> dict | None:
+    """The summary in a ``change_summary`` block (None if it holds none)."""
+    for line in block.split(b"\r\n"):
+        name, sep, value = line.partition(b": ")
+        if sep and name.decode("ascii", "replace") == SUMMARY_FIELD:
+            try:
+                found = json.loads(value)
+            except ValueError:
+                return None
+            return found if isinstance(found, dict) else None
+    return None
+
+
+def resource(target_uri: str, ts: str, payload: bytes, content_type: str,
+             refers_to: str | None = None) -> Record:
+    """A ``resource`` record (e.g. a screenshot): ``target_uri`` should not be a page's own URL
+    (use a scheme such as ``urn:pagetrail:screenshot:URL``), or replay would serve it as the page."""
+    headers = [("WARC-Target-URI", target_uri), ("WARC-Date", warc_date(ts))]
+    if refers_to:
+        headers.append(("WARC-Refers-To", refers_to))
+    headers += [
         ("Content-Type", content_type),
+        ("WARC-Payload-Digest", sha1_digest(payload)),
         ("WARC-Block-Digest", sha1_digest(payload)),
     ]
-    return Record("metadata", headers, payload)
+    return Record("resource", headers, payload)

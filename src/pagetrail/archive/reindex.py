@@ -23,28 +23,41 @@ def final_name(path: Path) -> str:
 
 def rebuild(folder: Path, catalog: Catalog,
             progress: Callable[[str], None] | None = None) -> tuple[int, int]:
-    """Returns (files, records read). Change summaries survive, keyed by record id.
+    """Returns (files, records read). Change summaries survive: those in the catalog, keyed by
+    record id, and those on record in the WARC files (the catalog's win).
+
+    Linear in records: each file is read once, and the record id -> capture id map that revisits
+    need is built as captures are inserted, not queried per file.
 
     Run it when no crawl writes to the folder: a live writer's .open file is read as far as its
     records are whole, but records it writes meanwhile reach the index only when it closes.
     """
     files = warc_files(folder)
     total = 0
+    on_record: dict[str, tuple[str, str]] = {}
+    ids: dict[str, int] = {}
     # One transaction, so readers see the old catalog or the new one, never half of it; files are
     # read one at a time so memory does not grow with the archive.
     with catalog.transaction(), cdxj.Rebuilder(folder) as index:
-        summaries = catalog.summaries_by_record()
+        kept = catalog.summaries_by_record()
         catalog.clear()
         for path in files:
             found = scan(path, final_name(path))
-            insert_captures(catalog, found.captures)
+            insert_captures(catalog, found.captures, ids, fresh=True)
             index.add(found.lines())
+            for about, (date, text) in found.summaries.items():
+                if date >= on_record.get(about, ("", ""))[0]:
+                    on_record[about] = (date, text)
             total += found.records
             if progress:
-                note = f", unreadable record at offset {found.torn}: rest skipped" if found.torn else ""
+                note = ""
+                if found.torn is not None:
+                    note = f", unreadable bytes at offset {found.torn}: rest skipped"
                 progress(f"{path.name}: {found.records} records{note}")
-        resolve_late(catalog)  # revisits read before the file holding their original
-        catalog.restore_summaries(summaries)
+        resolve_late(catalog, ids)  # revisits read before the file holding their original
+        summaries = {about: text for about, (_, text) in on_record.items()}
+        summaries.update(kept)
+        catalog.restore_summaries(summaries, ids=ids)
     return len(files), total
 
 

@@ -8,16 +8,17 @@ records missing from the catalog or index are added. Files locked by a live proc
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pagetrail.archive import cdxj, rows
+from pagetrail.archive import cdxj, records, rows
 from pagetrail.archive.catalog import Catalog
 from pagetrail.archive.model import Capture
 from pagetrail.archive.naming import OPEN_SUFFIX
-from pagetrail.archive.reader import iter_members
+from pagetrail.archive.reader import Member, iter_members
 
 
 @dataclass
@@ -54,6 +55,8 @@ class Scanned:
     torn: int | None = None  # offset of an unreadable record, if any
     captures: list[Capture] = field(default_factory=list)
     entries: list[cdxj.Entry] = field(default_factory=list)
+    # change summaries on record: capture record id -> (WARC-Date, summary JSON), latest kept
+    summaries: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         return [entry.line(self.name) for entry in self.entries]
@@ -74,21 +77,33 @@ def scan(path: Path, name: str) -> Scanned:
         entry = cdxj.entry_for_member(member)
         if entry is not None:
             out.entries.append(entry)
+        elif member.get(records.KIND_FIELD) == records.KIND_SUMMARY:
+            _keep_summary(out.summaries, member)
     return out
 
 
-def insert_captures(catalog: Catalog, captures: list[Capture]) -> list[Capture]:
+def _keep_summary(found: dict[str, tuple[str, str]], member: Member) -> None:
+    about, date = member.get("WARC-Refers-To"), member.get("WARC-Date") or ""
+    summary = records.summary_of(member.block)
+    if about and summary is not None and date >= found.get(about, ("", ""))[0]:
+        found[about] = (date, json.dumps(summary, sort_keys=True))
+
+
+def insert_captures(catalog: Catalog, captures: list[Capture],
+                    ids: dict[str, int] | None = None, *, fresh: bool = False) -> list[Capture]:
     """Insert the captures the catalog lacks (call inside a transaction), oldest first so that
-    originals are in before the revisits that point at them."""
+    originals are in before the revisits that point at them. ``ids``: record id -> capture id
+    of the catalog, kept up to date here (built when needed if None); ``fresh``: the catalog
+    holds none of these captures yet (a rebuild), so nothing is looked up."""
     known: dict[str, set[str]] = {}
-    ids: dict[str, int] | None = None
     added: list[Capture] = []
     for capture in sorted(captures, key=lambda c: (c.timestamp, c.warc_file or "", c.offset or 0)):
         name = capture.warc_file or ""
-        if name not in known:
-            known[name] = catalog.record_ids_in(name)
-        if capture.record_id in known[name]:
-            continue
+        if not fresh:
+            if name not in known:
+                known[name] = catalog.record_ids_in(name)
+            if capture.record_id in known[name]:
+                continue
         holder = None
         target = rows.refers_to_record(capture)
         if target:
@@ -104,12 +119,12 @@ def insert_captures(catalog: Catalog, captures: list[Capture]) -> list[Capture]:
     return added
 
 
-def resolve_late(catalog: Catalog) -> int:
+def resolve_late(catalog: Catalog, ids: dict[str, int] | None = None) -> int:
     """Point revisits added before their originals at them; returns how many were resolved."""
     pending = [c for c in catalog.unresolved_revisits() if rows.refers_to_record(c)]
     if not pending:
         return 0
-    ids = catalog.record_id_map()
+    ids = catalog.record_id_map() if ids is None else ids
     resolved = 0
     for capture in pending:
         holder = _holder(catalog, ids.get(rows.refers_to_record(capture) or ""))
@@ -162,6 +177,8 @@ def _repair_one(folder: Path, path: Path, fd: int, catalog: Catalog) -> Repaired
         catalog.delete_beyond(name, found.end)
         insert_captures(catalog, found.captures)
         resolve_late(catalog)
+        catalog.restore_summaries({k: v for k, (_, v) in found.summaries.items()},
+                                  only_missing=True)
     cdxj.merge(folder, found.lines())
     os.rename(path, folder / name)
     return Repaired(name, found.records, size - found.end)

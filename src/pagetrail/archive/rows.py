@@ -50,12 +50,15 @@ def _capture(kind: str | None, get: Callable[[str], str | None], offset: int, le
     url = get("warc-target-uri") or ""
     ts = from_warc_date(get("warc-date") or "")
     record_id, seed = get("warc-record-id"), get(_SEED)
-    if kind in ("response", "revisit") and http is not None:
-        first, headers, _ = http
+    if kind in ("response", "revisit"):
+        first, headers, _ = http or ("", [], b"")  # a 304 revisit has no HTTP head
         last = {name.lower(): value for name, value in headers}  # the last of repeated ones
         content_type = last.get("content-type")
         mime = content_type.split(";", 1)[0].strip().lower() if content_type else None
-        return Capture(0, url, ts, status_of(first), kind, mime or None,
+        status = status_of(first)
+        if status is None and get("warc-profile") == records.PROFILE_NOT_MODIFIED:
+            status = 304
+        return Capture(0, url, ts, status, kind, mime or None,
                        get("warc-payload-digest"), record_id, filename, offset, length, seed,
                        etag=last.get("etag"), last_modified=last.get("last-modified"),
                        extra=extra)
@@ -88,6 +91,9 @@ def finish(capture: Capture, holder: Capture | None) -> None:
         del extra["seed_url"]
     if capture.kind != "revisit":
         return
+    # A revisit's WARC-Truncated: length says its payload is left out (it is the original's),
+    # not that the body was cut short.
+    extra.pop("truncated", None)
     if holder is None:
         if target:
             extra["refers_to_record"] = target  # original not (yet) in the catalog
