@@ -10,6 +10,7 @@ import os
 import re
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -399,14 +400,17 @@ class Archive:
 
     # -- maintenance -----------------------------------------------------------------------------
 
-    def reindex(self, progress=None) -> tuple[int, int]:
+    def reindex(self, progress: Callable[[str], None] | None = None,
+                damaged: list[tuple[str, int, int]] | None = None) -> tuple[int, int]:
+        """Rebuild the catalog and index from the WARC files: (files, records). ``damaged``
+        gets (file, offset, length) of each unreadable span skipped."""
         from pagetrail.archive.reindex import rebuild
 
         with self._lock:
             self.flush()
             if self._writer is not None:
                 self._writer.close()
-            return rebuild(self.root, self.catalog, progress)
+            return rebuild(self.root, self.catalog, progress, damaged)
 
     def export_wacz(self, out: str | os.PathLike, urls: list[str] | None = None) -> Path:
         from pagetrail.archive.wacz import export

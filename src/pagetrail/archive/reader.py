@@ -59,12 +59,63 @@ def parse_record(data: bytes) -> tuple[list[tuple[str, str]], bytes] | None:
     return headers, data[start:start + length]
 
 
-def _broken(offset: int) -> Member:
-    return Member(offset, 0, [], b"", ok=False)
+def _broken(offset: int, length: int = 0) -> Member:
+    return Member(offset, length, [], b"", ok=False)
 
 
-def iter_members(path: Path, start: int = 0) -> Iterator[Member]:
-    """Members from ``start`` on; stops after the first broken one (yielded with ``ok=False``)."""
+def iter_members(path: Path, start: int = 0, *, resync: bool = False) -> Iterator[Member]:
+    """Members from ``start`` on. A member that is not one whole WARC record is yielded with
+    ``ok=False``; without ``resync`` it ends the iteration (where a killed writer stopped), with
+    ``resync`` reading goes on at the next whole record (the next gzip member that holds one),
+    and the broken member's ``length`` is the number of bytes skipped (to the end of the file
+    if no whole record follows)."""
+    size = path.stat().st_size
+    offset = start
+    while True:
+        broken = None
+        for member in _members_from(path, offset):
+            if member.ok:
+                yield member
+                continue
+            broken = member
+            break
+        if broken is None:
+            return
+        if not resync:
+            yield broken
+            return
+        found = _next_whole(path, broken.offset + 1)
+        end = found if found is not None else size
+        yield _broken(broken.offset, end - broken.offset)
+        if found is None:
+            return
+        offset = found
+
+
+def _next_whole(path: Path, start: int) -> int | None:
+    """Offset of the first gzip member at or after ``start`` that holds one whole WARC record."""
+    with open(path, "rb") as fh:
+        pos = start
+        while True:
+            fh.seek(pos)
+            data = fh.read(CHUNK + 2)
+            if len(data) < 3:
+                return None
+            at = data.find(_GZIP_MAGIC)
+            if at < 0 or at >= CHUNK:
+                pos += min(len(data), CHUNK)
+                continue
+            candidate = pos + at
+            if next(_members_from(path, candidate), _broken(candidate)).ok:
+                return candidate
+            pos = candidate + 1
+
+
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+def _members_from(path: Path, start: int) -> Iterator[Member]:
+    """Members from ``start`` on, ending after the first broken one (yielded with ``ok=False``)."""
     with open(path, "rb") as fh:
         fh.seek(start)
         offset = start

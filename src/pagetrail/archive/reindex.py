@@ -8,7 +8,7 @@ from pathlib import Path
 from pagetrail.archive import cdxj
 from pagetrail.archive.catalog import Catalog
 from pagetrail.archive.naming import OPEN_SUFFIX, SUFFIX
-from pagetrail.archive.repair import insert_captures, resolve_late, scan
+from pagetrail.archive.repair import describe_damage, insert_captures, resolve_late, scan
 
 
 def warc_files(folder: Path) -> list[Path]:
@@ -22,8 +22,10 @@ def final_name(path: Path) -> str:
 
 
 def rebuild(folder: Path, catalog: Catalog,
-            progress: Callable[[str], None] | None = None) -> tuple[int, int]:
-    """Returns (files, records read). Change summaries survive: those in the catalog, keyed by
+            progress: Callable[[str], None] | None = None,
+            damaged: list[tuple[str, int, int]] | None = None) -> tuple[int, int]:
+    """Returns (files, records read); ``damaged`` gets (file, offset, length) of every span of
+    unreadable bytes skipped (reading resumes at the next whole record). Change summaries survive: those in the catalog, keyed by
     record id, and those on record in the WARC files (the catalog's win).
 
     Linear in records: each file is read once, and the record id -> capture id map that revisits
@@ -49,11 +51,12 @@ def rebuild(folder: Path, catalog: Catalog,
                 if date >= on_record.get(about, ("", ""))[0]:
                     on_record[about] = (date, text)
             total += found.records
+            spans = found.skipped + ([(found.torn, path.stat().st_size - found.torn)]
+                                     if found.torn is not None else [])
+            if damaged is not None:
+                damaged += [(path.name, offset, length) for offset, length in spans]
             if progress:
-                note = ""
-                if found.torn is not None:
-                    note = f", unreadable bytes at offset {found.torn}: rest skipped"
-                progress(f"{path.name}: {found.records} records{note}")
+                progress(f"{path.name}: {found.records} records{describe_damage(spans)}")
         resolve_late(catalog, ids)  # revisits read before the file holding their original
         summaries = {about: text for about, (_, text) in on_record.items()}
         summaries.update(kept)

@@ -26,6 +26,20 @@ class Repaired:
     name: str  # final file name
     kept: int  # whole records kept
     cut: int  # bytes cut off the end
+    skipped: list[tuple[int, int]] = field(default_factory=list)  # damaged (offset, length) kept
+
+    def describe(self) -> str:
+        text = f"repaired {self.name}: {self.kept} records kept, {self.cut} bytes cut"
+        return text + describe_damage(self.skipped)
+
+
+def describe_damage(skipped: list[tuple[int, int]]) -> str:
+    """``, N damaged bytes skipped at offsets ...`` (empty without damage)."""
+    if not skipped:
+        return ""
+    where = ", ".join(str(offset) for offset, _ in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+    return (f", {sum(n for _, n in skipped)} damaged bytes skipped at offset{'s' if len(skipped) > 1 else ''}"
+            f" {where} (the whole records after them are kept)")
 
 
 def _try_lock(path: Path) -> int | None:
@@ -52,7 +66,8 @@ class Scanned:
     name: str  # final file name
     records: int = 0
     end: int = 0  # end of the last whole record
-    torn: int | None = None  # offset of an unreadable record, if any
+    torn: int | None = None  # offset of a torn last record (unreadable up to the end), if any
+    skipped: list[tuple[int, int]] = field(default_factory=list)  # damage between whole records
     captures: list[Capture] = field(default_factory=list)
     entries: list[cdxj.Entry] = field(default_factory=list)
     # change summaries on record: capture record id -> (WARC-Date, summary JSON), latest kept
@@ -65,10 +80,13 @@ class Scanned:
 def scan(path: Path, name: str) -> Scanned:
     """Read a WARC file's whole records once: their captures (unresolved) and index entries."""
     out = Scanned(name)
-    for member in iter_members(path):
+    for member in iter_members(path, resync=True):
         if not member.ok:
-            out.torn = member.offset
-            break
+            if member.offset + member.length >= path.stat().st_size:
+                out.torn = member.offset
+            else:
+                out.skipped.append((member.offset, member.length))
+            continue
         out.records += 1
         out.end = member.offset + member.length
         capture = rows.capture_from_member(member, name)
@@ -158,8 +176,7 @@ def repair_folder(folder: Path, catalog: Catalog,
         try:
             done.append(_repair_one(folder, path, fd, catalog))
             if progress:
-                progress(f"repaired {path.name}: {done[-1].kept} records kept, "
-                         f"{done[-1].cut} bytes cut")
+                progress(done[-1].describe())
         finally:
             os.close(fd)
     return done
@@ -172,7 +189,7 @@ def _repair_one(folder: Path, path: Path, fd: int, catalog: Catalog) -> Repaired
     os.ftruncate(fd, found.end)
     if not found.records:
         path.unlink()
-        return Repaired(name, 0, size)
+        return Repaired(name, 0, size, found.skipped)
     with catalog.transaction():
         catalog.delete_beyond(name, found.end)
         insert_captures(catalog, found.captures)
@@ -181,4 +198,4 @@ def _repair_one(folder: Path, path: Path, fd: int, catalog: Catalog) -> Repaired
                                   only_missing=True)
     cdxj.merge(folder, found.lines())
     os.rename(path, folder / name)
-    return Repaired(name, found.records, size - found.end)
+    return Repaired(name, found.records, size - found.end, found.skipped)

@@ -6,12 +6,17 @@ import argparse
 import sys
 import time
 
+from pagetrail.errors import EXIT_FAILURES, EXIT_OK
+
 HELP = "rebuild the catalog and index.cdxj from the WARC files"
 DESCRIPTION = """\
 Read every WARC file in the archive folder and rebuild the catalog of captures
 (catalog.sqlite3) and the sorted CDXJ index (index.cdxj) from them alone. Use it after copying
 WARC files in or out, or if the catalog was lost. Leftover .open files of a killed crawl are
-repaired first. Change summaries are kept (matched by WARC record id). Progress goes to stderr.
+repaired first. Change summaries are kept (matched by WARC record id) and restored from the
+WARC files. Damaged bytes inside a file are skipped: reading resumes at the next whole record,
+every whole record is kept, and what was skipped is reported (exit status 1). Progress goes to
+stderr.
 
 examples:
   pagetrail reindex
@@ -30,10 +35,17 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     with Archive.existing(args.archive) as archive:
         for fixed in archive.repaired:
-            print(f"repaired {fixed.name}: {fixed.kept} records kept, {fixed.cut} bytes cut",
-                  file=sys.stderr)
-        files, records = archive.reindex(progress=lambda line: print(line, file=sys.stderr))
+            print(fixed.describe(), file=sys.stderr)
+        damaged: list[tuple[str, int, int]] = []
+        files, records = archive.reindex(progress=lambda line: print(line, file=sys.stderr),
+                                         damaged=damaged)
         captures = len(archive.captures())
     print(f"reindexed {files} WARC files: {records} records, {captures} captures "
           f"in {time.monotonic() - started:.1f}s")
-    return 0
+    if damaged:
+        name, offset, _ = damaged[0]
+        print(f"pagetrail reindex: {len(damaged)} damaged span(s), {sum(n for *_, n in damaged)} "
+              f"bytes skipped (first: {name} at offset {offset}); every whole record was kept",
+              file=sys.stderr)
+        return EXIT_FAILURES
+    return EXIT_OK
