@@ -59,7 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # An unknown option belongs to the sub-command: show its usage, not pagetrail's.
+        command = getattr(args, "command", None)
+        subparsers = next(a for a in parser._actions  # noqa: SLF001 - argparse has no accessor
+                          if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+        target = subparsers.choices.get(command, parser) if command else parser
+        target.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_USAGE

@@ -33,6 +33,7 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 60480
 SEED_KEYS = {
     "url", "name", "schedule", "timezone", "jitter", "tags", "robots", "requisites",
     "user_agent", "notify_on", "webhook", "notify_file", "warc_prefix", "rules",
+    "delay", "timeout", "proxy",
 }
 RULE_KEYS = {"article", "ads", "comments", "ignore"}
 
@@ -166,6 +167,9 @@ class Seed:
     notify_file: str | None = None
     warc_prefix: str = "pagetrail"
     rules: SiteRules = field(default_factory=SiteRules)
+    delay: float | None = None  # seconds between requests to the seed's host (a download slot)
+    timeout: float | None = None  # download timeout of the seed's requests
+    proxy: str | None = None  # http(s) proxy URL for the seed's requests
     source: str = ""  # "FILE:LINE" of the [[seed]] table, for messages
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -272,6 +276,23 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
         rules = _parse_rules(raw.get("rules", {}))
     except ValueError as exc:
         raise fail("rules", str(exc)) from None
+    seconds: dict[str, float | None] = {}
+    for key in ("delay", "timeout"):
+        value = raw.get(key)
+        if value is None:
+            seconds[key] = None
+            continue
+        try:
+            seconds[key] = parse_duration(value)
+        except ValueError as exc:
+            raise fail(key, str(exc)) from None
+        if key == "timeout" and not seconds[key]:
+            raise fail(key, "must be more than 0")
+    proxy = raw.get("proxy")
+    if proxy is not None and (not isinstance(proxy, str)
+                              or urlsplit(proxy).scheme not in ("http", "https")
+                              or not urlsplit(proxy).hostname):
+        raise fail("proxy", f"must be an http(s) URL such as http://proxy.example:3128, got {proxy!r}")
     return Seed(
         url=url,
         name=name,
@@ -285,6 +306,9 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
         notify_file=raw.get("notify_file"),
         warc_prefix=prefix,
         rules=rules,
+        delay=seconds["delay"],
+        timeout=seconds["timeout"],
+        proxy=proxy,
         source=where,
         raw=dict(raw),
     )

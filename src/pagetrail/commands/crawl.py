@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from pagetrail.diff.model import PageDiff
-from pagetrail.errors import EXIT_FAILURES, EXIT_OK, UsageError
+from pagetrail.errors import EXIT_FAILURES, EXIT_OK
 
 HELP = "capture every seed (or some) once, now, into the archive"
 DESCRIPTION = """\
@@ -24,7 +24,14 @@ examples:
   pagetrail crawl --url https://example.com/a      an ad-hoc page (name derived from the URL)
   pagetrail crawl --archive /data/archive --json   machine-readable summary on stdout
   pagetrail crawl --no-robots --user-agent "Mozilla/5.0 (research)"
-  pagetrail crawl --set DOWNLOAD_TIMEOUT=10        any Scrapy setting
+  pagetrail crawl -s DOWNLOAD_TIMEOUT=10 -s DOWNLOAD_DELAY=2    any Scrapy setting (also --set)
+  pagetrail crawl --settings-module mysettings     a Scrapy settings module (or
+                                                   SCRAPY_SETTINGS_MODULE=mysettings)
+
+Scrapy settings, lowest priority first: pagetrail's own (pagetrail.crawl.settings), the settings
+module (found on the Python path or in the current folder; its middlewares, extensions and
+pipelines are added to pagetrail's), the seeds' delay (a download slot per host), the options
+above, then -s. Seeds' timeout, proxy and user_agent apply to their own requests.
 
 exit codes: 0 every page captured, 1 some pages failed (HTTP >= 400, network errors, robots.txt),
 2 bad arguments, seed files or archive folder, 130 interrupted (Ctrl-C finishes the pages in flight).
@@ -46,28 +53,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ignore robots.txt for every seed (default: obey it)")
     parser.add_argument("--json", action="store_true",
                         help="print the summary as JSON on stdout (and nothing else there)")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
-                        help="override a Scrapy setting, e.g. --set DOWNLOAD_TIMEOUT=10")
+    add_settings_arguments(parser)
 
 
-def parse_settings(pairs: list[str]) -> dict[str, str]:
-    out = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip() or not name.strip().isupper():
-            raise UsageError(f"--set {pair!r}: expected NAME=VALUE with an upper-case setting name")
-        out[name.strip()] = value
-    return out
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """``-s NAME=VALUE`` and ``--settings-module``, as `pagetrail crawl` and `pagetrail run` take them."""
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        dest="settings",
+                        help="set a Scrapy setting, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable)")
+    parser.add_argument("--settings-module", metavar="MODULE",
+                        help="a Scrapy settings module, e.g. mysettings for ./mysettings.py "
+                        "(default: $SCRAPY_SETTINGS_MODULE)")
 
 
-def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
-    overrides: dict[str, object] = {"LOG_LEVEL": "CRITICAL"}  # progress lines replace the log
+def crawl_overrides(args: argparse.Namespace, seeds: list) -> dict[str, object]:  # noqa: ANN001
+    from pagetrail.crawl.usersettings import layered, parse_pairs, settings_module_name
+
+    options: dict[str, object] = {"LOG_LEVEL": "CRITICAL"}  # progress lines replace the log
     if args.user_agent:
-        overrides["USER_AGENT"] = args.user_agent
+        options["USER_AGENT"] = args.user_agent
     if args.no_robots:
-        overrides["ROBOTSTXT_OBEY"] = False
-    overrides.update(parse_settings(args.settings))
-    return overrides
+        options["ROBOTSTXT_OBEY"] = False
+    return layered(settings_module_name(args.settings_module), seeds, options,
+                   parse_pairs(args.settings))
 
 
 def progress_line(outcome, done: int | None, total: int) -> str:  # noqa: ANN001 - PageOutcome
@@ -109,9 +117,11 @@ def describe_diff(diff: PageDiff) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from pagetrail.crawl.seedlist import choose_seeds
+    from pagetrail.crawl.usersettings import parse_pairs
 
-    overrides = crawl_overrides(args)  # bad --set values fail before anything is loaded
+    parse_pairs(args.settings)  # bad -s values fail before anything is loaded
     seeds = choose_seeds(args.seed_files, args.url, args.only)
+    overrides = crawl_overrides(args, seeds)
     archive_root = Path(args.archive)
 
     from pagetrail.crawl.runner import crawl_settings, run_crawl

@@ -23,6 +23,9 @@ removed seeds stop, changed schedules take effect. A broken edit is reported and
 version of the file keeps running. Use `pagetrail schedule` to list jobs and to pause or resume
 one while the daemon runs. Notifications (webhook, JSONL file) follow each seed's notify_on.
 
+Scrapy settings reach every crawl as with `pagetrail crawl`: -s NAME=VALUE, --settings-module (or
+SCRAPY_SETTINGS_MODULE in the environment), and the seeds' delay, timeout, proxy, user_agent.
+
 On SIGTERM/SIGINT: no new crawls; running crawls get --stop-timeout seconds to close their WARC
 files (a second signal kills them; the archive repairs a half-written file at its next open).
 
@@ -31,6 +34,7 @@ examples:
   pagetrail run seeds/news.toml --archive /srv/pagetrail
   pagetrail run --jobstore postgresql://pagetrail@db/pagetrail --misfire-grace 6h
   pagetrail run --once-per-seed                   capture every seed once, then exit
+  pagetrail run -s DOWNLOAD_TIMEOUT=20 -s AUTOTHROTTLE_ENABLED=1   Scrapy settings for each crawl
 """
 
 
@@ -58,6 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="wait before the first retry, doubled each time (default: 2s)")
     parser.add_argument("--once-per-seed", action="store_true",
                         help="stop once every seed has been crawled once")
+    from pagetrail.commands.crawl import add_settings_arguments
+
+    add_settings_arguments(parser)
     # For tests and odd set-ups: the command that crawls (seed files and options are appended).
     parser.add_argument("--crawl-command", help=argparse.SUPPRESS)
 
@@ -73,6 +80,20 @@ def durations(args: argparse.Namespace, *names: str) -> list[float]:
         except ValueError as exc:
             raise UsageError(f"--{name.replace('_', '-')}: {exc}") from None
     return out
+
+
+def crawl_options(args: argparse.Namespace) -> tuple[str, ...]:
+    """The `pagetrail crawl` options every child gets; checked here, before the daemon starts."""
+    from pagetrail.crawl.usersettings import module_settings, parse_pairs
+
+    parse_pairs(args.settings)
+    out: list[str] = []
+    for pair in args.settings:
+        out += ["-s", pair]
+    if args.settings_module:
+        module_settings(args.settings_module)  # a typo fails now, not in every crawl
+        out += ["--settings-module", args.settings_module]
+    return tuple(out)
 
 
 def setup_logging(quiet: bool = False) -> None:
@@ -97,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         args, "misfire_grace", "batch_window", "stop_timeout", "notify_backoff")
     if args.parallel < 1:
         raise UsageError(f"--parallel: must be at least 1, got {args.parallel}")
+    options = crawl_options(args)
     setup_logging()
     config = DaemonConfig(
         archive=Path(args.archive),
@@ -107,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         max_parallel=args.parallel,
         stop_timeout=stop_timeout,
         crawl_base=tuple(shlex.split(args.crawl_command)) if args.crawl_command else DEFAULT_COMMAND,
+        crawl_options=options,
         once_per_seed=args.once_per_seed,
         notify_retries=max(0, args.notify_retries),
         notify_backoff=backoff,

@@ -59,6 +59,10 @@ class SnapshotSpider(Spider):
                 "cookiejar": seed.name}
         if not seed.robots:
             meta["dont_obey_robotstxt"] = True
+        if seed.timeout is not None:
+            meta["download_timeout"] = seed.timeout
+        if seed.proxy:
+            meta["proxy"] = seed.proxy
         headers = {"User-Agent": seed.user_agent} if seed.user_agent else None
         return Request(url, meta=meta, headers=headers, **kwargs)  # type: ignore[arg-type]
 

@@ -59,8 +59,10 @@ class CrawlRun:
 
 
 def crawl_command(seed_files: list[str], names: list[str], archive: str,
-                  base: tuple[str, ...] | list[str] = DEFAULT_COMMAND) -> list[str]:
-    command = [*base, *seed_files, "--archive", archive, "--json"]
+                  base: tuple[str, ...] | list[str] = DEFAULT_COMMAND,
+                  options: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """The child's command line; ``options`` are `pagetrail crawl` options (``-s``...)."""
+    command = [*base, *seed_files, "--archive", archive, "--json", *options]
     for name in names:
         command += ["--only", name]
     return command

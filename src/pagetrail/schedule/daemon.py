@@ -44,6 +44,7 @@ class DaemonConfig:
     seed_poll: float = 2.0  # how often seed files' mtimes are checked
     tick: float = 0.5  # how often control requests are read
     crawl_base: tuple[str, ...] = DEFAULT_COMMAND
+    crawl_options: tuple[str, ...] = ()  # given to every child crawl: -s NAME=VALUE, --settings-module
     once_per_seed: bool = False  # stop once every seed has been crawled once
     seeds_folder: str = "seeds"
     lock_wait: float = 60.0  # wait this long for a previous daemon's orphaned crawl to end
@@ -240,7 +241,7 @@ class Daemon:
             return None
         files = sorted({e.snapshot for e in entries})
         command = crawl_command(files, [e.seed.name for e in entries], str(self.archive),
-                                self.config.crawl_base)
+                                self.config.crawl_base, self.config.crawl_options)
         log.info("crawling %s", ", ".join(e.seed.name for e in entries))
         lock = (self._lock.fd,) if self._lock.fd is not None else ()
         return ChildCrawl(command, [e.seed.name for e in entries], self._crawl_log, lock)
