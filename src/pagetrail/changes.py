@@ -60,7 +60,30 @@ def capture_ref(capture: Capture) -> CaptureRef:
         offset=capture.offset or 0,
         status=capture.status,
         digest=capture.digest or "",
+        error=capture.error,
     )
+
+
+def attempt_of(capture: Capture) -> int:
+    """Which try of its request in one crawl a capture was (1, or 2, 3 ... for retries)."""
+    try:
+        return int((capture.extra or {}).get("attempt", 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def crawl_entries(captures: Sequence[Capture]) -> list[tuple[Capture, list[Capture]]]:
+    """One page's captures (oldest first) as one entry per crawl: its last attempt, with the
+    earlier attempts it retried (a 500 or a refused connection that Scrapy tried again)."""
+    entries: list[tuple[Capture, list[Capture]]] = []
+    for capture in captures:
+        n = attempt_of(capture)
+        if n > 1 and entries and attempt_of(entries[-1][0]) == n - 1:
+            last, earlier = entries[-1]
+            entries[-1] = (capture, [*earlier, last])
+        else:
+            entries.append((capture, []))
+    return entries
 
 
 def is_page_capture(capture: Capture) -> bool:
@@ -123,7 +146,8 @@ def pagediff_from_summary(d: dict) -> PageDiff:
     return PageDiff(url=d.get("url", ""), from_=ref(d.get("from")), to=ref(d.get("to")),
                     changed=bool(d.get("changed")), article=channel(channels.get("article")),
                     ads=channel(channels.get("ads")), comments=channel(channels.get("comments")),
-                    fetch_problem=d.get("fetch_problem"), notes=list(d.get("notes") or []))
+                    fetch_problem=d.get("fetch_problem"), notes=list(d.get("notes") or []),
+                    attempts=[a for a in map(ref, d.get("attempts") or []) if a])
 
 
 @dataclass
@@ -188,8 +212,15 @@ class ChangeProcessor:
         return snap
 
     # -- one capture ---------------------------------------------------------------------------
-    def summarise(self, capture: Capture, last_good: Capture | None) -> PageDiff:
-        """The change of ``capture`` against ``last_good`` (the last capture that was the page)."""
+    def summarise(self, capture: Capture, last_good: Capture | None,
+                  earlier_attempts: Sequence[Capture] = ()) -> PageDiff:
+        """The change of ``capture`` against ``last_good`` (the last capture that was the page),
+        with the earlier attempts of the same crawl as evidence."""
+        pd = self._summarise(capture, last_good)
+        pd.attempts = [capture_ref(c) for c in earlier_attempts]
+        return pd
+
+    def _summarise(self, capture: Capture, last_good: Capture | None) -> PageDiff:
         rules = self.rules_for(capture)
         to = capture_ref(capture)
         before = capture_ref(last_good) if last_good else None
@@ -248,6 +279,10 @@ class ChangeProcessor:
     def page_captures(self, url: str) -> list[Capture]:
         return [c for c in self.archive.captures(url=url) if is_page_capture(c)]
 
+    def entries(self, url: str) -> list[tuple[Capture, list[Capture]]]:
+        """One entry per crawl of ``url``: (the last attempt, the earlier attempts)."""
+        return crawl_entries(self.page_captures(url))
+
     @staticmethod
     def _is_good(capture: Capture, summary: dict) -> bool:
         return capture.kind != "failed" and not summary.get("fetch_problem")
@@ -257,10 +292,10 @@ class ChangeProcessor:
         storing the missing ones (all of them when ``force``) in one pass."""
         out: list[tuple[Capture, dict]] = []
         last_good: Capture | None = None
-        for capture in self.page_captures(url):
+        for capture, earlier in self.entries(url):
             summary = None if self.force else self.archive.get_summary(capture.id)
             if summary is None:
-                summary = self.store(capture, self.summarise(capture, last_good))
+                summary = self.store(capture, self.summarise(capture, last_good, earlier))
                 if self.progress:
                     print(f"  {url} {capture.timestamp}: {summary['summary']}", file=sys.stderr)
             out.append((capture, summary))
@@ -273,7 +308,7 @@ class ChangeProcessor:
     def last_good_before(self, capture: Capture) -> Capture | None | bool:
         """The last good capture before ``capture`` from stored summaries; ``False`` when a summary
         on the way is missing (then the caller walks the whole timeline)."""
-        earlier = [c for c in self.page_captures(capture.url) if c.timestamp < capture.timestamp]
+        earlier = [c for c, _tries in self.entries(capture.url) if c.timestamp < capture.timestamp]
         for prev in reversed(earlier):
             summary = self.archive.get_summary(prev.id)
             if summary is None:
@@ -285,15 +320,22 @@ class ChangeProcessor:
     def process(self, captures: Iterable[Capture]) -> list[PageDiff]:
         todo = sorted((c for c in captures if is_page_capture(c)), key=lambda c: c.timestamp)
         diffs = []
+        tries: dict[int, list[Capture]] = {}  # last attempt's id -> earlier attempts
+        retried: set[int] = set()  # earlier attempts: evidence of an entry, not entries
+        for url in dict.fromkeys(c.url for c in todo):
+            for last, earlier in self.entries(url):
+                tries[last.id] = earlier
+                retried.update(c.id for c in earlier)
         for capture in todo:
-            if capture.id in self._done or (not self.force and self.archive.get_summary(capture.id)):
+            if capture.id in retried or capture.id in self._done or (
+                    not self.force and self.archive.get_summary(capture.id)):
                 continue
             last_good = self.last_good_before(capture)
             if last_good is False:
                 entries = self.timeline(capture.url, upto=capture)
                 diffs.append(pagediff_from_summary(entries[-1][1]))
                 continue
-            pd = self.summarise(capture, last_good)
+            pd = self.summarise(capture, last_good, tries.get(capture.id, []))
             self.store(capture, pd)
             diffs.append(pd)
         return diffs

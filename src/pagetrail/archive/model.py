@@ -29,6 +29,7 @@ class Exchange:
     seed: str | None = None  # name of the seed this fetch belongs to
     seed_url: str | None = None  # the seed's URL (a redirect hop or requisite has another url)
     role: str = "page"  # "page" | "redirect" | "requisite" | "robots"
+    attempt: int = 1  # 2, 3 ... for Scrapy's retries of the same request in one crawl
 
 
 @dataclass
@@ -40,6 +41,7 @@ class FailedFetch:
     error: str  # one line, e.g. "DNS lookup failed: no such host"
     seed: str | None = None
     seed_url: str | None = None
+    attempt: int = 1  # 2, 3 ... for Scrapy's retries of the same request in one crawl
 
 
 @dataclass

@@ -31,6 +31,7 @@ SEED_FIELD = "Pagetrail-Seed"
 SEED_URL_FIELD = "Pagetrail-Seed-URL"
 ROLE_FIELD = "Pagetrail-Role"
 KIND_FIELD = "Pagetrail-Kind"
+ATTEMPT_FIELD = "Pagetrail-Attempt"  # written from the second try of a request on
 KIND_FAILED = "failed-fetch"
 KIND_SUMMARY = "change-summary"
 # The one field of a change summary's application/warc-fields block: the summary as one line of
@@ -116,7 +117,7 @@ def _clean(value: str) -> str:
 
 
 def _seed_fields(url: str, seed: str | None, seed_url: str | None,
-                 role: str | None) -> list[tuple[str, str]]:
+                 role: str | None, attempt: int = 1) -> list[tuple[str, str]]:
     """Seed fields, leaving out the usual values (role page, seed URL = target URI) to keep the
     records of an unchanged refetch small."""
     out = []
@@ -126,6 +127,8 @@ def _seed_fields(url: str, seed: str | None, seed_url: str | None,
         out.append((SEED_URL_FIELD, seed_url))
     if role and role != "page":
         out.append((ROLE_FIELD, role))
+    if attempt > 1:
+        out.append((ATTEMPT_FIELD, str(attempt)))
     return out
 
 
@@ -160,7 +163,8 @@ def response(exchange: Exchange, ts: str, payload_digest: str) -> Record:
     ]
     if exchange.truncated:
         headers.append(("WARC-Truncated", exchange.truncated))
-    headers += _seed_fields(exchange.url, exchange.seed, exchange.seed_url, exchange.role)
+    headers += _seed_fields(exchange.url, exchange.seed, exchange.seed_url, exchange.role,
+                            exchange.attempt)
     return Record("response", headers, block, http_head=head)
 
 
@@ -196,7 +200,8 @@ def revisit(
         ("WARC-Block-Digest", sha1_digest(block)),
         ("WARC-Truncated", "length"),
     ]
-    headers += _seed_fields(exchange.url, exchange.seed, exchange.seed_url, exchange.role)
+    headers += _seed_fields(exchange.url, exchange.seed, exchange.seed_url, exchange.role,
+                            exchange.attempt)
     return Record("revisit", headers, block, http_head=None if not_modified else block)
 
 
@@ -221,7 +226,7 @@ def failure(failed: FailedFetch, ts: str) -> Record:
         ("WARC-Block-Digest", sha1_digest(block)),
         (KIND_FIELD, KIND_FAILED),
     ]
-    headers += _seed_fields(failed.url, failed.seed, failed.seed_url, None)
+    headers += _seed_fields(failed.url, failed.seed, failed.seed_url, None, failed.attempt)
     return Record("metadata", headers, block)
 
 

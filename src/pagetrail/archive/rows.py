@@ -12,7 +12,7 @@ from pagetrail.archive.timestamps import from_warc_date
 from pagetrail.archive.warcfile import Written
 
 _EXTRA_FIELDS = tuple((key, name.lower()) for key, name in (
-    ("seed_url", records.SEED_URL_FIELD), ("role", records.ROLE_FIELD),
+    ("seed_url", records.SEED_URL_FIELD), ("role", records.ROLE_FIELD), ("attempt", records.ATTEMPT_FIELD),
     ("ip", "WARC-IP-Address"), ("truncated", "WARC-Truncated"), ("profile", "WARC-Profile"),
     ("refers_to_record", "WARC-Refers-To")))
 _SEED = records.SEED_FIELD.lower()

@@ -111,6 +111,12 @@ def role_of(request: Request, response: Response | None = None) -> str:
     return role
 
 
+def attempt_of(request: Request) -> int:
+    """1 for the first try of a request, 2, 3 ... for Scrapy's retries of it (RetryMiddleware
+    counts them in ``retry_times``): the timeline shows one entry per crawl, the last attempt."""
+    return int(request.meta.get("retry_times", 0) or 0) + 1
+
+
 def truncation(response: Response, request: Request | None = None) -> str | None:
     meta = (request if request is not None else response).meta
     if "download_stopped" in response.flags and meta.get(META_OVERSIZE):
@@ -138,6 +144,7 @@ def build_exchange(request: Request, response: Response) -> Exchange:
         seed=request.meta.get(META_SEED),
         seed_url=request.meta.get(META_SEED_URL),
         role=role_of(request, response),
+        attempt=attempt_of(request),
     )
 
 
@@ -179,4 +186,5 @@ def build_failure(request: Request, exc: BaseException) -> FailedFetch:
         error=failure_message(request.url, exc),
         seed=request.meta.get(META_SEED),
         seed_url=request.meta.get(META_SEED_URL),
+        attempt=attempt_of(request),
     )

@@ -47,6 +47,7 @@ class CaptureRef:
     offset: int = 0
     status: int | None = None
     digest: str = ""
+    error: str | None = None  # for a fetch that got no response
 
 
 @dataclass
@@ -60,6 +61,9 @@ class PageDiff:
     comments: ChannelDiff = field(default_factory=ChannelDiff)
     fetch_problem: str | None = None  # e.g. "HTTP 500", "captcha page": not a content change
     notes: list[str] = field(default_factory=list)  # e.g. "identical payload (revisit)"
+    # Earlier attempts of the same crawl (Scrapy's retries), archived and shown as evidence of
+    # this entry, never as captures of their own.
+    attempts: list[CaptureRef] = field(default_factory=list)
 
     def channels(self) -> dict[str, ChannelDiff]:
         return {"article": self.article, "ads": self.ads, "comments": self.comments}
@@ -79,4 +83,5 @@ class PageDiff:
             "fetch_problem": self.fetch_problem,
             "notes": list(self.notes),
             "channels": {name: asdict(ch) for name, ch in self.channels().items()},
+            "attempts": [asdict(a) for a in self.attempts],
         }

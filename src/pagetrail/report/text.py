@@ -90,6 +90,26 @@ def _channels(w: _Writer, pd: PageDiff, indent: str, show_unchanged: bool) -> No
         _channel(w, name, ch, indent, show_unchanged)
 
 
+def _changes_only(w: _Writer, pd: PageDiff, indent: str) -> None:
+    """The changes under a history line that already says the summary: no second summary."""
+    for name, ch in pd.channels().items():
+        for change in ch.changes:
+            _change(w, name, change, f"{indent}{name} ")
+        if ch.truncated:
+            w.line(f"{indent}{name} (incomplete: {clean(ch.truncated)})")
+
+
+def _attempts(w: _Writer, pd: PageDiff, indent: str) -> None:
+    """The earlier attempts of this crawl (retries), as evidence of the entry."""
+    if not pd.attempts:
+        return
+    tries = "; ".join(
+        f"{format_timestamp(a.timestamp)} {clean(a.error) if a.error else f'HTTP {a.status}'}"
+        for a in pd.attempts)
+    n = len(pd.attempts)
+    w.line(w.paint("dim", f"{indent}after {n} retr{'y' if n == 1 else 'ies'} in the same crawl: {tries}"))
+
+
 def _channel(w: _Writer, name: str, ch: ChannelDiff, indent: str, verbose: bool) -> None:
     if not ch.changed:
         w.line(f"{indent}{w.paint('bold', name)}: no change")
@@ -123,6 +143,7 @@ def _diff(w: _Writer, pd: PageDiff) -> None:
     for note in pd.notes:
         if "identical" not in note and note != summary_line(pd):
             w.line(w.paint("dim", f"note: {clean(note)}"))
+    _attempts(w, pd, "")
 
 
 def _history(w: _Writer, doc: ReportDoc) -> None:
@@ -135,7 +156,8 @@ def _history(w: _Writer, doc: ReportDoc) -> None:
         w.line(f"{when}  {status:>3}  {w.paint(style, clean(summary_line(pd)))}  "
                f"{w.paint('dim', where(ref))}")
         if pd.changed and not pd.fetch_problem:
-            _channels(w, pd, "    ", show_unchanged=False)
+            _changes_only(w, pd, "    ")
+        _attempts(w, pd, "    ")
 
 
 def render(doc: ReportDoc) -> str:
