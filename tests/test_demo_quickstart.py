@@ -47,6 +47,7 @@ def test_demo_captures_the_timeline_and_writes_report_and_wacz(tmp_path):
     assert hints, out
     on_path = shutil.which(hints[0], path=os.environ.get("PATH", ""))
     assert on_path or (tmp_path / hints[0]).exists() or Path(hints[0]).exists(), hints[0]
+    assert f"{hints[0]} serve --archive archive" in out  # the app over the demo's archive
 
     again = demo(tmp_path, "--port", port)
     assert again.returncode == 0, again.stdout + again.stderr

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pagetrail.archive.model import Capture
+from pagetrail.archive.pages import INDEX_NAMES, INDEXES
 from pagetrail.archive.timestamps import bump
 from pagetrail.errors import ArchiveError
 
@@ -45,7 +46,7 @@ CREATE TABLE IF NOT EXISTS captures (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS captures_url_ts ON captures (url, timestamp);
 CREATE INDEX IF NOT EXISTS captures_seed ON captures (seed);
-"""
+""" + "".join(f"{statement};\n" for statement in INDEXES)  # the page list's (see pages.py)
 
 # The WARC file name is stored once in `files` (it would otherwise be ~60 bytes of every row).
 COLUMNS = (
@@ -115,7 +116,7 @@ class Catalog:
 
     def _current_layout(self) -> bool:
         names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
-        if not {"files", "captures", "captures_url_ts", "captures_seed"} <= names:
+        if not {"files", "captures", "captures_url_ts", "captures_seed", *INDEX_NAMES} <= names:
             return False
         return "file_id" in {r[1] for r in self.db.execute("PRAGMA table_info(captures)")}
 

@@ -235,6 +235,8 @@ def run(args: argparse.Namespace) -> int:
           f"  {cmd} history {url} --archive {archive}\n"
           f"  {cmd} diff {url} --archive {archive}\n"
           f"  {cmd} captures {url} --archive {archive}")
+    print(f"\nBrowse it:      {cmd} serve --archive {archive} --seeds {seed_file}\n"
+          "                then open http://127.0.0.1:8080/ (pages, timeline, compare, replay)")
     if progress.captured < total and not args.keep_running:
         print(f"demo: only {progress.captured} of {total} versions were captured", file=sys.stderr)
         return 1

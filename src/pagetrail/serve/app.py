@@ -1,0 +1,153 @@
+"""The Flask application: the page list, a page's timeline, a comparison, and the exports.
+
+Every screen is rendered on the server by Jinja templates with autoescape on, and works without
+any client script (the CSP forbids script anyway): filters and the choice of two captures are plain
+GET forms, so every view is a link that can be shared or bookmarked.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import Flask, abort, render_template, request
+from markupsafe import Markup
+
+from pagetrail.archive import pages
+from pagetrail.diff.summary import channel_summary, summary_line
+from pagetrail.report.common import (
+    CHANNEL_TITLES,
+    change_label,
+    format_timestamp,
+    is_web_url,
+    replay_url,
+    where,
+)
+from pagetrail.serve import compare as cmp
+from pagetrail.serve import exports, security
+from pagetrail.serve.filters import PER_PAGE, Filters
+from pagetrail.serve.store import Store
+
+TIMELINE_PER_PAGE = 100
+# Bidirectional overrides and isolates in archived text could reorder what the app shows around
+# them (a URL or a name that reads as something else): every value a template prints shows them
+# as visible marks instead.
+_BIDI = {cp: f"[U+{cp:04X}]" for cp in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                          *range(0x2066, 0x206A))}
+
+
+def show_bidi_controls(value: object) -> object:
+    if isinstance(value, Markup):  # already-escaped output of a macro: keep it marked safe
+        return Markup(str(value).translate(_BIDI))
+    return value.translate(_BIDI) if isinstance(value, str) else value
+
+
+@dataclass
+class ServeConfig:
+    store: Store
+    replay_base: str | None = None  # pywb's collection URL; None when replay is off
+    token: str | None = None
+
+
+def create_app(config: ServeConfig) -> Flask:
+    app = Flask(__name__)
+    app.config.update(SERVE=config)
+    security.install(app, config.token)
+    store = config.store
+    comparer = cmp.Comparer(store)
+
+    def replay(timestamp: str, url: str) -> str:
+        if not config.replay_base or not is_web_url(url):
+            return ""
+        return replay_url(config.replay_base, timestamp, url)
+
+    app.jinja_env.finalize = show_bidi_controls
+    app.jinja_env.globals.update(
+        fmt=format_timestamp, where=where, change_label=change_label, titles=CHANNEL_TITLES,
+        channel_summary=channel_summary, summary_line=summary_line, replay=replay,
+        sides=cmp.sides, ad_links=cmp.ad_links, comment_meta=cmp.comment_meta,
+        replay_on=bool(config.replay_base), channels=pages.CHANNELS, short=lambda ts: format_timestamp(ts)[:16] if ts else "")
+
+    @app.get("/")
+    def page_list():  # noqa: ANN202
+        f = Filters.from_args(request.args)
+        since, until = f.bounds()
+        rows = pages.page_rows(store.db, since, until)
+        kept = []
+        for row in rows:
+            seed = store.seed_for(row.url, row.seed)
+            name = seed.name if seed else (row.seed or "")
+            tags = seed.tags if seed else ()
+            if f.keep(row, name, tags):
+                kept.append((row, name, tags))
+        kept_rows = f.sort_rows([r for r, _, _ in kept])
+        info = {id(r): (n, t) for r, n, t in kept}
+        pages_count = max(1, math.ceil(len(kept_rows) / PER_PAGE))
+        f.page = min(f.page, pages_count)
+        shown = kept_rows[(f.page - 1) * PER_PAGE: f.page * PER_PAGE]
+        pages.fill_details(store.db, shown)
+        captured = {r.url for r in rows}
+        waiting = [s for s in store.seeds if s.url not in captured and not f.active]
+        return render_template(
+            "pages.html", f=f, rows=[(r, *info[id(r)]) for r in shown], total=len(kept_rows),
+            all_pages=len(rows), pages_count=pages_count, tags=store.tags(), waiting=waiting)
+
+    @app.get("/page")
+    def timeline():  # noqa: ANN202
+        url = request.args.get("url", "")
+        try:
+            p = max(1, int(request.args.get("p", "1")))
+        except ValueError:
+            p = 1
+        rows, total = pages.timeline(store.db, url, TIMELINE_PER_PAGE, (p - 1) * TIMELINE_PER_PAGE)
+        if not total:
+            abort(404, description="no captures of this page in the archive")
+        seed = store.seed_for(url, None)
+        by_ts = {r.timestamp: r.id for r in rows}
+        return render_template(
+            "timeline.html", url=url, rows=rows, total=total, p=p, seed=seed, by_ts=by_ts,
+            pages_count=max(1, math.ceil(total / TIMELINE_PER_PAGE)),
+            selected_a=request.args.get("a", type=int), selected_b=request.args.get("b", type=int))
+
+    def _pair() -> tuple:
+        b = store.capture(request.args.get("b", type=int) or 0)
+        if b is None:
+            abort(404, description="no such capture")
+        a_id = request.args.get("a", type=int)
+        a = store.capture(a_id) if a_id else None
+        if a_id and a is None:
+            abort(404, description="no such capture")
+        if a is not None:
+            if a.url != b.url:
+                abort(400, description="the two captures are of different pages")
+            if a.id == b.id:
+                abort(400, description="choose two different captures")
+            if a.timestamp > b.timestamp:
+                a, b = b, a
+        return a, b
+
+    @app.get("/compare")
+    def compare():  # noqa: ANN202
+        a, b = _pair()
+        found = comparer.compare(a, b)
+        return render_template("compare.html", c=found, pd=found.diff, url=b.url,
+                               shots=exports.screenshot_pairs(store, found.before, found.after))
+
+    @app.get("/compare.json")
+    def compare_json():  # noqa: ANN202
+        a, b = _pair()
+        return exports.diff_json(comparer.compare(a, b).diff, config.replay_base)
+
+    exports.install(app, config)
+
+    @app.get("/favicon.ico")
+    def favicon():  # noqa: ANN202
+        return "", 204
+
+    @app.errorhandler(400)
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def error(exc):  # noqa: ANN001, ANN202
+        return render_template("error.html", code=exc.code, message=exc.description), exc.code
+
+    return app

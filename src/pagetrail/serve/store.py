@@ -1,0 +1,96 @@
+"""What the web app reads: the archive (payloads, captures), its catalog through a read-only SQLite
+connection per thread, and the seed files (names and tags).
+
+Nothing here writes: the catalog connection is opened with ``mode=ro``, comparisons are computed in
+memory without the on-disk Snapshot cache (``ReadOnlyArchive`` has no ``root``), and exports are
+written to temporary files outside the archive.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pagetrail.archive import Archive, Capture
+from pagetrail.archive.archive import CATALOG_NAME
+from pagetrail.seeds import Seed
+
+
+class ReadOnlyArchive:
+    """The reading half of an ``Archive``, for ``ChangeProcessor``: without ``root`` it keeps its
+    Snapshots in memory instead of writing them to the archive's cache folder."""
+
+    def __init__(self, archive: Archive):
+        self._archive = archive
+
+    def read_payload(self, capture: Capture, *, decode: bool = True):  # noqa: ANN201
+        return self._archive.read_payload(capture, decode=decode)
+
+    def get_summary(self, capture_id: int) -> dict | None:
+        return self._archive.get_summary(capture_id)
+
+    def captures(self, url: str | None = None, **kwargs) -> list[Capture]:  # noqa: ANN003
+        return self._archive.captures(url, **kwargs)
+
+
+@dataclass
+class Store:
+    root: Path
+    archive: Archive
+    seeds: Sequence[Seed] = ()
+    _local: threading.local = field(default_factory=threading.local)
+
+    @classmethod
+    def open(cls, root: str | Path, seeds: Sequence[Seed] = ()) -> Store:
+        """Open an existing archive. Opening runs the catalog's usual upgrade (the page-list
+        indexes of an older catalog are added once); requests only ever read."""
+        from pagetrail.report.output import open_archive
+
+        return cls(Path(root), open_archive(str(root)), seeds)
+
+    def close(self) -> None:
+        self.archive.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's read-only connection to the catalog."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            uri = (self.root / CATALOG_NAME).resolve().as_uri() + "?mode=ro"
+            db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout = 10000")
+            self._local.db = db
+        return db
+
+    def capture(self, capture_id: int) -> Capture | None:
+        from pagetrail.errors import ArchiveError
+
+        try:
+            return self.archive.get(capture_id)
+        except ArchiveError:
+            return None
+
+    def summary(self, capture_id: int) -> dict | None:
+        return self.archive.get_summary(capture_id)
+
+    def capture_at(self, url: str, timestamp: str) -> Capture | None:
+        row = self.db.execute("SELECT id FROM captures WHERE url = ? AND timestamp = ?",
+                              (url, timestamp)).fetchone()
+        return self.capture(row[0]) if row else None
+
+    # -- seeds ---------------------------------------------------------------------------------
+    def seed_for(self, url: str, seed_name: str | None) -> Seed | None:
+        for seed in self.seeds:
+            if seed.url == url or (seed_name and seed.name == seed_name):
+                return seed
+        return None
+
+    def tags(self) -> list[str]:
+        return sorted({t for s in self.seeds for t in s.tags})
+
+    def rules_for(self, capture: Capture):  # noqa: ANN201 - SiteRules | None
+        seed = self.seed_for(capture.url, capture.seed)
+        return (seed.rules or None) if seed else None

@@ -1,0 +1,93 @@
+"""`pagetrail serve` as a user runs it: help, one-line errors, the printed address, a token on a
+non-loopback address, and a clean stop on SIGTERM (its pywb stopped with it)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.support.serve_pages import build_archive
+from tests.test_changes_timeline import require_pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start(*args: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """``pagetrail serve ARGS`` in a child process; returns it and the address it printed."""
+    proc = subprocess.Popen([sys.executable, "-m", "pagetrail", "serve", "--port", "0", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src"), **(env or {})})
+    line = proc.stdout.readline()
+    if " at http" not in line:
+        proc.kill()
+        raise AssertionError(f"no address printed: {line!r} {proc.stderr.read()}")
+    return proc, line.split(" at ", 1)[1].strip()
+
+
+def stop(proc: subprocess.Popen) -> int:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=30)
+    finally:
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    require_pipeline()
+    root = tmp_path_factory.mktemp("serve-cmd") / "archive"
+    build_archive(root)
+    return root
+
+
+def test_help_explains_the_command():
+    done = subprocess.run([sys.executable, "-m", "pagetrail", "serve", "--help"],
+                          capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert done.returncode == 0
+    for words in ("--archive", "--host", "--port", "pywb", "token", "read-only"):
+        assert words in done.stdout
+
+
+def test_a_missing_archive_is_one_line_and_exit_2(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "pagetrail", "serve", "--archive",
+                           str(tmp_path / "none"), "--no-replay"], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pagetrail: error:") and "none" in lines[0]
+
+
+def test_serves_on_loopback_and_stops_on_sigterm(archive):
+    proc, address = start("--archive", str(archive), "--no-replay")
+    try:
+        assert address.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(address) as resp:
+            assert resp.status == 200 and b"heparin" in resp.read()
+    finally:
+        assert stop(proc) == 0
+
+
+def test_another_host_needs_the_token_it_prints(archive):
+    proc, address = start("--archive", str(archive), "--no-replay", "--host", "0.0.0.0",
+                          env={"PAGETRAIL_SERVE_TOKEN": ""})
+    try:
+        assert "?token=" in address
+        base, token = address.split("?token=")
+        local = base.replace("0.0.0.0", "127.0.0.1")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(local)
+        assert refused.value.code == 401
+        request = urllib.request.Request(local, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request) as resp:
+            assert resp.status == 200
+    finally:
+        stop(proc)
