@@ -64,6 +64,21 @@ def capture_ref(capture: Capture) -> CaptureRef:
     )
 
 
+TRUNCATION_WORDS = {
+    "length": "cut at the size limit", "time": "cut at the time limit",
+    "disconnect": "connection closed mid-body",
+}
+
+
+def truncation_problem(capture: Capture) -> str | None:
+    """A capture whose body is not whole (WARC-Truncated) is a fetch problem: diffing part of a
+    page against the whole of it would report the rest as removed, then added again."""
+    reason = (capture.extra or {}).get("truncated")
+    if not reason:
+        return None
+    return f"truncated capture ({TRUNCATION_WORDS.get(reason, reason)})"
+
+
 def attempt_of(capture: Capture) -> int:
     """Which try of its request in one crawl a capture was (1, or 2, 3 ... for retries)."""
     try:
@@ -226,6 +241,9 @@ class ChangeProcessor:
         before = capture_ref(last_good) if last_good else None
         if capture.kind == "failed":
             return PageDiff(capture.url, before, to, fetch_problem=capture.error or "fetch failed")
+        truncated = truncation_problem(capture)
+        if truncated:
+            return PageDiff(capture.url, before, to, fetch_problem=truncated)
         if capture.kind == "revisit" and capture.refers_to is not None:
             original = self.archive.get_summary(capture.refers_to) or {}
             if original.get("fetch_problem"):
@@ -384,6 +402,9 @@ def diff_captures(archive, a: Capture, b: Capture, rules: SiteRules | None = Non
     if a.kind == "failed":
         return PageDiff(b.url, capture_ref(a), capture_ref(b),
                         fetch_problem=f"the earlier capture failed: {a.error or 'fetch failed'}")
+    if truncation_problem(a):
+        return PageDiff(b.url, capture_ref(a), capture_ref(b),
+                        fetch_problem=f"the earlier capture is a {truncation_problem(a)}")
     if b.kind != "failed" and a.digest and a.digest == b.digest:
         return PageDiff(b.url, capture_ref(a), capture_ref(b), notes=[f"{IDENTICAL} (same digest)"])
     return proc.summarise(b, a)
