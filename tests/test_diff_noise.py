@@ -158,3 +158,27 @@ def test_article_numbers_that_are_content_stay_changes():
 
     assert article_text_key("We lost 3 babies in 2 years.") != article_text_key("We lost 4 babies in 2 years.")
     assert article_text_key("It started 3 years ago.") != article_text_key("It started 4 years ago.")
+
+
+def test_counter_glued_to_the_next_words_and_in_titles_is_noise():
+    from pagetrail.diff.article import diff_article
+    from pagetrail.diff.limits import DEFAULT_LIMITS
+    from pagetrail.segment.model import Article, Block
+
+    old = Article("How to Lose 100 Pounds 386 Comments", blocks=[Block("paragraph", "at 1:39 PM • 20 CommentsTo receive these entries")])
+    new = Article("How to Lose 100 Pounds 387 Comments", blocks=[Block("paragraph", "at 1:39 PM • 23 CommentsTo receive these entries")])
+    assert not diff_article(old, new, DEFAULT_LIMITS).changed
+
+
+def test_relative_date_inside_comment_text_and_repeated_ids_are_noise():
+    from pagetrail.diff.comments import diff_comments
+    from pagetrail.diff.limits import DEFAULT_LIMITS
+    from pagetrail.segment.model import Comment
+
+    old = [Comment("reply", "ann", "3 day ago", "6 hours ago Mita B. I always used hairspray"),
+           Comment("reply", "bob", "2 day ago", "Great turkey, it got us through the storm"), Comment("reply", "cy", None, "Thanks all")]
+    new = [Comment("reply", "ann", "2 day ago", "5 hours ago Mita B. I always used hairspray"),
+           Comment("reply", "bob", "1 day ago", "Great turkey, it got us through the storm"), Comment("reply", "cy", None, "Thanks all")]
+    assert not diff_comments(old, new, DEFAULT_LIMITS).changed
+    new[1] = Comment("reply", "bob", "1 day ago", "Great chicken, it got us through the storm")
+    assert [c.op for c in diff_comments(old, new, DEFAULT_LIMITS).changes] == ["edited"]

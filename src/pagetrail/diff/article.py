@@ -5,7 +5,7 @@ from __future__ import annotations
 from pagetrail.diff.align import align
 from pagetrail.diff.limits import Limits
 from pagetrail.diff.model import Change, ChannelDiff
-from pagetrail.diff.noise import article_text_key, text_key
+from pagetrail.diff.noise import article_text_key
 from pagetrail.diff.words import WordBudget
 from pagetrail.segment.model import Article
 
@@ -58,7 +58,7 @@ def diff_article(old: Article, new: Article, limits: Limits) -> ChannelDiff:
 
 
 def _field_change(kind: str, before: str | None, after: str | None, budget: WordBudget) -> Change | None:
-    if text_key(before or "") == text_key(after or ""):
+    if article_text_key(before or "") == article_text_key(after or ""):
         return None
     if not before:
         return Change(op="added", after=after, kind=kind)

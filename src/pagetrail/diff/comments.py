@@ -7,6 +7,9 @@ hours ago") are not compared. Each change's detail says who wrote it, when, to w
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
+
 from pagetrail.diff.limits import Limits
 from pagetrail.diff.model import Change, ChannelDiff
 from pagetrail.diff.noise import comment_text_key, date_key, text_key
@@ -23,6 +26,7 @@ def diff_comments(old: list[Comment], new: list[Comment], limits: Limits) -> Cha
     olds = list(range(min(len(old), limits.max_items)))
     news = list(range(min(len(new), limits.max_items)))
 
+    old, new = _unique_ids(old), _unique_ids(new)
     pairs: list[tuple[int, int]] = []
     new_by_id = {new[j].id: j for j in news if new[j].id}
     taken_new: set[int] = set()
@@ -72,6 +76,15 @@ def diff_comments(old: list[Comment], new: list[Comment], limits: Limits) -> Cha
         changed=bool(changes), changes=changes, count_before=len(old), count_after=len(new),
         truncated="; ".join(notes) or None,
     )
+
+
+def _unique_ids(comments: list[Comment]) -> list[Comment]:
+    """The comments with ids that repeat on the page (``id="reply"`` on every comment) cleared:
+    an id that names several comments identifies none of them."""
+    counts = Counter(c.id for c in comments if c.id)
+    if all(n == 1 for n in counts.values()):
+        return comments
+    return [replace(c, id=None) if c.id and counts[c.id] > 1 else c for c in comments]
 
 
 def _what_changed(a: Comment, b: Comment) -> dict:

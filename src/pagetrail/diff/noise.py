@@ -12,7 +12,13 @@ import functools
 import re
 
 from pagetrail.diff.links import is_tracking_param, normalise_link, normalise_links
-from pagetrail.diff.patterns import ARTICLE_TICKERS, COMMENT_COUNTERS, RELATIVE_DATE, TYPOGRAPHY
+from pagetrail.diff.patterns import (
+    ARTICLE_TICKERS,
+    COMMENT_COUNTERS,
+    RELATIVE_DATE,
+    RELATIVE_DATE_IN_TEXT,
+    TYPOGRAPHY,
+)
 from pagetrail.segment.model import normalise_text
 
 __all__ = ["article_text_key", "comment_text_key", "date_key", "is_relative_date", "is_tracking_param", "normalise_link",
@@ -43,8 +49,12 @@ def article_text_key(text: str) -> str:
 
 
 def comment_text_key(text: str) -> str:
-    """A comment's text as compared: ``text_key`` without vote and like counters."""
-    return text_key(COMMENT_COUNTERS.sub(" ", text or ""))
+    """A comment's text as compared: ``text_key`` without vote and like counters and without
+    relative dates printed inside it."""
+    text = text or ""
+    if any(c.isdigit() for c in text) or " ago" in text:
+        text = RELATIVE_DATE_IN_TEXT.sub(" ", COMMENT_COUNTERS.sub(" ", text))
+    return text_key(text)
 
 
 def is_relative_date(date: str | None) -> bool:

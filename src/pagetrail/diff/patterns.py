@@ -100,9 +100,17 @@ COMMENT_COUNTERS = re.compile(
 #: Counters and fresh relative times that leak into article text from the post's meta line
 #: ("12 Comments", "Comments (12)", "Posted 3 hours ago"): they tick by themselves. Long spans
 #: ("3 years ago") are left alone: in prose they are what the author wrote.
+# (?![a-z]) rather than \b: text joined across markup ("23 CommentsTo receive") still matches,
+# "3 commentators" does not.
 ARTICLE_TICKERS = re.compile(
-    r"\b\d+\s+(?:comments?|responses?|replies|trackbacks?|pingbacks?|views?|shares?)\b"
-    r"|\b(?:comments?|responses?|replies|trackbacks?|views?|shares?)\s*[:(]\s*\d+\s*\)?"
-    r"|\b\d+\s+(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?)\s+ago\b",
+    r"\b\d+\s+(?:[Cc]omments?|[Rr]esponses?|[Rr]eplies|[Tt]rackbacks?|[Pp]ingbacks?|[Vv]iews?|[Ss]hares?"
+    r"|COMMENTS?|RESPONSES?|REPLIES|VIEWS?|SHARES?)(?![a-z])"
+    r"|(?i:\b(?:comments?|responses?|replies|trackbacks?|views?|shares?)\s*[:(]\s*\d+\s*\)?)"
+    r"|(?i:\b\d+\s+(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?)\s+ago\b)",
+)
+#: Relative dates inside a comment's text, where a comment system prints them next to what the
+#: commenter wrote ("6 hours ago Mita B. I always used ..."): they tick by themselves.
+RELATIVE_DATE_IN_TEXT = re.compile(
+    r"\b(?:\d+|an?|one)\s+(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b",
     re.IGNORECASE,
 )
