@@ -249,3 +249,28 @@ def test_opening_an_older_catalog_adds_the_page_list_indexes(tmp_path):
     db.close()
     assert set(INDEX_NAMES) <= names
     assert Path(root / "catalog.sqlite3").exists()
+
+
+def test_the_page_list_follows_new_captures(tmp_path):
+    from datetime import timedelta
+
+    from pagetrail.archive import Archive
+    from pagetrail.changes import process_captures
+    from pagetrail.example import render
+    from tests.support.serve_pages import T0, exchange
+
+    require_pipeline()
+    root = tmp_path / "archive"
+    build_archive(root)
+    store = Store.open(root)
+    try:
+        client = create_app(ServeConfig(store, None)).test_client()
+        assert len(page(client, "/").xpath("//table[@class='pages']/tbody/tr")) == 2
+        late = "http://127.0.0.1:8000/late/"
+        with Archive(root) as archive:  # another writer, as a crawl would be
+            c = archive.record(exchange(late, render(1), T0 + timedelta(days=1), "late"))
+            process_captures(archive, [], [c])
+        rows = page(client, "/").xpath("//table[@class='pages']/tbody/tr")
+        assert len(rows) == 3 and any(late in text(r) for r in rows)
+    finally:
+        store.close()

@@ -107,17 +107,21 @@ def fill_details(db: sqlite3.Connection, rows: list[PageRow]) -> None:
 
     for row in rows:
         for channel, change in row.changes.items():
+            if change.capture_id is not None:
+                continue  # filled already (rows may be reused while the catalog is unchanged)
             found = db.execute(
                 f"SELECT id, json_extract(summary, '$.channels.{channel}') FROM captures"
                 " WHERE url = ? AND timestamp = ?", (row.url, change.timestamp)).fetchone()
             if not found:
                 continue
-            change.capture_id = found[0]
             data = json.loads(found[1] or "{}")
             ch = getattr(pagediff_from_summary({"channels": {channel: data}}), channel)
-            change.summary = channel_summary(channel, ch).split(": ", 1)[-1]
+            counts: dict[str, int] = {}
             for c in ch.changes:
-                change.counts[c.op] = change.counts.get(c.op, 0) + 1
+                counts[c.op] = counts.get(c.op, 0) + 1
+            change.summary = channel_summary(channel, ch).split(": ", 1)[-1]
+            change.counts = counts
+            change.capture_id = found[0]
 
 
 @dataclass

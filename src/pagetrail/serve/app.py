@@ -72,7 +72,7 @@ def create_app(config: ServeConfig) -> Flask:
     def page_list():  # noqa: ANN202
         f = Filters.from_args(request.args)
         since, until = f.bounds()
-        rows = pages.page_rows(store.db, since, until)
+        rows = store.page_rows(since, until)
         kept = []
         for row in rows:
             seed = store.seed_for(row.url, row.seed)

@@ -73,7 +73,7 @@ def install(app: Flask, config) -> None:  # noqa: ANN001 - ServeConfig
         else:
             f = Filters.from_args(request.args)
             since, until = f.bounds()
-            rows = pages.page_rows(store.db, since, until)
+            rows = store.page_rows(since, until)
             urls = []
             for row in rows:
                 seed = store.seed_for(row.url, row.seed)

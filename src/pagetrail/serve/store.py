@@ -42,6 +42,8 @@ class Store:
     archive: Archive
     seeds: Sequence[Seed] = ()
     _local: threading.local = field(default_factory=threading.local)
+    _rows: dict = field(default_factory=dict)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, root: str | Path, seeds: Sequence[Seed] = ()) -> Store:
@@ -80,6 +82,34 @@ class Store:
         row = self.db.execute("SELECT id FROM captures WHERE url = ? AND timestamp = ?",
                               (url, timestamp)).fetchone()
         return self.capture(row[0]) if row else None
+
+    def catalog_version(self) -> tuple:
+        """Changes whenever any process commits to the catalog: every commit grows or rewrites the
+        WAL file, and a checkpoint rewrites the database file."""
+        out = []
+        for name in (CATALOG_NAME, CATALOG_NAME + "-wal"):
+            try:
+                st = (self.root / name).stat()
+                out += [st.st_mtime_ns, st.st_size]
+            except FileNotFoundError:
+                out += [0, 0]
+        return tuple(out)
+
+    def page_rows(self, since: str | None, until: str | None) -> list:
+        """``pages.page_rows`` of the catalog as it is now, reused until the catalog changes (the
+        list, its filters and its pages then cost no query)."""
+        from pagetrail.archive import pages
+
+        key = (since, until, self.catalog_version())
+        with self._cache_lock:
+            if key in self._rows:
+                return self._rows[key]
+        rows = pages.page_rows(self.db, since, until)
+        with self._cache_lock:
+            if len(self._rows) >= 8:
+                self._rows.pop(next(iter(self._rows)))
+            self._rows[key] = rows
+        return rows
 
     # -- seeds ---------------------------------------------------------------------------------
     def seed_for(self, url: str, seed_name: str | None) -> Seed | None:
