@@ -33,7 +33,7 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 60480
 SEED_KEYS = {
     "url", "name", "schedule", "timezone", "jitter", "tags", "robots", "requisites",
     "user_agent", "notify_on", "webhook", "notify_file", "warc_prefix", "rules",
-    "delay", "timeout", "proxy",
+    "delay", "timeout", "proxy", "render",
 }
 RULE_KEYS = {"article", "ads", "comments", "ignore"}
 
@@ -170,6 +170,9 @@ class Seed:
     delay: float | None = None  # seconds between requests to the seed's host (a download slot)
     timeout: float | None = None  # download timeout of the seed's requests
     proxy: str | None = None  # http(s) proxy URL for the seed's requests
+    # Also load the page in headless Chromium after the fetch: everything the browser receives,
+    # the DOM after scripts and a screenshot are archived, and the channels read that DOM.
+    render: bool = False
     source: str = ""  # "FILE:LINE" of the [[seed]] table, for messages
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -255,7 +258,7 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise fail("tags", "must be a list of strings")
-    for key in ("robots", "requisites"):
+    for key in ("robots", "requisites", "render"):
         if key in raw and not isinstance(raw[key], bool):
             raise fail(key, "must be true or false")
     notify_on = raw.get("notify_on", list(CHANNELS))
@@ -309,6 +312,7 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
         delay=seconds["delay"],
         timeout=seconds["timeout"],
         proxy=proxy,
+        render=raw.get("render", False),
         source=where,
         raw=dict(raw),
     )

@@ -362,6 +362,9 @@ class Archive:
         """HTTP response headers and body of a capture; a revisit gets its original's body."""
         if capture.kind == "failed" or not capture.warc_file:
             raise ArchiveError(f"{capture.url}: capture {capture.id} is a failed fetch, it has no body")
+        if capture.kind in ("conversion", "resource"):  # a rendering: the block is the payload
+            return [("Content-Type", capture.mime or "application/octet-stream")], \
+                self._member(capture).block
         _, headers, body = split_http(self._member(capture).block)
         if capture.kind == "revisit":
             holder = self._body_holder(capture)

@@ -273,3 +273,38 @@ def resource(target_uri: str, ts: str, payload: bytes, content_type: str,
         ("WARC-Block-Digest", sha1_digest(payload)),
     ]
     return Record("resource", headers, payload)
+
+
+# A rendering of a page (pagetrail.crawl.render): the DOM after scripts as a `conversion` record
+# and a screenshot as a `resource` record, each under its own URI scheme so that no replay tool
+# or indexer takes them for a capture of the page URL itself.
+DOM_SCHEME = "urn:dom:"
+SCREENSHOT_SCHEME = "urn:fullPage:"  # as Browsertrix-crawler names its full-page screenshots
+PAGE_RECORD_FIELD = "Pagetrail-Page-Record"  # the page capture's record id, on both records
+RENDER_NOTE_FIELD = "Pagetrail-Render-Note"
+
+
+def rendering(page_url: str, page_record: str, ts: str, dom: bytes, screenshot: bytes | None,
+              note: str | None, seed: str | None) -> list[Record]:
+    """The DOM ``conversion`` record (``WARC-Refers-To`` the page capture) and, when there is one,
+    the screenshot ``resource`` record (``WARC-Concurrent-To`` the DOM: one rendering event)."""
+    common = [("WARC-Date", warc_date(ts))]
+    extra = [(PAGE_RECORD_FIELD, page_record)]
+    if note:
+        extra.append((RENDER_NOTE_FIELD, note))
+    if seed:
+        extra.append((SEED_FIELD, seed))
+    dom_digest = sha1_digest(dom)
+    out = [Record("conversion", [("WARC-Target-URI", DOM_SCHEME + page_url), *common,
+                                 ("WARC-Refers-To", page_record),
+                                 ("Content-Type", "text/html; charset=utf-8"),
+                                 ("WARC-Payload-Digest", dom_digest),
+                                 ("WARC-Block-Digest", dom_digest), *extra], dom)]
+    if screenshot is not None:
+        shot_digest = sha1_digest(screenshot)
+        out.append(Record("resource", [("WARC-Target-URI", SCREENSHOT_SCHEME + page_url), *common,
+                                       ("WARC-Concurrent-To", out[0].record_id),
+                                       ("Content-Type", "image/png"),
+                                       ("WARC-Payload-Digest", shot_digest),
+                                       ("WARC-Block-Digest", shot_digest), *extra], screenshot))
+    return out

@@ -14,7 +14,8 @@ from pagetrail.archive.warcfile import Written
 _EXTRA_FIELDS = tuple((key, name.lower()) for key, name in (
     ("seed_url", records.SEED_URL_FIELD), ("role", records.ROLE_FIELD), ("attempt", records.ATTEMPT_FIELD),
     ("ip", "WARC-IP-Address"), ("truncated", "WARC-Truncated"), ("profile", "WARC-Profile"),
-    ("refers_to_record", "WARC-Refers-To")))
+    ("refers_to_record", "WARC-Refers-To"), ("page_record", records.PAGE_RECORD_FIELD.lower()),
+    ("note", records.RENDER_NOTE_FIELD.lower())))
 _SEED = records.SEED_FIELD.lower()
 _KIND = records.KIND_FIELD.lower()
 
@@ -62,6 +63,12 @@ def _capture(kind: str | None, get: Callable[[str], str | None], offset: int, le
                        get("warc-payload-digest"), record_id, filename, offset, length, seed,
                        etag=last.get("etag"), last_modified=last.get("last-modified"),
                        extra=extra)
+    if kind in ("conversion", "resource") and extra.get("page_record"):
+        # a page's rendering (records.rendering): found by its URI and page record id
+        extra.pop("refers_to_record", None)
+        mime = (get("content-type") or "").split(";", 1)[0].strip().lower() or None
+        return Capture(0, url, ts, None, kind, mime, get("warc-payload-digest"), record_id,
+                       filename, offset, length, seed, extra=extra)
     if kind == "metadata" and get(_KIND) == records.KIND_FAILED:
         fields = dict(
             line.split(": ", 1) for line in block.decode("utf-8", "replace").split("\r\n")

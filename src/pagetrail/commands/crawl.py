@@ -132,7 +132,10 @@ def run(args: argparse.Namespace) -> int:
     # With --json, stdout carries the summary and nothing else: anything printed on the way
     # (a library, a warning) goes to stderr.
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
-        summary = run_crawl(seeds, archive_root, settings=overrides, progress=show)
+        from pagetrail.crawl.render.step import print_progress
+
+        summary = run_crawl(seeds, archive_root, settings=overrides, progress=show,
+                            render_progress=print_progress)
         try:
             changes = process_changes(archive_root, seeds, summary,
                                       crawl_settings(archive_root, overrides, seeds))

@@ -52,6 +52,7 @@ class CrawlSummary:
     pages: list[PageOutcome] = field(default_factory=list)  # one per seed, in seed order
     requisites: list[PageOutcome] = field(default_factory=list)
     archive_error: str | None = None
+    rendered: list = field(default_factory=list)  # crawl.render.RenderOutcome per rendered seed
 
     @property
     def failed(self) -> list[PageOutcome]:
@@ -79,6 +80,7 @@ class CrawlSummary:
             "requisites": len(self.requisites),
             "requisites_failed": sum(1 for r in self.requisites if not r.ok),
             "archive_error": self.archive_error,
+            "rendered": [r.to_dict() for r in self.rendered],
             "results": [p.to_dict() for p in self.pages],
         }
 
@@ -88,4 +90,7 @@ class CrawlSummary:
         if self.requisites:
             bad = sum(1 for r in self.requisites if not r.ok)
             parts.append(f"{len(self.requisites)} requisites ({bad} failed)")
+        if self.rendered:
+            bad = sum(1 for r in self.rendered if r.error)
+            parts.append(f"{len(self.rendered)} rendered ({bad} failed)")
         return "; ".join(parts)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pagetrail.crawl.outcome import CrawlSummary, PageOutcome
+from pagetrail.crawl.render.browser import check_render_available
 from pagetrail.errors import ArchiveError, PagetrailError
 from pagetrail.seeds import Seed
 
@@ -78,10 +79,14 @@ class _Collector:
 
 def run_crawl(seeds: Sequence[Seed], archive_root: str | Path, *,
               settings: Mapping[str, Any] | None = None,
-              progress: Progress | None = None) -> CrawlSummary:
+              progress: Progress | None = None,
+              render_progress: Callable[[Any], None] | None = None) -> CrawlSummary:
     """Fetch every seed once (plus requisites where asked), archive every exchange, and return
-    one outcome per seed. Raises ArchiveError when the archive cannot be written and
-    KeyboardInterrupt when the crawl was stopped by a signal."""
+    one outcome per seed. Seeds with ``render = true`` are then loaded in headless Chromium
+    (pagetrail.crawl.render), each outcome in ``summary.rendered``. Raises ArchiveError when the
+    archive cannot be written, RenderUnavailable (before fetching anything) when a seed asks for
+    rendering and Chromium or Playwright is missing, and KeyboardInterrupt when the crawl was
+    stopped by a signal."""
     from scrapy.crawler import CrawlerProcess
 
     from pagetrail.crawl.middleware import ARCHIVE_ERROR_STAT
@@ -90,8 +95,10 @@ def run_crawl(seeds: Sequence[Seed], archive_root: str | Path, *,
 
     seeds = list(seeds)
     scrapy_settings = crawl_settings(archive_root, settings, seeds)
-    if scrapy_settings.getbool("PAGETRAIL_ARCHIVE_ENABLED"):
+    archiving = scrapy_settings.getbool("PAGETRAIL_ARCHIVE_ENABLED")
+    if archiving:
         check_archive_folder(Path(scrapy_settings.get("PAGETRAIL_ARCHIVE_DIR")))
+        check_render_available(seeds)
     process = CrawlerProcess(scrapy_settings)
     crawler = process.create_crawler(SnapshotSpider)
     collector = _Collector(seeds, progress)
@@ -113,4 +120,25 @@ def run_crawl(seeds: Sequence[Seed], archive_root: str | Path, *,
         raise ArchiveError(f"{archive_root}: cannot archive: {archive_error}")
     if crawler.stats.get_value("finish_reason") == "shutdown":
         raise KeyboardInterrupt
-    return collector.summary()
+    summary = collector.summary()
+    if archiving:
+        summary.rendered = render_pages(seeds, summary, scrapy_settings, render_progress)
+    return summary
+
+
+def render_pages(seeds: Sequence[Seed], summary: CrawlSummary, scrapy_settings,  # noqa: ANN001
+                 progress: Callable[[Any], None] | None = None) -> list:
+    """Render the pages of the seeds that ask for it, into the crawl's archive."""
+    from pagetrail.crawl.render import RenderBounds, render_captures
+    from pagetrail.crawl.render.step import archive_for, renderable
+
+    wanted = {s.name for s in seeds if s.render}
+    todo = [(p.seed, p.capture) for p in summary.pages
+            if p.seed in wanted and p.ok and renderable(p.capture)]
+    if not todo:
+        return []
+    archive = archive_for(scrapy_settings.get("PAGETRAIL_ARCHIVE_DIR"), scrapy_settings)
+    try:
+        return render_captures(archive, todo, RenderBounds.from_settings(scrapy_settings), progress)
+    finally:
+        archive.close()

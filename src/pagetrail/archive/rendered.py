@@ -1,0 +1,61 @@
+"""A page's rendering (its DOM after scripts and a screenshot) next to the page capture.
+
+``pagetrail.crawl.render`` produces them; the change pipeline reads the DOM in place of the HTML
+that was fetched, and the reports and the web app show the screenshot. Both records carry the page
+capture's record id (``Pagetrail-Page-Record``), so they are found from the page capture alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pagetrail.archive import records, rows
+from pagetrail.archive.model import Capture
+from pagetrail.archive.naming import timestamp17
+
+
+@dataclass
+class Rendering:
+    dom: Capture | None = None  # kind "conversion", url "urn:dom:" + page URL
+    screenshot: Capture | None = None  # kind "resource", url "urn:fullPage:" + page URL
+
+    @property
+    def note(self) -> str | None:
+        """Why the rendering is partial (bounds reached), when it is."""
+        return (self.dom.extra or {}).get("note") if self.dom is not None else None
+
+
+def write_rendering(archive, page: Capture, rendered: datetime, dom: bytes,  # noqa: ANN001
+                    screenshot: bytes | None, note: str | None = None) -> Rendering:
+    """Write the DOM (and screenshot) of ``page`` as rendered at ``rendered``; return their rows."""
+    if not page.record_id:
+        raise ValueError(f"{page.url}: capture {page.id} has no WARC record to refer to")
+    with archive._writing() as step:
+        ts = step.catalog.free_timestamp(records.DOM_SCHEME + page.url, timestamp17(rendered))
+        recs = records.rendering(page.url, page.record_id, ts, dom, screenshot, note, page.seed)
+        written = step.write(recs)
+        out = Rendering()
+        for rec, where in zip(recs, written, strict=True):
+            capture = rows.capture_from_record(rec, where)
+            assert capture is not None
+            capture.refers_to = page.id
+            step.insert(capture)
+            if rec.warc_type == "conversion":
+                out.dom = capture
+            else:
+                out.screenshot = capture
+    return out
+
+
+def find_rendering(archive, page: Capture) -> Rendering:  # noqa: ANN001
+    """The rendering of ``page`` (empty when the page was not rendered)."""
+    out = Rendering()
+    if not page.record_id or page.kind == "failed":
+        return out
+    for attr, scheme, kind in (("dom", records.DOM_SCHEME, "conversion"),
+                               ("screenshot", records.SCREENSHOT_SCHEME, "resource")):
+        for capture in archive.captures(url=scheme + page.url, kind=kind):
+            if (capture.extra or {}).get("page_record") == page.record_id:
+                setattr(out, attr, capture)
+    return out

@@ -1,0 +1,149 @@
+"""Debian's Chromium, started through Playwright with a fresh profile (no browser download)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pagetrail.errors import PagetrailError
+
+CHROMIUM_ENV = "PAGETRAIL_CHROMIUM"  # another browser binary, e.g. for a non-Debian machine
+CHROMIUM_NAMES = ("chromium", "chromium-browser")
+# --headless comes from Playwright (headless=True), the profile from launch_persistent_context.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage"]
+
+
+class RenderUnavailable(PagetrailError):
+    """Rendering was asked for, but the browser or its driver is not installed."""
+
+
+def chromium_path() -> str | None:
+    explicit = os.environ.get(CHROMIUM_ENV)
+    if explicit:
+        return explicit if os.access(explicit, os.X_OK) else None
+    return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
+
+
+def missing() -> str | None:
+    """Why rendering cannot run here (one line naming the package to install), or None."""
+    if chromium_path() is None:
+        return ("Debian's 'chromium' package is not installed (apt-get install chromium), "
+                f"or set {CHROMIUM_ENV} to a Chromium binary")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package 'playwright' is not installed (pip install 'playwright>=1.45,<2')"
+    return None
+
+
+def check_render_available(seeds: Sequence[Any]) -> None:
+    """Fail before crawling when a seed asks for ``render = true`` and it cannot be done."""
+    wanting = [s for s in seeds if getattr(s, "render", False)]
+    why = missing() if wanting else None
+    if why:
+        seed = wanting[0]
+        where = f"{seed.source}: " if seed.source else ""
+        raise RenderUnavailable(f"{where}seed {seed.name!r}: render = true, but {why}")
+
+
+@dataclass
+class Browser:
+    context: Any  # playwright.sync_api.BrowserContext
+    watchdog: _Watchdog
+
+    @property
+    def killed(self) -> bool:
+        return self.watchdog.fired
+
+
+@contextmanager
+def browser(viewport: tuple[int, int]) -> Iterator[Browser]:
+    """A Playwright BrowserContext on a new, empty profile folder, removed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="pagetrail-chromium-")
+    watchdog = _Watchdog(profile)
+    try:
+        with sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                profile, executable_path=chromium_path(), headless=True, args=FLAGS,
+                service_workers="block",  # a service worker's fetches would not be seen
+                viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=False)
+            try:
+                yield Browser(context, watchdog)
+            finally:
+                watchdog.stop()
+                try:
+                    context.close()
+                except Exception:  # noqa: BLE001 - a killed browser is already closed
+                    pass
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+class _Watchdog:
+    """The last resort behind the per-page bounds: past the armed deadline, the browser processes
+    started here (found by their profile folder) are killed, so a wedged browser cannot hang the
+    crawl; the calls waiting on it then fail and the caller keeps what it had."""
+
+    def __init__(self, profile: str) -> None:
+        self.profile = profile
+        self.deadline: float | None = None
+        self.fired = False
+        self.wake = threading.Condition()
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, daemon=True, name="render-watchdog")
+        self.thread.start()
+
+    def arm(self, seconds: float | None) -> None:
+        with self.wake:
+            self.deadline = time.monotonic() + seconds if seconds else None
+            self.wake.notify()
+
+    def stop(self) -> None:
+        with self.wake:
+            self.stopped = True
+            self.wake.notify()
+
+    def _run(self) -> None:
+        with self.wake:
+            while not self.stopped:
+                if self.deadline is None:
+                    self.wake.wait()
+                    continue
+                left = self.deadline - time.monotonic()
+                if left > 0:
+                    self.wake.wait(left)
+                    continue
+                self.fired, self.deadline = True, None
+                for pid in _processes_using(self.profile):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+
+
+def _processes_using(profile: str) -> list[int]:
+    """Our browser's processes: those whose command line names this run's profile folder."""
+    found = []
+    needle = profile.encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found

@@ -1,0 +1,125 @@
+"""After a crawl: render the seed pages that ask for it and archive what the browser got."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pagetrail.archive.httpblock import mime_of
+from pagetrail.archive.model import Capture
+from pagetrail.archive.rendered import write_rendering
+from pagetrail.crawl.render.bounds import RenderBounds
+from pagetrail.crawl.render.browser import browser
+from pagetrail.crawl.render.page import MainDocument, render_page
+from pagetrail.errors import PagetrailError
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass
+class RenderOutcome:
+    seed: str | None
+    url: str
+    page_capture: int
+    dom_capture: int | None = None
+    screenshot_capture: int | None = None
+    resources: int = 0  # subresource fetches archived (new or revisit)
+    revisits: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    def describe(self) -> str:
+        if self.error:
+            return f"not rendered: {self.error}"
+        text = (f"rendered in {self.seconds:.1f}s: {self.resources} subresources "
+                f"({self.revisits} unchanged), DOM and screenshot archived")
+        return text + (f" ({'; '.join(self.notes)})" if self.notes else "")
+
+
+def renderable(capture: Capture | None) -> bool:
+    """A seed page capture worth rendering: an HTML page that came back 2xx (or 304)."""
+    if capture is None or capture.kind not in ("response", "revisit") or not capture.record_id:
+        return False
+    ok = capture.status is not None and (200 <= capture.status < 300 or capture.status == 304)
+    return ok and (capture.mime is None or capture.mime in HTML_TYPES)
+
+
+def render_captures(archive, pages: Sequence[tuple[str | None, Capture]],  # noqa: ANN001
+                    bounds: RenderBounds | None = None,
+                    progress: Callable[[RenderOutcome], None] | None = None) -> list[RenderOutcome]:
+    """Render each (seed name, page capture) and archive the result through ``archive`` (an open
+    ``pagetrail.archive.Archive``). One failing page never stops the others."""
+    bounds = bounds or RenderBounds()
+    outcomes: list[RenderOutcome] = []
+    todo = list(pages)
+    while todo:
+        try:
+            with browser((bounds.viewport_width, bounds.viewport_height)) as br:
+                while todo:
+                    seed, capture = todo.pop(0)
+                    outcome = _one(archive, br, seed, capture, bounds)
+                    outcomes.append(outcome)
+                    if progress is not None:
+                        progress(outcome)
+                    if br.killed:
+                        break  # a fresh browser for the pages left
+        except PagetrailError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the browser would not start
+            why = f"the browser could not start ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
+            for seed, capture in todo:
+                outcomes.append(RenderOutcome(seed, capture.url, capture.id, error=why))
+            todo = []
+    return outcomes
+
+
+def _one(archive, br, seed: str | None, capture: Capture,  # noqa: ANN001
+         bounds: RenderBounds) -> RenderOutcome:
+    outcome = RenderOutcome(seed, capture.url, capture.id)
+    started = time.monotonic()
+    try:
+        headers, body = archive.read_payload(capture, decode=True)
+    except PagetrailError as exc:
+        outcome.error = str(exc)
+        return outcome
+    status = 200 if capture.status == 304 else (capture.status or 200)
+    if (mime_of(headers) or "text/html") not in HTML_TYPES:
+        outcome.error = f"not HTML ({mime_of(headers)}): {capture.url}"
+        return outcome
+    seed_url = (capture.extra or {}).get("seed_url") or capture.url
+    page = render_page(br, MainDocument(capture.url, status, headers, body), bounds,
+                       seed=seed, seed_url=seed_url)
+    for exchange in page.exchanges:
+        written = archive.record(exchange)
+        outcome.resources += 1
+        outcome.revisits += written.kind == "revisit"
+    outcome.notes = page.notes
+    if page.dom is not None:
+        rendering = write_rendering(archive, capture, page.started, page.dom, page.screenshot,
+                                    "; ".join(page.notes) or None)
+        outcome.dom_capture = rendering.dom.id if rendering.dom else None
+        outcome.screenshot_capture = rendering.screenshot.id if rendering.screenshot else None
+    else:
+        outcome.error = "; ".join(page.notes) or "no DOM"
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def print_progress(outcome: RenderOutcome) -> None:
+    print(f"  {outcome.url}: {outcome.describe()}", file=sys.stderr)
+
+
+def archive_for(root: str | Path, settings) -> object:  # noqa: ANN001 - scrapy Settings
+    """The archive the crawl wrote to, opened here in this process for the rendering's records."""
+    from pagetrail.archive import Archive
+
+    options = {"durable": True} if settings.getbool("PAGETRAIL_ARCHIVE_DURABLE", False) else {}
+    return Archive(root, prefix=settings.get("PAGETRAIL_WARC_PREFIX", "pagetrail"),
+                   max_file_size=settings.getint("PAGETRAIL_WARC_MAX_SIZE", 1024**3), **options).open()
