@@ -29,6 +29,7 @@ from pathlib import Path
 
 from pagetrail.archive.httpblock import header_value
 from pagetrail.archive.model import Capture
+from pagetrail.archive.rendered import find_rendering, page_url
 from pagetrail.diff import classify_fetch, diff_snapshots
 from pagetrail.diff.model import CaptureRef, Change, ChannelDiff, PageDiff, WordOp
 from pagetrail.errors import PagetrailError
@@ -214,7 +215,8 @@ class ChangeProcessor:
             headers, body = self.archive.read_payload(capture, decode=True)
         self.segment_calls += 1
         # The HTTP charset matters for pages without a <meta charset>.
-        snap = segment(body, capture.url, rules, content_type=header_value(headers, "content-type"))
+        snap = segment(body, page_url(capture), rules,
+                       content_type=header_value(headers, "content-type"))
         self._snapshots[key] = snap
         if path is not None:
             try:
@@ -249,30 +251,40 @@ class ChangeProcessor:
             if original.get("fetch_problem"):
                 return PageDiff(capture.url, before, to, fetch_problem=original["fetch_problem"],
                                 notes=[f"{IDENTICAL} (revisit of a capture that was not the page)"])
+        # A rendered page is read, compared and segmented as its DOM after scripts.
+        page, capture = capture, self.view(capture)
+        last_good = self.view(last_good) if last_good is not None else None
         if last_good is not None and capture.digest and capture.digest == last_good.digest:
-            how = "revisit" if capture.kind == "revisit" else "same digest"
-            return PageDiff(capture.url, before, to, notes=[f"{IDENTICAL} ({how})"])
+            how = "revisit" if page.kind == "revisit" else "same digest"
+            return PageDiff(page.url, before, to, notes=[f"{IDENTICAL} ({how})"])
         try:
             headers, body = self.archive.read_payload(capture, decode=True)
         except PagetrailError as exc:
-            return PageDiff(capture.url, before, to, fetch_problem=f"capture unreadable: {exc}")
+            return PageDiff(page.url, before, to, fetch_problem=f"capture unreadable: {exc}")
         # An error status or a redirect is judged without parsing; a 2xx page needs its Snapshot.
         problem = None
-        if capture.status is None or capture.status >= 300:
-            problem = classify_fetch(capture.status, headers, None)
+        if page.status is None or page.status >= 300:
+            problem = classify_fetch(page.status, headers, None)
         if not problem:
             try:
                 snap = self.snapshot(capture, rules, body, headers)
             except Exception as exc:  # noqa: BLE001 - one unparsable capture must not stop the run
-                return PageDiff(capture.url, before, to, fetch_problem=f"could not segment the page: {exc}")
-            problem = classify_fetch(capture.status, headers, snap)
+                return PageDiff(page.url, before, to, fetch_problem=f"could not segment the page: {exc}")
+            problem = classify_fetch(page.status, headers, snap)
         if problem:
-            return PageDiff(capture.url, before, to, fetch_problem=problem)
+            return PageDiff(page.url, before, to, fetch_problem=problem)
         if last_good is None:
-            return PageDiff(capture.url, None, to, notes=["first capture"])
+            return PageDiff(page.url, None, to, notes=["first capture"])
         pd = diff_snapshots(self.snapshot(last_good, rules), snap)
-        pd.url, pd.from_, pd.to = capture.url, before, to
+        pd.url, pd.from_, pd.to = page.url, before, to
         return pd
+
+    def view(self, capture: Capture) -> Capture:
+        """What the channels read for a page capture: its rendered DOM when it was rendered
+        (pagetrail.crawl.render), else the capture itself."""
+        if capture.kind == "failed" or not hasattr(self.archive, "captures"):
+            return capture
+        return find_rendering(self.archive, capture).dom or capture
 
     def store(self, capture: Capture, pd: PageDiff) -> dict:
         from pagetrail.report.jsonreport import diff_dict
@@ -405,6 +417,6 @@ def diff_captures(archive, a: Capture, b: Capture, rules: SiteRules | None = Non
     if truncation_problem(a):
         return PageDiff(b.url, capture_ref(a), capture_ref(b),
                         fetch_problem=f"the earlier capture is a {truncation_problem(a)}")
-    if b.kind != "failed" and a.digest and a.digest == b.digest:
+    if b.kind != "failed" and a.digest and proc.view(a).digest == proc.view(b).digest:
         return PageDiff(b.url, capture_ref(a), capture_ref(b), notes=[f"{IDENTICAL} (same digest)"])
     return proc.summarise(b, a)

@@ -26,6 +26,14 @@ class Rendering:
         return (self.dom.extra or {}).get("note") if self.dom is not None else None
 
 
+def page_url(capture: Capture) -> str:
+    """The URL of the page a capture shows: a rendering's URI without its scheme prefix."""
+    for scheme in (records.DOM_SCHEME, records.SCREENSHOT_SCHEME):
+        if capture.url.startswith(scheme):
+            return capture.url[len(scheme):]
+    return capture.url
+
+
 def write_rendering(archive, page: Capture, rendered: datetime, dom: bytes,  # noqa: ANN001
                     screenshot: bytes | None, note: str | None = None) -> Rendering:
     """Write the DOM (and screenshot) of ``page`` as rendered at ``rendered``; return their rows."""

@@ -1,0 +1,134 @@
+"""Rendered captures in Debian's Chromium: what scripts insert is archived, segmented and diffed;
+hostile pages are bounded. Real crawls (`pagetrail crawl` child processes) of local pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from pagetrail.archive import Archive
+from pagetrail.archive.rendered import find_rendering
+from pagetrail.segment import segment
+from tests.support.crawl_runs import crawl, read_records, write_seeds
+from tests.support.render_site import COMMENTS, render_site
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site():
+    with render_site() as s:
+        yield s
+
+
+def render_crawl(tmp_path: Path, site, *paths: str, settings: dict | None = None):
+    seeds = write_seeds(tmp_path / "seeds.toml",
+                        [{"url": site.url(p), "name": p.strip("/") or "root", "render": True}
+                         for p in paths])
+    extra = [a for k, v in (settings or {}).items() for a in ("--set", f"{k}={v}")]
+    run = crawl(seeds, "--archive", tmp_path / "archive", "--json", *extra)
+    assert run.returncode == 0, run.stderr
+    return run
+
+
+def rendering_of(archive_dir: Path, url: str):
+    with Archive.existing(archive_dir) as archive:
+        page = [c for c in archive.captures(url=url) if c.kind in ("response", "revisit")][-1]
+        found = find_rendering(archive, page)
+        dom = archive.read_payload(found.dom)[1] if found.dom else None
+        shot = archive.read_payload(found.screenshot)[1] if found.screenshot else None
+        return page, found, dom, shot
+
+
+def test_script_inserted_promo_and_lazy_comments_are_in_the_rendered_dom(tmp_path, site):
+    run = render_crawl(tmp_path, site, "/article/")
+    rendered = run.summary["rendered"][0]
+    assert rendered["error"] is None and rendered["resources"] == 3
+    page, found, dom, shot = rendering_of(tmp_path / "archive", site.url("/article/"))
+    assert found.dom.refers_to == page.id and found.screenshot.refers_to == page.id
+    assert shot.startswith(b"\x89PNG\r\n\x1a\n")
+    snap = segment(dom, page.url)
+    ads = [a for a in snap.ads if "clickbank" in json.dumps(a.to_dict() if hasattr(a, "to_dict") else a.__dict__)]
+    assert ads, "the script-inserted ClickBank promo is an ad"
+    authors = {c.author for c in snap.comments}
+    assert {c["author"] for c in COMMENTS} <= authors
+    # The HTML Scrapy fetched has neither
+    with Archive.existing(tmp_path / "archive") as archive:
+        static = segment(archive.read_payload(page)[1], page.url)
+    assert not static.comments and not any("clickbank" in str(a.__dict__) for a in static.ads)
+
+
+def test_everything_the_browser_fetched_is_archived_with_its_request(tmp_path, site):
+    render_crawl(tmp_path, site, "/article/")
+    recs = read_records(tmp_path / "archive")
+    by_uri: dict[str, list] = {}
+    for rec in recs:
+        by_uri.setdefault(rec.warc.get("WARC-Target-URI", ""), []).append(rec)
+    for path in ("/promo.js", "/style.css", "/api/comments"):
+        kinds = sorted(r.type for r in by_uri[site.url(path)])
+        assert kinds == ["request", "response"], (path, kinds)
+        response = next(r for r in by_uri[site.url(path)] if r.type == "response")
+        assert response.warc["Pagetrail-Role"] == "render"
+        assert response.warc.get("WARC-IP-Address") == "127.0.0.1"
+    comments = next(r for r in by_uri[site.url("/api/comments")] if r.type == "response")
+    assert json.loads(comments.payload) == COMMENTS
+    # the page itself was fetched once, by Scrapy: the browser was given that response
+    assert len(site.hits_for("/article/")) >= 1
+    page_records = [r for r in by_uri[site.url("/article/")] if r.type == "response"]
+    assert len(page_records) == 1
+    dom = by_uri["urn:dom:" + site.url("/article/")]
+    assert [r.type for r in dom] == ["conversion"]
+    assert dom[0].warc["WARC-Refers-To"] == page_records[0].warc["WARC-Record-ID"]
+    shot = by_uri["urn:fullPage:" + site.url("/article/")]
+    assert [r.type for r in shot] == ["resource"]
+    assert shot[0].warc["Content-Type"] == "image/png"
+
+
+def test_a_second_crawl_dedups_subresources_and_reports_the_new_affiliate_id(tmp_path, site):
+    render_crawl(tmp_path, site, "/article/")
+    run = render_crawl(tmp_path, site, "/article/")
+    rendered = run.summary["rendered"][0]
+    assert rendered["revisits"] == 3  # promo.js, style.css, comments: unchanged bytes
+    # The fetched HTML is identical (a revisit), but the script put a new affiliate link in:
+    # the change pipeline compares the rendered DOMs.
+    assert run.result("article")["kind"] == "revisit"
+    change = run.summary["changes"][0]
+    assert "ads" in change and "no change" not in change, change
+
+
+def test_an_endless_script_is_stopped_and_the_page_captured_as_it_was(tmp_path, site):
+    run = render_crawl(tmp_path, site, "/endless/", settings={"PAGETRAIL_RENDER_TOTAL_SECONDS": 8})
+    assert run.summary["rendered"][0]["error"] is None
+    _, found, dom, shot = rendering_of(tmp_path / "archive", site.url("/endless/"))
+    state = lxml_html.fromstring(dom).get_element_by_id("state").text
+    assert state == "looping"  # the script ran, and its loop was ended by the freeze
+    assert shot
+
+
+def test_a_page_that_never_settles_is_captured_with_a_note(tmp_path, site):
+    run = render_crawl(tmp_path, site, "/restless/",
+                       settings={"PAGETRAIL_RENDER_SETTLE_SECONDS": 2, "PAGETRAIL_RENDER_MAX_REQUESTS": 40})
+    rendered = run.summary["rendered"][0]
+    assert any("not idle" in n for n in rendered["notes"]), rendered
+    _, found, dom, _ = rendering_of(tmp_path / "archive", site.url("/restless/"))
+    assert b"tick 1<" in dom
+    assert "not idle" in found.note
+
+
+def test_a_page_requesting_1000_subresources_is_bounded(tmp_path, site):
+    run = render_crawl(tmp_path, site, "/many/", settings={"PAGETRAIL_RENDER_MAX_REQUESTS": 200})
+    rendered = run.summary["rendered"][0]
+    assert rendered["resources"] == 200
+    assert any("800 requests blocked" in n for n in rendered["notes"]), rendered
+    images = {h.path for h in site.hits if h.path.startswith("/img/")}
+    assert len(images) <= 200
+
+
+def test_oversized_dom_is_cut_at_the_bound(tmp_path, site):
+    run = render_crawl(tmp_path, site, "/article/", settings={"PAGETRAIL_RENDER_MAX_DOM_BYTES": 2000})
+    assert any("DOM of" in n for n in run.summary["rendered"][0]["notes"])
+    _, _, dom, _ = rendering_of(tmp_path / "archive", site.url("/article/"))
+    assert len(dom) <= 2000

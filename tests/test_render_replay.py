@@ -1,0 +1,101 @@
+"""Rendered captures through the independent tools: warcio checks every record, pywb replays the
+page with the subresources the browser fetched, and never takes the DOM or screenshot for the page."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import urllib.request
+
+import pytest
+
+from pagetrail.archive import Archive
+from tests.support.crawl_runs import crawl, write_seeds
+from tests.support.render_site import COMMENTS, PROMO_JS, render_site
+from tests.support.validators import free_port, validators, wait_for_port  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.validators]
+
+
+@pytest.fixture(scope="module")
+def rendered_archive(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("render")
+    with render_site() as site:
+        seeds = write_seeds(folder / "seeds.toml", [{"url": site.url("/article/"), "name": "article",
+                                                     "render": True}])
+        for _ in range(2):  # the second crawl adds revisits of page and subresources
+            run = crawl(seeds, "--archive", folder / "archive", "--json")
+            assert run.returncode == 0, run.stderr
+        return folder / "archive", site.url("/article/"), site.url("/promo.js"), site.url("/api/comments")
+
+
+@pytest.fixture(scope="module")
+def pywb(validators, rendered_archive, tmp_path_factory):  # noqa: F811
+    archive_dir = rendered_archive[0]
+    home = tmp_path_factory.mktemp("pywb")
+    validators.run("wb-manager", "init", "coll", cwd=home)
+    validators.run("wb-manager", "add", "coll", *sorted(archive_dir.glob("*.warc.gz")), cwd=home)
+    port = free_port()
+    proc = subprocess.Popen([validators.tool("wayback"), "-b", "127.0.0.1", "-p", str(port)],
+                            cwd=home, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}/coll"
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url) as resp:
+        return resp.status, resp.read()
+
+
+def test_warcio_checks_every_rendered_record(validators, rendered_archive):  # noqa: F811
+    files = sorted(rendered_archive[0].glob("*.warc.gz"))
+    assert files
+    for path in files:
+        done = validators.run("warcio", "check", "-v", path)
+        assert "digest pass" in done.stdout
+    listing = "".join(validators.run("warcio", "index", "-f", "warc-type,warc-target-uri", p).stdout
+                      for p in files)
+    assert '"warc-type": "conversion"' in listing and "urn:fullPage:" in listing
+
+
+def test_pywb_replays_the_page_with_its_subresources(pywb, rendered_archive):
+    archive_dir, page_url, promo_url, comments_url = rendered_archive
+    with Archive(archive_dir) as archive:
+        pages = [c for c in archive.captures(url=page_url) if c.kind in ("response", "revisit")]
+        promo = archive.captures(url=promo_url)
+        comments = archive.captures(url=comments_url)
+    for capture in pages:  # the original and its revisit both replay the fetched HTML
+        status, body = fetch(f"{pywb}/{capture.timestamp14}id_/{page_url}")
+        assert status == 200 and b'<div id="promo-slot"></div>' in body
+    assert [c.kind for c in promo] == ["response", "revisit"]
+    for capture in promo:
+        status, body = fetch(f"{pywb}/{capture.timestamp14}id_/{promo_url}")
+        assert status == 200 and body == PROMO_JS.encode()
+    status, body = fetch(f"{pywb}/{comments[-1].timestamp14}id_/{comments_url}")
+    assert json.loads(body) == COMMENTS
+    # The replayed page, rewritten by pywb, loads the script from the archive
+    status, body = fetch(f"{pywb}/{pages[0].timestamp14}mp_/{page_url}")
+    assert status == 200 and b"promo.js" in body
+    status, body = fetch(f"{pywb}/{pages[0].timestamp14}js_/{promo_url}")
+    assert status == 200 and b"pregmiracle" in body
+
+
+def test_the_rendering_is_never_replayed_as_the_page(pywb, rendered_archive):
+    archive_dir, page_url, *_ = rendered_archive
+    with Archive(archive_dir) as archive:
+        dom = archive.captures(url="urn:dom:" + page_url)
+        shot = archive.captures(url="urn:fullPage:" + page_url)[-1]
+        dom_bodies = {archive.read_payload(c)[1] for c in dom}
+    _, timemap = fetch(f"{pywb}/timemap/link/{page_url}")
+    mementos = re.findall(rb'<[^>]*/(\d{14})mp_/[^>]*>; rel="[a-z ]*memento"', timemap)
+    assert mementos
+    for ts in mementos:
+        _, body = fetch(f"{pywb}/{ts.decode()}id_/{page_url}")
+        assert body not in dom_bodies
+    status, png = fetch(f"{pywb}/{shot.timestamp14}id_/urn:fullPage:{page_url}")
+    assert status == 200 and png.startswith(b"\x89PNG")

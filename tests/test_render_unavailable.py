@@ -1,0 +1,37 @@
+"""render = true without Chromium: one clear line naming the package, before anything is fetched."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pagetrail.seeds import SeedError, build_seed
+from tests.support.crawl_runs import ROOT, write_seeds
+from tests.support.servers import LocalSite, page
+
+
+def test_render_must_be_true_or_false():
+    with pytest.raises(SeedError, match="field 'render': must be true or false"):
+        build_seed({"url": "http://example.com/", "schedule": "1h", "render": "yes"})
+    assert build_seed({"url": "http://example.com/", "schedule": "1h", "render": True}).render
+    assert not build_seed({"url": "http://example.com/", "schedule": "1h"}).render
+
+
+def test_missing_chromium_is_one_line_naming_the_package(tmp_path):
+    import subprocess
+    import sys
+
+    with LocalSite() as site:
+        site.add("/", page("<p>hi</p>"))
+        seeds = write_seeds(tmp_path / "s.toml", [{"url": site.url("/"), "name": "x", "render": True}])
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"),
+               "PAGETRAIL_CHROMIUM": str(tmp_path / "no-such-chromium")}
+        done = subprocess.run([sys.executable, "-m", "pagetrail", "crawl", str(seeds), "--archive",
+                               str(tmp_path / "archive")], capture_output=True, text=True, env=env)
+        assert done.returncode == 2, done.stderr
+        errors = [ln for ln in done.stderr.splitlines() if ln.startswith("pagetrail: error:")]
+        assert len(errors) == 1, done.stderr
+        assert "'chromium' package" in errors[0] and "apt-get install chromium" in errors[0]
+        assert f"{seeds}:" in errors[0] and "'x'" in errors[0]
+        assert not site.hits  # nothing fetched
