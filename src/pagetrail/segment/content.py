@@ -4,14 +4,10 @@ half). Ads and comments use it to tell "in the article" from "after it" and to n
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
-from pagetrail.segment.patterns import COMMENT_REGION_TOKEN
+from pagetrail.segment.comments.patterns import ITEM_CLASS, ITEM_ID, REGION
 from pagetrail.segment.textutil import attrs
-
-_COMMENT_ITEM = re.compile(r"(?:^|\s)(?:comment|comment-\d+|li-comment-\d+|comment-body|comment-content)(?:\s|$)", re.I)
 
 #: Element kinds whose text counts as paragraph text.
 PARA_TAGS = ("p", "pre", "blockquote", "h2", "h3", "li")
@@ -29,7 +25,7 @@ def _in_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
             break
         chain.append(node)
         a = attrs(node)
-        if a and (COMMENT_REGION_TOKEN.search(a) or _COMMENT_ITEM.search(a)):
+        if a and (REGION.search(a) or ITEM_CLASS.search(node.get("class") or "") or ITEM_ID.match(node.get("id") or "")):
             result = True
             break
         node = node.getparent()

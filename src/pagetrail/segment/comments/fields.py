@@ -1,0 +1,207 @@
+"""The fields of one comment element: author, date, text (without the comment's chrome: reply
+links, avatars, "says:", votes), id and permalink. The XPaths tried are patterns.AUTHOR_XPATH,
+DATE_XPATH and TEXT_XPATH, in order."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from pagetrail.segment.comments import patterns as P
+from pagetrail.segment.model import normalise_text
+from pagetrail.segment.textutil import text_of
+
+_COMPILED: dict[str, etree.XPath] = {}
+_BLOB = etree.XPath(".//@class | .//@itemprop", smart_strings=False)
+_LITERAL = re.compile(r"'([^']*)'")
+_LITERALS: dict[str, re.Pattern | None] = {}
+_DIGIT = re.compile(r"\d")
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+def _xp(expr: str) -> etree.XPath:
+    """A compiled XPath (``el.xpath(str)`` would compile it again for every comment)."""
+    xp = _COMPILED.get(expr)
+    if xp is None:
+        xp = _COMPILED[expr] = etree.XPath(expr)
+    return xp
+
+
+def _may_match(expr: str, blob: str) -> bool:
+    """False when the XPath cannot match below a comment whose class and itemprop values are
+    ``blob``: each field XPath only tests @class/@itemprop against its literals, so one of them
+    must occur in the blob. XPaths without literals (``.//cite``) always run. The pre-test is
+    derived from the XPath itself, so it cannot miss one of its literals."""
+    try:
+        rx = _LITERALS[expr]
+    except KeyError:
+        lits = [x.strip() for x in _LITERAL.findall(expr) if x.strip()]
+        rx = _LITERALS[expr] = re.compile("|".join(map(re.escape, lits))) if lits else None
+    return rx is None or rx.search(blob) is not None
+
+
+def _skipped(node: etree._Element, el: etree._Element, skip: set) -> bool:
+    """True when ``node`` (below ``el``) sits inside one of the ``skip`` subtrees."""
+    while node is not None and node is not el:
+        if node in skip:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _found(el: etree._Element, xpaths: tuple[str, ...], skip: set, blob: str):  # noqa: ANN202 - iterator
+    """(index of the XPath, element) for what each XPath finds outside ``skip``, in order."""
+    for i, xp in enumerate(xpaths):
+        if _may_match(xp, blob):
+            for found in _xp(xp)(el):
+                if isinstance(found, etree._Element) and not _skipped(found, el, skip):
+                    yield i, found
+
+
+def _clean_author(text: str) -> str | None:
+    text = P.SAYS.sub("", normalise_text(text))
+    text = P.AUTHOR_PREFIX.sub("", text).strip(" :-|")
+    if not text or len(text) > P.AUTHOR_MAX_CHARS:
+        return None
+    return text
+
+
+def _author(el: etree._Element, skip: set, blob: str) -> tuple[str | None, etree._Element | None]:
+    for _i, found in _found(el, P.AUTHOR_XPATH, skip, blob):
+        # "by NAME » DATE": the name is the link or bold part when there is one.
+        raw = found.text_content()
+        inner = next((x for x in found.iter("a", "strong", "b", "cite") if x is not found and text_of(x)), None)
+        if inner is not None and (P.PRINTED_DATE.search(raw) or len(raw.split()) > P.AUTHOR_LINE_MAX_WORDS):
+            raw = inner.text_content()
+        author = _clean_author(raw)
+        if author:
+            return author, found
+    return None, None
+
+
+def _date_from(el: etree._Element, node: etree._Element | None, skip: set) -> str | None:
+    """The comment's date from ``node`` (what DATE_XPATH found), else printed in its first lines."""
+    if node is not None:
+        for name in P.DATE_ATTRIBUTES:
+            v = node.get(name)
+            if v and _DIGIT.search(v):
+                return v.strip()
+        t = normalise_text(node.text_content())
+        m = P.PRINTED_DATE.search(t)
+        if m:
+            tail = P.DATE_TIME_TAIL.match(t[m.end():])
+            return (m.group(0) + (tail.group(0) if tail else "")).strip()
+        if t and len(t) < P.DATE_MAX_CHARS and _DIGIT.search(t):
+            return t
+    m = P.PRINTED_DATE.search(text_of(el, skip)[:P.DATE_HEAD_CHARS])
+    return m.group(0) if m else None
+
+
+def comment_id(el: etree._Element) -> str | None:
+    """The comment's id: its own id (``li-comment-12`` is ``comment-12``), a key attribute, or
+    the anchor just before or inside it."""
+    cid = el.get("id") or ""
+    m = P.WRAPPED_ID.match(cid)
+    if m:
+        return m.group(1)
+    if cid:
+        return cid
+    for name in P.KEY_ATTRIBUTES:
+        if el.get(name):
+            return f"comment-{el.get(name)}"
+    # Drupal and others put <a id="comment-12"></a> just before the comment.
+    prev = el.getprevious()
+    if prev is not None and prev.tag == "a" and (prev.get("id") or prev.get("name")):
+        return prev.get("id") or prev.get("name")
+    first = el.find(".//a[@name]")
+    if first is not None and _DIGIT.search(first.get("name") or ""):
+        return first.get("name")
+    return None
+
+
+def _permalink(el: etree._Element, cid: str | None, skip: set) -> str | None:
+    for a in el.iter("a"):
+        if _skipped(a, el, skip):
+            continue
+        href = a.get("href") or ""
+        if (cid and href.endswith("#" + cid)) or P.PERMALINK.search(href):
+            return href
+    return None
+
+
+def _may_have_chrome(blob: str) -> bool:
+    return (P.CHROME_CLASS.quick.search(blob) is not None
+            or any(w in blob for w in P.CHROME_CLASS_WORDS) or any(w in blob for w in P.CHROME_ITEMPROPS))
+
+
+def _chrome_nodes(node: etree._Element) -> list[etree._Element]:
+    """The parts of a comment that are not its text (patterns.CHROME_CLASS and friends). Class
+    tokens are split on XML white space."""
+    out = []
+    for x in node.iterdescendants(etree.Element):
+        cls = x.get("class")
+        if cls is not None and (P.CHROME_CLASS.search(cls)
+                                or not P.CHROME_CLASS_WORDS.isdisjoint(_XML_SPACE.split(cls))):
+            out.append(x)
+        elif x.get("itemprop") in P.CHROME_ITEMPROPS:
+            out.append(x)
+    return out
+
+
+def _trailer(el: etree._Element, nested: set, author: str | None, date: str | None) -> tuple[str | None, str | None]:
+    """Movable Type and others print "Posted by: NAME at DATE" just after the comment."""
+    trailer = el.getnext()
+    if trailer is None or not isinstance(trailer.tag, str) or trailer in nested \
+            or not P.TRAILER_CLASS.search(trailer.get("class") or ""):
+        return author, date
+    line = text_of(trailer)
+    if date is None:
+        m = P.PRINTED_DATE.search(line)
+        date = m.group(0) if m else None
+    if author is None:
+        m = P.TRAILER_AUTHOR.search(line)
+        author = _clean_author(m.group(1)) if m else None
+    return author, date
+
+
+def read_comment(el: etree._Element, nested: set) -> dict:
+    """author, date, text, id, permalink (and the body element) of one comment element;
+    ``nested`` are the other comment elements (replies) whose text must not be counted here."""
+    skip = nested - {el}  # C-level set difference: this runs once per comment
+    blob = " ".join(_BLOB(el))
+    author, author_el = _author(el, skip, blob)
+    at, date_node = next(_found(el, P.DATE_XPATH, skip, blob), (len(P.DATE_XPATH), None))
+    date = _date_from(el, date_node, skip)
+    # The machine-readable date element is the comment's metadata, not its text.
+    meta_els = [x for x in (author_el, date_node if at < P.DATE_MACHINE_XPATHS else None) if x is not None]
+    body, fallback = None, None
+    for _i, found in _found(el, P.TEXT_XPATH, skip, blob):
+        if fallback is None:
+            fallback = found
+        # A wrapper that also holds the author line is not the body when a tighter one exists.
+        if any(m is found or any(a is found for a in m.iterancestors()) for m in meta_els):
+            continue
+        if text_of(found, skip):
+            body = found
+            break
+    body = body if body is not None else fallback
+
+    def chrome_in(node: etree._Element) -> set:
+        # Searched below the body only (or the comment without its replies' subtrees), so a
+        # long thread is not searched again for every comment in it.
+        if not _may_have_chrome(blob):
+            return set(meta_els)
+        return {c for c in _chrome_nodes(node) if not _skipped(c, el, skip)} | set(meta_els)
+
+    text = ""
+    if body is not None:
+        text = text_of(body, skip | {c for c in chrome_in(body) if c is not body}) or text_of(body, skip)
+    if not text:
+        text = text_of(el, skip | chrome_in(el)) or text_of(el, skip)
+    text = P.LEADING_SAYS.sub("", text)
+    if author is None or date is None:
+        author, date = _trailer(el, nested, author, date)
+    cid = comment_id(el)
+    return {"id": cid, "author": author, "date": date, "text": text, "permalink": _permalink(el, cid, skip),
+            "body": body if body is not None and text else None}

@@ -1,0 +1,42 @@
+"""Comment forms ("Leave a Reply", "Post a Comment", login prompts): found first and never a
+comment, so a page with a form and no comments has no comments; their text never reaches the
+article either."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from pagetrail.segment.comments import patterns as P
+from pagetrail.segment.comments.candidates import in_order
+from pagetrail.segment.textutil import PageAttributes, attrs
+
+
+def form_nodes(attributes: PageAttributes, protect: etree._Element | None) -> list[etree._Element]:
+    """Comment forms and their parts in the subtree ``attributes`` indexes: <form>s with a
+    <textarea> or a comment/reply action, elements with a comment form id or class, and any
+    stray <textarea>. Never the article or a page-wide form."""
+    root = attributes.root
+    out = []
+    named = attributes.elements({"id": P.FORM_IDS.__contains__, "class": P.FORM_CLASS.search})
+    for el in in_order(list(root.iter("form")) + named):
+        if el.tag in ("html", "body"):
+            continue
+        if el.tag == "form":
+            a = f"{attrs(el)} {el.get('action') or ''}".lower()
+            if el.find(".//textarea") is None and not any(w in a for w in P.FORM_ACTION_WORDS):
+                continue
+        if protect is not None and (el is protect or any(a is el for a in protect.iterancestors())):
+            continue
+        if len(el.text_content()) > P.FORM_MAX_CHARS:
+            continue
+        out.append(el)
+    for ta in root.iter("textarea"):
+        if not any(ta is f or any(a is f for a in ta.iterancestors()) for f in out):
+            out.append(ta)
+    return out
+
+
+def is_form_text(text: str) -> bool:
+    """True for a comment form's or comment heading's text ("Leave a Reply", "3 comments")."""
+    low = text.lower()
+    return len(text) < P.FORM_TEXT_MAX_CHARS and (any(f in low for f in P.FORM_TEXT) or P.FORM_RE.search(low) is not None)

@@ -1,0 +1,100 @@
+"""Token lists as matchers: the whole-token regular expression and the cheap pre-test in front of
+it are both built from the same list, so neither can drift from the data (a pre-test written by
+hand once missed ``comentarios``, ``disqus_thread`` and upper-case ids)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+#: The characters that end a token in class and id values by default.
+WORD_EDGES = r"\s_-"
+_PLAIN = re.compile(r"[a-z0-9]")
+
+
+def required_literal(pattern: str) -> str:
+    """The longest run of plain characters that every match of ``pattern`` contains (outside
+    groups, classes and optional parts), lower-cased. Raises ValueError for a pattern with no
+    such run of three or more characters: no pre-test could be derived from it."""
+    runs, run, i = [], "", 0
+    while i < len(pattern):
+        c = pattern[i]
+        nxt = pattern[i + 1] if i + 1 < len(pattern) else ""
+        if c == "|":
+            raise ValueError(f"{pattern!r}: give each alternative as a pattern of its own")
+        if c in "([":
+            depth, close = 0, ")" if c == "(" else "]"
+            while i < len(pattern):  # skip the whole group or class: it may be optional
+                if pattern[i] == "\\":
+                    i += 2
+                    continue
+                depth += pattern[i] == c if c == "(" else 0
+                if pattern[i] == close:
+                    depth -= 1
+                    if depth <= 0:
+                        break
+                i += 1
+            runs.append(run)
+            run = ""
+        elif c == "\\":
+            literal = nxt if nxt and not nxt.isalnum() else ""
+            after = pattern[i + 2:i + 3]
+            if literal and after not in ("?", "*", "{"):
+                run += literal
+            else:
+                runs.append(run)
+                run = ""
+            i += 1
+        elif nxt in ("?", "*", "{"):
+            runs.append(run)
+            run = ""
+        elif _PLAIN.match(c.lower()) or c in "-_:":
+            run += c.lower()
+        else:
+            runs.append(run)
+            run = ""
+        i += 1
+    runs.append(run)
+    best = max(runs, key=len)
+    if len(best) < 3:
+        raise ValueError(f"{pattern!r}: no literal of 3+ characters that every match contains")
+    return best
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A list of class/id tokens: ``words`` are literal, ``patterns`` are (regular expression,
+    an example it matches) pairs. ``edges`` are the characters that may surround a token (the
+    value's start and end always may); "" matches anywhere inside a value. Case never matters."""
+
+    words: tuple[str, ...] = ()
+    patterns: tuple[tuple[str, str], ...] = ()
+    edges: str = WORD_EDGES
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        alternatives = [re.escape(w) for w in sorted(set(self.words), key=len, reverse=True)]
+        alternatives += [p for p, _example in self.patterns]
+        body = "|".join(alternatives)
+        if not self.edges:
+            return re.compile(f"(?:{body})", re.I)
+        return re.compile(f"(?:^|[{self.edges}])(?:{body})(?=$|[{self.edges}])", re.I)
+
+    @cached_property
+    def literals(self) -> tuple[str, ...]:
+        """Lower-case strings, one of which occurs in every value the regex matches."""
+        found = {w.lower() for w in self.words} | {required_literal(p) for p, _example in self.patterns}
+        # A literal containing another is implied by it: the shorter one is enough.
+        return tuple(sorted(x for x in found if not any(y != x and y in x for y in found)))
+
+    @cached_property
+    def quick(self) -> re.Pattern[str]:
+        """The pre-test: one of ``literals``, in any case."""
+        return re.compile("|".join(map(re.escape, self.literals)), re.I)
+
+    def search(self, value: str) -> bool:
+        """True when ``value`` (a class or id value, or several) holds one of the tokens."""
+        return self.quick.search(value) is not None and self.regex.search(value) is not None
+
+    __call__ = search

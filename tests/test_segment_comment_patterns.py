@@ -1,0 +1,91 @@
+"""The comment steps' data: every token of every list is found by its matcher, in any case and
+between word edges, and passes the cheap pre-test in front of it (the pre-tests are derived from
+the lists, so a token added to the data cannot be skipped by a hand-made shortcut). Comment
+regions named in other languages or upper case are found, and their text leaves the article."""
+
+from __future__ import annotations
+
+import pytest
+
+from pagetrail.segment import segment
+from pagetrail.segment.comments import patterns as P
+from pagetrail.segment.comments.tokens import Tokens, required_literal
+
+LISTS = {name: value for name, value in vars(P).items() if isinstance(value, Tokens)}
+
+
+def samples(tokens: Tokens) -> list[str]:
+    return [*tokens.words, *(example for _pattern, example in tokens.patterns)]
+
+
+def test_the_data_has_token_lists():
+    assert {"REGION", "ITEM_CLASS", "EXCLUDED_ANCESTOR", "FORM_CLASS", "CHROME_CLASS"} <= set(LISTS)
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_every_token_passes_the_pre_test_and_the_matcher_in_any_case(name):
+    tokens = LISTS[name]
+    for token in samples(tokens):
+        edge = tokens.edges[-1:].replace("s", " ") or " "  # a character that may end a token
+        for value in (token, token.upper(), token.title(), f"x {token} y", f"x{edge}{token}{edge}y"):
+            assert tokens.quick.search(value), (name, token, value)
+            assert tokens.search(value), (name, token, value)
+
+
+@pytest.mark.parametrize("name", sorted(name for name, t in LISTS.items() if t.edges))
+def test_tokens_match_whole_words_only(name):
+    tokens = LISTS[name]
+    for token in tokens.words:
+        assert not tokens.search(f"x{token}y"), (name, token)
+
+
+def test_each_pattern_has_an_example_it_matches():
+    for name, tokens in LISTS.items():
+        for pattern, example in tokens.patterns:
+            assert required_literal(pattern) in example.lower(), (name, pattern)
+
+
+@pytest.mark.parametrize(("pattern", "literal"), [
+    (r"depth-\d+", "depth-"), (r"widget[-_]recent\w*", "widget"), (r"top[-_]?discussions?", "discussion"),
+    (r"most[-_]?(?:read|viewed)", "most")])
+def test_the_pre_test_literal_is_what_every_match_contains(pattern, literal):
+    assert required_literal(pattern) == literal
+
+
+@pytest.mark.parametrize("pattern", [r"a|b", r"\d+", r"(?:abc|def)"])
+def test_a_pattern_without_a_required_literal_is_refused(pattern):
+    with pytest.raises(ValueError):
+        required_literal(pattern)
+
+
+PAGE = """<html><head><title>Bike lanes on Mill Road</title></head><body>
+<div class="main"><h1>Bike lanes on Mill Road</h1>
+<p>The council will paint protected bike lanes along the whole of Mill Road this summer, removing
+forty parking spaces and moving two bus stops closer to the junction with the ring road.</p>
+<p>Shop owners on the street have asked for a loading bay at each end of the new lanes, which the
+council says it will consider at the next meeting of the transport committee in September.</p>
+<p>Work starts in June and should take about six weeks, with the road open to traffic throughout.</p></div>
+<div {attr}="{name}"><h3>3 Comments</h3>
+ <div class="item"><span class="author">Lena</span> <time datetime="2021-05-12">12 May 2021</time>
+  <p>Finally. I have been waiting ten years for this on my commute.</p></div>
+ <div class="item"><span class="author">Mark</span> <time datetime="2021-05-13">13 May 2021</time>
+  <p>Where are the delivery vans supposed to stop now, though?</p></div>
+ <div class="item"><span class="author">Ines</span> <time datetime="2021-05-14">14 May 2021</time>
+  <p>The loading bays answer that, if the committee agrees to them.</p></div>
+</div></body></html>"""
+
+
+@pytest.mark.parametrize(("attr", "name"), [
+    ("class", "comentarios"), ("id", "disqus_thread"), ("id", "REPLIES"), ("class", "kommentare"),
+    ("class", "commentaires"), ("id", "reacties"), ("class", "commenti"), ("class", "komentarze"),
+    ("id", "kommentarer"), ("class", "Comments-Area")])
+def test_a_comment_region_named_in_any_language_or_case_is_found(attr, name):
+    snap = segment(PAGE.replace("{attr}", attr).replace("{name}", name).encode(), "https://news.example/mill-road")
+    assert [c.text for c in snap.comments] == [
+        "Finally. I have been waiting ten years for this on my commute.",
+        "Where are the delivery vans supposed to stop now, though?",
+        "The loading bays answer that, if the committee agrees to them."]
+    assert [c.author for c in snap.comments] == ["Lena", "Mark", "Ines"]
+    assert [c.date for c in snap.comments] == ["2021-05-12", "2021-05-13", "2021-05-14"]
+    assert "commute" not in snap.article.text
+    assert "bike lanes along the whole of Mill Road" in snap.article.text
