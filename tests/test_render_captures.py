@@ -4,6 +4,9 @@ hostile pages are bounded. Real crawls (`pagetrail crawl` child processes) of lo
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ from lxml import html as lxml_html
 from pagetrail.archive import Archive
 from pagetrail.archive.rendered import find_rendering
 from pagetrail.segment import segment
-from tests.support.crawl_runs import crawl, read_records, write_seeds
+from tests.support.crawl_runs import ROOT, crawl, read_records, write_seeds
 from tests.support.render_site import COMMENTS, render_site
 
 pytestmark = pytest.mark.browser
@@ -97,6 +100,19 @@ def test_a_second_crawl_dedups_subresources_and_reports_the_new_affiliate_id(tmp
     assert run.result("article")["kind"] == "revisit"
     change = run.summary["changes"][0]
     assert "ads" in change and "no change" not in change, change
+    # The HTML report shows both captures' screenshots side by side, inline, without script
+    report = tmp_path / "report.html"
+    done = subprocess.run([sys.executable, "-m", "pagetrail", "diff", site.url("/article/"),
+                           "--archive", str(tmp_path / "archive"), "--format", "html",
+                           "-o", str(report)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert done.returncode == 0, done.stderr
+    doc = lxml_html.fromstring(report.read_bytes())
+    shots = doc.xpath('//div[@class="shots"]/figure/img/@src')
+    assert len(shots) == 2 and all(s.startswith("data:image/png;base64,") for s in shots)
+    captions = doc.xpath('//div[@class="shots"]/figure/figcaption/text()')
+    assert captions[0].startswith("before:") and captions[1].startswith("after:")
+    assert not doc.xpath("//script")
 
 
 def test_an_endless_script_is_stopped_and_the_page_captured_as_it_was(tmp_path, site):

@@ -7,6 +7,7 @@ capture's record id (``Pagetrail-Page-Record``), so they are found from the page
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,4 +67,20 @@ def find_rendering(archive, page: Capture) -> Rendering:  # noqa: ANN001
         for capture in archive.captures(url=scheme + page.url, kind=kind):
             if (capture.extra or {}).get("page_record") == page.record_id:
                 setattr(out, attr, capture)
+    return out
+
+
+def screenshots(archive, pages: Iterable[tuple[str, str]]) -> dict[str, bytes]:  # noqa: ANN001
+    """PNG bytes of the screenshots of the given (page URL, page record id) captures, by record
+    id; pages that were not rendered are left out."""
+    out: dict[str, bytes] = {}
+    wanted: dict[str, set[str]] = {}
+    for url, record_id in pages:
+        if record_id:
+            wanted.setdefault(url, set()).add(record_id)
+    for url, record_ids in wanted.items():
+        for shot in archive.captures(url=records.SCREENSHOT_SCHEME + url, kind="resource"):
+            page_record = (shot.extra or {}).get("page_record")
+            if page_record in record_ids:
+                out[page_record] = archive.read_payload(shot)[1]
     return out

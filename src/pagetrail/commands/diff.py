@@ -86,12 +86,21 @@ def choose(archive, url: str, args: argparse.Namespace, seeds):  # noqa: ANN001,
 
 def run(args: argparse.Namespace) -> int:
     from pagetrail.report import ReportDoc, render
-    from pagetrail.report.output import load_seed_list, open_archive, options, write
+    from pagetrail.report.output import (
+        add_screenshots,
+        load_seed_list,
+        open_archive,
+        options,
+        write,
+    )
 
     seeds = load_seed_list(args.seeds)
     with open_archive(args.archive) as archive:
         pd = choose(archive, args.url, args, seeds)
     doc = ReportDoc(mode="diff", title=f"Changes to {pd.url}", items=[pd], url=pd.url,
                     options=options(args))
+    if args.format == "html":
+        with open_archive(args.archive) as archive:
+            add_screenshots(doc, archive)
     write(render(args.format, doc), args.output)
     return 0

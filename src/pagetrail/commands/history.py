@@ -36,7 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pagetrail.changes import ChangeProcessor, history, pagediff_from_summary
     from pagetrail.report import ReportDoc, render
-    from pagetrail.report.output import load_seed_list, open_archive, options, page_captures, write
+    from pagetrail.report.output import (
+        add_screenshots,
+        load_seed_list,
+        open_archive,
+        options,
+        page_captures,
+        write,
+    )
 
     seeds = load_seed_list(args.seeds)
     with open_archive(args.archive) as archive:
@@ -50,5 +57,8 @@ def run(args: argparse.Namespace) -> int:
     items = [pagediff_from_summary(summary) for _capture, summary in entries]
     doc = ReportDoc(mode="history", title=f"History of {url} ({len(items)} captures)", items=items,
                     url=url, options=options(args))
+    if args.format == "html":
+        with open_archive(args.archive) as archive:
+            add_screenshots(doc, archive)
     write(render(args.format, doc), args.output)
     return 0

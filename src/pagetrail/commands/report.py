@@ -58,7 +58,14 @@ def changes_since(archive, seeds, since: str | None, url: str | None = None) -> 
 def run(args: argparse.Namespace) -> int:
     from pagetrail.report import ReportDoc, render
     from pagetrail.report.common import format_timestamp
-    from pagetrail.report.output import load_seed_list, open_archive, options, parse_since, write
+    from pagetrail.report.output import (
+        add_screenshots,
+        load_seed_list,
+        open_archive,
+        options,
+        parse_since,
+        write,
+    )
 
     since = parse_since(args.since)
     seeds = load_seed_list(args.seeds)
@@ -67,5 +74,8 @@ def run(args: argparse.Namespace) -> int:
     pages = len({pd.url for pd in items})
     title = f"Changes since {format_timestamp(since)}: {pages} page{'s' if pages != 1 else ''}"
     doc = ReportDoc(mode="report", title=title, items=items, since=since, options=options(args))
+    if args.format == "html":
+        with open_archive(args.archive) as archive:
+            add_screenshots(doc, archive)
     write(render(args.format, doc), args.output)
     return 0

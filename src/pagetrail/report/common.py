@@ -44,6 +44,8 @@ class ReportDoc:
     since: str | None = None
     generated: datetime = field(default_factory=lambda: datetime.now(UTC))
     options: ReportOptions = field(default_factory=ReportOptions)
+    # PNG screenshots of rendered captures, by the page capture's record id (CaptureRef.record_id)
+    screenshots: dict[str, bytes] = field(default_factory=dict)
 
 
 # Characters an archived page can use against whoever reads the report: control characters

@@ -8,6 +8,7 @@ network fetch, so even a mistake in escaping could not run a hostile page's scri
 
 from __future__ import annotations
 
+import base64
 from html import escape
 
 from pagetrail.diff.model import Change, ChannelDiff, PageDiff
@@ -61,6 +62,10 @@ ins{background:#c6efcf;color:#14532d;text-decoration:none}
 table.timeline td,table.timeline th{font-size:13px;padding:3px 8px;border-top:1px solid #e3e6ea;text-align:left;vertical-align:top}
 tr.t-changed td.sum{color:#8a5a00;font-weight:600}tr.t-problem td.sum{color:#b42318;font-weight:600}
 a{color:#1d4ed8}
+.shots{display:grid;grid-template-columns:1fr 1fr;gap:12px;margin:10px 0}
+.shots figure{margin:0;border:1px solid #d9dde3;border-radius:4px;max-height:80vh;overflow:auto;background:#fafbfc}
+.shots figcaption{position:sticky;top:0;left:0;background:#eef1f4;font-size:13px;padding:3px 8px}
+.shots img{display:block;width:960px;max-width:none;height:auto}
 """
 
 
@@ -83,6 +88,27 @@ def _provenance(doc: ReportDoc, pd: PageDiff) -> str:
             f"<code>{escape(where(ref))}</code> · <code>{escape(ref.record_id or '')}</code>"
             f"{_replay(doc, ref, pd.url)}</td></tr>")
     return '<table class="prov">' + "".join(rows) + "</table>"
+
+
+def _screenshots(doc: ReportDoc, pd: PageDiff) -> str:
+    """The rendered captures' screenshots side by side, scaled to stay readable (each panel
+    scrolls), inlined as data: URIs so the report stays one self-contained file."""
+    sides = [(label, ref) for label, ref in (("before", pd.from_), ("after", pd.to))
+             if ref is not None and ref.record_id in doc.screenshots]
+    if not sides:
+        return ""
+    figures = []
+    for label, ref in (("before", pd.from_), ("after", pd.to)):
+        png = doc.screenshots.get(ref.record_id) if ref is not None else None
+        if png is None:
+            figures.append(f"<figure><figcaption>{label}: not rendered</figcaption></figure>")
+            continue
+        data = base64.b64encode(png).decode("ascii")
+        when = escape(format_timestamp(ref.timestamp))
+        figures.append(f"<figure><figcaption>{label}: screenshot of the rendered page, {when}"
+                       f'</figcaption><img alt="screenshot {label}" src="data:image/png;base64,{data}">'
+                       "</figure>")
+    return '<div class="shots">' + "".join(figures) + "</div>"
 
 
 def _sides(change: Change) -> tuple[str, str]:
@@ -143,7 +169,8 @@ def _page(doc: ReportDoc, pd: PageDiff, anchor: str = "") -> str:
     heading = pd.url
     if doc.mode == "history" and pd.to:
         heading = f"Capture of {format_timestamp(pd.to.timestamp)}: {summary_line(pd)}"
-    parts = [f'<section class="page"{ident}><h2>{escape(heading)}</h2>', _provenance(doc, pd)]
+    parts = [f'<section class="page"{ident}><h2>{escape(heading)}</h2>', _provenance(doc, pd),
+             _screenshots(doc, pd)]
     if pd.fetch_problem:
         parts.append(f'<p class="problem">fetch problem: {escape(pd.fetch_problem)} — not a content '
                      "change; the next good capture is compared with the last good one.</p>")

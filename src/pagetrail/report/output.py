@@ -110,3 +110,13 @@ def write(text: str, output: str | None) -> None:
     except OSError as exc:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
     print(f"pagetrail: wrote {path}", file=sys.stderr)
+
+
+def add_screenshots(doc, archive) -> None:  # noqa: ANN001 - ReportDoc, Archive
+    """Put the screenshots of the report's rendered captures into ``doc`` (HTML reports show
+    them side by side)."""
+    from pagetrail.archive.rendered import screenshots
+
+    refs = [(pd.url, ref.record_id) for pd in doc.items if pd.changed or doc.mode == "diff"
+            for ref in (pd.from_, pd.to) if ref is not None]
+    doc.screenshots = screenshots(archive, refs)
