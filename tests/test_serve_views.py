@@ -274,3 +274,40 @@ def test_the_page_list_follows_new_captures(tmp_path):
         assert len(rows) == 3 and any(late in text(r) for r in rows)
     finally:
         store.close()
+
+
+def test_retried_attempts_and_screenshots_are_shown_with_their_capture(tmp_path):
+    from datetime import timedelta
+
+    from pagetrail.archive import Archive
+    from pagetrail.archive.rendered import write_rendering
+    from pagetrail.changes import process_captures
+    from pagetrail.example import render
+    from tests.support.serve_pages import T0, exchange
+    from tests.support.servers import PNG
+
+    require_pipeline()
+    root = tmp_path / "archive"
+    url = "http://127.0.0.1:8000/retried/"
+    with Archive(root) as archive:
+        first = archive.record(exchange(url, render(1), T0, "retried"))
+        failed = exchange(url, b"<h1>oops</h1>", T0 + timedelta(hours=1), "retried", status=500)
+        retry = exchange(url, render(2), T0 + timedelta(hours=1, seconds=5), "retried")
+        retry.attempt = 2
+        tried = [archive.record(failed), archive.record(retry)]
+        write_rendering(archive, tried[1], T0 + timedelta(hours=1, seconds=9), render(2), PNG)
+        process_captures(archive, [], [first, *tried])
+    store = Store.open(root)
+    try:
+        client = create_app(ServeConfig(store, None)).test_client()
+        rows = page(client, f"/page?url={quote(url)}").xpath("//table[@class='timeline']/tbody/tr")
+        assert [r.get("class") for r in rows] == ["t-changed", "t-retry", "t-same"]
+        assert "retried: HTTP 500" in text(rows[1])
+        compare = page(client, f"/compare?b={tried[1].id}")
+        (src,) = compare.xpath("//section[contains(@class,'shots')]//img/@src")
+        shot = client.get(src)
+        assert shot.status_code == 200 and shot.mimetype == "image/png"
+        assert shot.get_data() == PNG and shot.headers["Content-Security-Policy"] == CSP
+        assert client.get(f"/screenshot/{first.id}.png").status_code == 404  # not a screenshot
+    finally:
+        store.close()

@@ -144,6 +144,8 @@ class TimelineRow:
     fetch_problem: str | None
     channels: tuple[str, ...]  # the channels that changed
     from_timestamp: str | None  # what the stored summary compared this capture with
+    attempt: int = 1  # Scrapy's attempt number within one crawl (retries are archived too)
+    retried: bool = False  # an earlier attempt of the crawl of a newer row: evidence, not an entry
 
 
 _TIMELINE = (
@@ -151,6 +153,7 @@ _TIMELINE = (
     " c.summary IS NOT NULL, json_extract(c.summary, '$.summary'), json_extract(c.summary, '$.changed'),"
     " json_extract(c.summary, '$.fetch_problem'), json_extract(c.summary, '$.from.timestamp'), "
     + ", ".join(f"json_extract(c.summary, '$.channels.{ch}.changed')" for ch in CHANNELS)
+    + ", json_extract(c.extra, '$.attempt')"
     + " FROM captures AS c LEFT JOIN files AS f ON f.id = c.file_id"
 )
 _PAGE_CAPTURES = (" WHERE c.url = ? AND c.kind IN ('response', 'revisit', 'failed')"
@@ -165,12 +168,26 @@ def timeline(db: sqlite3.Connection, url: str, limit: int = 100, offset: int = 0
     out = []
     for r in db.execute(_TIMELINE + _PAGE_CAPTURES + f" ORDER BY c.timestamp {order} LIMIT ? OFFSET ?",
                         (url, limit, offset)):
-        channels = tuple(ch for ch, flag in zip(CHANNELS, r[14:], strict=True) if flag)
+        channels = tuple(ch for ch, flag in zip(CHANNELS, r[14:17], strict=True) if flag)
         summary = r[10] or ("fetch failed: " + (r[4] or "no response") if r[2] == "failed"
                             else "not summarised yet")
         out.append(TimelineRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]),
-                               summary, bool(r[11]), r[12], channels, r[13]))
+                               summary, bool(r[11]), r[12], channels, r[13], int(r[17] or 1)))
+    _mark_retries(out if newest_first else out[::-1])
     return out, total
+
+
+def _mark_retries(newest_first: list[TimelineRow]) -> None:
+    """The attempts a crawl retried (attempt N-1 ... 1 just before attempt N) are evidence of that
+    crawl, not timeline entries of their own (as ``changes.crawl_entries`` groups them)."""
+    pending = 0
+    for row in newest_first:
+        if pending and not row.summarised:
+            row.retried = True
+            row.summary = "retried: " + (row.error or (f"HTTP {row.status}" if row.status else "failed"))
+            pending -= 1
+            continue
+        pending = row.attempt - 1 if row.attempt > 1 else 0
 
 
 def page_stats(db: sqlite3.Connection) -> tuple[int, int]:

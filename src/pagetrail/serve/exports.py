@@ -122,18 +122,13 @@ def install(app: Flask, config) -> None:  # noqa: ANN001 - ServeConfig
 
     @app.get("/screenshot/<int:capture_id>.png")
     def screenshot(capture_id: int):  # noqa: ANN202
-        from pagetrail.archive.reader import read_member
-
         shot = store.capture(capture_id)
         if (shot is None or shot.kind != "resource" or not shot.url.startswith(SCREENSHOT_PREFIX)
-                or shot.mime != "image/png" or not shot.warc_file):
+                or shot.mime != "image/png"):
             abort(404, description="no such screenshot")
-        path = store.root / shot.warc_file
-        if not path.exists():
-            path = path.with_name(path.name + ".open")
         try:
-            block = read_member(path, shot.offset or 0).block
-        except (OSError, ValueError):
+            block = store.archive.read_payload(shot)[1]
+        except ArchiveError:
             abort(404, description="the screenshot record cannot be read")
         if not block.startswith(b"\x89PNG"):
             abort(404, description="the screenshot record is not a PNG image")
