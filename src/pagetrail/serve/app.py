@@ -20,6 +20,7 @@ from pagetrail.report.common import (
     change_label,
     format_timestamp,
     is_web_url,
+    neutralise,
     replay_url,
     where,
 )
@@ -29,17 +30,15 @@ from pagetrail.serve.filters import PER_PAGE, Filters
 from pagetrail.serve.store import Store
 
 TIMELINE_PER_PAGE = 100
-# Bidirectional overrides and isolates in archived text could reorder what the app shows around
-# them (a URL or a name that reads as something else): every value a template prints shows them
-# as visible marks instead.
-_BIDI = {cp: f"[U+{cp:04X}]" for cp in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
-                                          *range(0x2066, 0x206A))}
 
 
-def show_bidi_controls(value: object) -> object:
-    if isinstance(value, Markup):  # already-escaped output of a macro: keep it marked safe
-        return Markup(str(value).translate(_BIDI))
-    return value.translate(_BIDI) if isinstance(value, str) else value
+def show_archived_text(value: object) -> object:
+    """Every value a template prints: control characters and bidi overrides in archived text are
+    made visible (``report.common.neutralise``), so they cannot reorder what the app prints around
+    them. A macro's output is already made of such values."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return neutralise(value)
+    return value
 
 
 @dataclass
@@ -61,7 +60,7 @@ def create_app(config: ServeConfig) -> Flask:
             return ""
         return replay_url(config.replay_base, timestamp, url)
 
-    app.jinja_env.finalize = show_bidi_controls
+    app.jinja_env.finalize = show_archived_text
     app.jinja_env.globals.update(
         fmt=format_timestamp, where=where, change_label=change_label, titles=CHANNEL_TITLES,
         channel_summary=channel_summary, summary_line=summary_line, replay=replay,
