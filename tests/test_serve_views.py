@@ -202,6 +202,7 @@ def test_every_response_is_read_only_and_carries_the_csp(client, archive):
     before = state()
     caps = archive[1]["heparin"]
     for path in ("/", "/static/style.css", "/nowhere", f"/compare?a={caps[0].id}&b={caps[4].id}",
+                 f"/thread?id={caps[2].id}",
                  f"/export.wacz?url={quote(HEPARIN)}", f"/feed.atom?url={quote(HEPARIN)}"):
         resp = client.get(path)
         assert resp.headers["Content-Security-Policy"] == CSP, path
@@ -311,3 +312,20 @@ def test_retried_attempts_and_screenshots_are_shown_with_their_capture(tmp_path)
         assert client.get(f"/screenshot/{first.id}.png").status_code == 404  # not a screenshot
     finally:
         store.close()
+
+
+def test_the_whole_comment_thread_of_a_capture(client, archive):
+    caps = archive[1]["heparin"]
+    compare = page(client, f"/compare?b={caps[1].id}")
+    (link,) = compare.xpath("//section[@id='comments']//a[contains(@href, '/thread')]/@href")
+    tree = page(client, link)
+    comments = tree.xpath("//ol[contains(@class,'thread')]/li")
+    assert len(comments) == 6  # the thread as captured, 3 of them new in this capture
+    assert len([li for li in comments if "added" in li.get("class")]) == 3
+    assert all(li.xpath(".//b[@class='author']") for li in comments)
+    assert any("reply to" in text(li) for li in comments)
+    assert [a for a in tree.xpath("//@href") if not a.startswith("/")] == []
+    hostile = archive[1]["hostile"][1]
+    hostile_tree = page(client, f"/thread?id={hostile.id}")
+    assert not hostile_tree.xpath("//script | //img | //svg")
+    page(client, f"/thread?id={caps[5].id}", 404)  # a failed fetch has no page

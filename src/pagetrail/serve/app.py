@@ -132,6 +132,24 @@ def create_app(config: ServeConfig) -> Flask:
         return render_template("compare.html", c=found, pd=found.diff, url=b.url,
                                shots=exports.screenshot_pairs(store, found.before, found.after))
 
+    @app.get("/thread")
+    def thread():  # noqa: ANN202
+        capture = store.capture(request.args.get("id", type=int) or 0)
+        if capture is None or capture.kind not in ("response", "revisit"):
+            abort(404, description="no such capture with a page to read")
+        try:
+            comments = comparer.thread(capture)
+        except Exception as exc:  # noqa: BLE001 - an unreadable capture is a message, not a crash
+            abort(404, description=f"the capture could not be read: {exc}")
+        changed = {}
+        summary = store.summary(capture.id) or {}
+        for change in ((summary.get("channels") or {}).get("comments") or {}).get("changes", []):
+            cid = (change.get("detail") or {}).get("id")
+            if cid:
+                changed[cid] = change.get("op")
+        return render_template("thread.html", capture=capture, url=capture.url,
+                               comments=comments, changed=changed)
+
     @app.get("/compare.json")
     def compare_json():  # noqa: ANN202
         a, b = _pair()

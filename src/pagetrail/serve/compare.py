@@ -33,7 +33,7 @@ class Comparer:
 
     def __init__(self, store: Store):
         self.store = store
-        self._cache: OrderedDict[tuple[int | None, int], Comparison] = OrderedDict()
+        self._cache: OrderedDict[tuple[int | None, int], object] = OrderedDict()
         self._lock = threading.Lock()
 
     def compare(self, before: Capture | None, after: Capture) -> Comparison:
@@ -43,6 +43,18 @@ class Comparer:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         found = self._compare(before, after)
+        with self._lock:
+            self._cache[key] = found
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return found
+
+    def thread(self, capture: Capture) -> list:
+        key = (-1, capture.id)
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        found = comment_thread(self.store, capture)
         with self._lock:
             self._cache[key] = found
             while len(self._cache) > _CACHE_SIZE:
@@ -66,6 +78,16 @@ class Comparer:
         pd = diff_captures(ReadOnlyArchive(self.store.archive), before, after,
                            self.store.rules_for(after))
         return Comparison(before, after, pd, False)
+
+
+def comment_thread(store: Store, capture: Capture) -> list:
+    """Every comment of ``capture`` in page order (``segment.model.Comment``: author, date, parent,
+    depth), from the capture as the channels read it (its rendered DOM when it was rendered)."""
+    from pagetrail.changes import ChangeProcessor
+
+    proc = ChangeProcessor(ReadOnlyArchive(store.archive), store.seeds)
+    view = proc.view(capture)
+    return list(proc.snapshot(view, store.rules_for(capture)).comments)
 
 
 # -- what the templates show --------------------------------------------------------------------
