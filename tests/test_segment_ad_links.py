@@ -37,18 +37,17 @@ def test_ordinary_links(href, page_site):
 def _plain_link_kind(href: str, page_site: str) -> str | None:
     """link_kind's URL tests without its shortcuts (cached URL heads, literal prefilter)."""
     from pagetrail.segment import ads
-    from pagetrail.segment import patterns as P
     from pagetrail.segment.textutil import host, site
 
-    if not href.startswith(("http", "//")):
+    if not href[:4].lower().startswith(("http", "//")):
         return None
     if ads._AFFILIATE_HOST_RE.match(href):
         return "host"
-    if any(aff in href for aff in ads._AFFILIATE_PATH):
+    if any(aff in href.lower() for aff in ads._AFFILIATE_PATH):
         return "path"
     if ads._AMAZON_TAG.match(href):
         return "amazon"
-    if P.AFFILIATE_URL.search(href) and not (page_site and site(host(href)) == page_site):
+    if ads.AFFILIATE_URL.search(href) and not (page_site and site(host(href)) == page_site):
         return "pattern"
     return None
 
@@ -69,3 +68,27 @@ def test_link_kind_shortcuts_agree_with_the_patterns(href):
     assert (found is None) == (expected is None)
     if expected == "host":
         assert found[1].startswith("affiliate host")
+
+
+def test_every_affiliate_token_in_the_data_passes_the_quick_pre_test():
+    from pagetrail.segment import ads
+    from pagetrail.segment import patterns_ads as D
+
+    urls = [f"https://x.example/p?{k}=1" for k in D.AFFILIATE_QUERY_KEYS]
+    urls += [f"https://x.example{p}deal" for p in D.AFFILIATE_PATH_PARTS]
+    urls += [f"https://{h}/x" for h in D.AFFILIATE_HOSTS if "/" in h]
+    urls += [f"https://www.{h}com/dp/B0?{D.AMAZON_TAG_KEY}=me-20" for h in D.AMAZON_HOSTS]
+    for url in urls:
+        for variant in (url, url.upper()):
+            assert ads._AFFILIATE_QUICK.search(variant.lower()), variant
+            assert link_kind(variant, "") is not None, variant
+
+
+def test_every_ad_token_in_the_data_passes_the_quick_pre_test():
+    from pagetrail.segment import ads
+    from pagetrail.segment import patterns_ads as D
+
+    for token in D.AD_TOKENS:
+        for value in (token, token.upper(), f"x-{token}", f"{token}_box wide"):
+            assert ads.AD_QUICK.search(value), value
+            assert ads._ad_token(value), value

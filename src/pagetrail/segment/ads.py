@@ -3,23 +3,24 @@
 - ad units: EasyList element-hiding rules on the static tree, plus ad-ish class/id tokens;
 - ad frames and scripts: iframes/scripts/ins from ad hosts (EasyList network rules, a host list);
 - sponsored and affiliate links: ``rel=sponsored`` and affiliate URL patterns (patterns.py);
-- injected promo text: a short block in or just after the article with a call to action, an
-  outbound link, and words the rest of the article does not use.
+- injected promo text: promos.py.
 
-The pipeline turns hits into :class:`Ad` records and removes their elements from the tree."""
+The pipeline turns hits into :class:`Ad` records and removes their elements from the tree. The
+lists and thresholds are data in patterns_ads.py; the regular expressions and the quick
+pre-tests in front of them are built from that data here, at import."""
 
 from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from pagetrail.segment import easylist
-from pagetrail.segment import patterns as P
-from pagetrail.segment.textutil import PageAttributes, attrs, host, site, text_of, words
+from pagetrail.segment import patterns_ads as P
+from pagetrail.segment.promos import Promo
+from pagetrail.segment.textutil import PageAttributes, attrs, host, site
 
 
 @dataclass
@@ -30,6 +31,7 @@ class AdHit:
     links: list[str] = field(default_factory=list)
     text: str | None = None  # when not simply the element's text
     extra: list[etree._Element] = field(default_factory=list)  # lead-in blocks of a promo
+    promo: Promo | None = None  # a promo's runs of text, cut out of the tree instead of ``el``
 
 
 def protected(el: etree._Element, keep: list[etree._Element]) -> bool:
@@ -47,9 +49,28 @@ def protected(el: etree._Element, keep: list[etree._Element]) -> bool:
 
 # ------------------------------------------------------------------------- ad units
 _SIMPLE_CLASS_ID = re.compile(r"^(?:[.#][A-Za-z0-9_-]+)+$")
-# Every AD_TOKEN alternative contains one of these: a cheap scan before the token regex.
-_AD_QUICK = re.compile("ad|sponsor|dfp|promoted", re.I)
-_AD_ISH_TAGS = frozenset(("div", "section", "aside", "ins", "span", "li", "figure"))
+
+
+def covering_literals(tokens: tuple[str, ...]) -> list[str]:
+    """The tokens that hold no other token: every token contains one of them, so a text without
+    any of them holds no token (the quick pre-test in front of a token regex)."""
+    low = sorted({t.lower() for t in tokens}, key=len)
+    out: list[str] = []
+    for t in low:
+        if not any(c in t for c in out):
+            out.append(t)
+    return out
+
+
+def _token_regex(tokens: tuple[str, ...]) -> re.Pattern[str]:
+    """A whole class/id word from ``tokens`` (words separated by white space, "-" or "_")."""
+    alternatives = "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True))
+    return re.compile(rf"(?:^|[\s_-])(?:{alternatives})(?:$|[\s_-])", re.I)
+
+
+AD_TOKEN = _token_regex(P.AD_TOKENS)
+AD_QUICK = re.compile("|".join(re.escape(t) for t in covering_literals(P.AD_TOKENS)), re.I)
+AD_TOKEN_FALSE = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in P.AD_TOKEN_FALSE) + ")", re.I)
 
 
 
@@ -58,7 +79,7 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
     """``page_attrs`` is the page's attribute index when the caller shares one."""
     hits: list[AdHit] = []
     seen: set = set()
-    max_chars = max(300, body_chars // 4)
+    max_chars = max(P.AD_UNIT_MIN_CHARS, int(body_chars * P.AD_UNIT_MAX_PAGE_SHARE))
 
     def add(el: etree._Element, reason: str) -> None:
         if el in seen or protected(el, keep):
@@ -102,7 +123,7 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
             if el.tag != "a":  # links are reported by find_ad_links
                 add(el, f"EasyList element hiding: {sel}")
     for el, v in (*class_vals, *id_vals):
-        if el.tag in _AD_ISH_TAGS and _ad_token(v):
+        if el.tag in P.AD_CONTAINER_TAGS and _ad_token(v):
             add(el, f"ad class/id: {attrs(el)[:60]}")
     return _outermost(hits)
 
@@ -118,7 +139,7 @@ def _with_class_or_id(name: str, class_vals: list, id_vals: list) -> list[etree.
 @functools.lru_cache(maxsize=1 << 16)
 def _ad_token(value: str) -> bool:
     """An ad container's class or id value. Cached: pages and sites repeat their values."""
-    return bool(_AD_QUICK.search(value) and P.AD_TOKEN.search(value) and not P.AD_TOKEN_FALSE.search(value))
+    return bool(AD_QUICK.search(value) and AD_TOKEN.search(value) and not AD_TOKEN_FALSE.search(value))
 
 
 def _outermost(hits: list[AdHit]) -> list[AdHit]:
@@ -201,14 +222,19 @@ _AFFILIATE_HOST_RE = re.compile(
     + "|".join(re.escape(h) for h in P.AFFILIATE_HOSTS if "/" not in h)
     + r")(?:[:/?#]|$)", re.I)
 _AFFILIATE_PATH = tuple(h for h in P.AFFILIATE_HOSTS if "/" in h)
-_AMAZON_TAG = re.compile(r"^(?:https?:)?//(?:[^/?#]*\.)?(?:amazon\.[a-z.]+|amzn\.[a-z]+)/.*[?&]tag=", re.I)
+_AMAZON_TAG = re.compile(r"^(?:https?:)?//(?:[^/?#]*\.)?(?:" + "|".join(
+    re.escape(h) + r"[a-z.]+" for h in P.AMAZON_HOSTS) + r")/.*[?&]" + re.escape(P.AMAZON_TAG_KEY) + "=", re.I)
+AFFILIATE_URL = re.compile(
+    r"[?&](?:" + "|".join(re.escape(k) for k in P.AFFILIATE_QUERY_KEYS) + r")=[^&]+"
+    + "|" + "|".join(re.escape(p) for p in P.AFFILIATE_PATH_PARTS), re.I)
 _AUTHORITY_END = re.compile(r"[/?#]")
-# Each of the tests after the host one (_AFFILIATE_PATH, _AMAZON_TAG, P.AFFILIATE_URL) needs one
-# of these in the lowercased URL; for an ASCII URL that is exact case-insensitive matching, and
-# most links have none of them, so the three are skipped.
-_AFFILIATE_QUICK = re.compile("|".join(
-    [re.escape(p.lower()) for p in _AFFILIATE_PATH]
-    + ["tag=", "aff", "associate_id=", "partner_id=", "clickref=", "/go/", "/recommends/", "/refer/", "/out/"]))
+#: Each test after the host one (_AFFILIATE_PATH, _AMAZON_TAG, AFFILIATE_URL) needs one of these
+#: literals in the lowercased URL; for an ASCII URL that is exact case-insensitive matching, and
+#: most links have none of them, so the three are skipped. Built from the same data.
+AFFILIATE_LITERALS = covering_literals(
+    _AFFILIATE_PATH + (P.AMAZON_TAG_KEY + "=",) + tuple(k + "=" for k in P.AFFILIATE_QUERY_KEYS)
+    + P.AFFILIATE_PATH_PARTS)
+_AFFILIATE_QUICK = re.compile("|".join(re.escape(t) for t in AFFILIATE_LITERALS))
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -232,25 +258,34 @@ def link_kind(href: str, rel: str, page_site: str = "") -> tuple[str, str] | Non
     URL patterns only count on links to other sites than ``page_site``."""
     if rel and P.SPONSORED_REL & set(rel.lower().split()):
         return "sponsored-link", 'rel="sponsored"'
-    if not href.startswith(("http", "//")):
+    if not href.startswith(("http", "//")) and not href[:4].lower() == "http":
         return None
     if _affiliate_host(href):
         return "affiliate-link", f"affiliate host in {host(href)}"
     if href.isascii() and _AFFILIATE_QUICK.search(href.lower()) is None:
         return None
+    low = href.lower()
     for aff in _AFFILIATE_PATH:
-        if aff in href:
+        if aff in low:
             return "affiliate-link", f"affiliate URL {aff}"
     if _AMAZON_TAG.match(href):
         return "affiliate-link", "Amazon associate tag="
-    if P.AFFILIATE_URL.search(href) and not (page_site and site(host(href)) == page_site):
+    if AFFILIATE_URL.search(href) and not (page_site and site(host(href)) == page_site):
         return "affiliate-link", "affiliate URL pattern"
     return None
 
 
+SHOP_CTA = re.compile(P.SHOP_CTA)
+
+
+def is_paid(href: str, rel: str = "") -> bool:
+    """True for a sponsored or affiliate link (on any site)."""
+    return link_kind(href, rel) is not None
+
+
 def is_call_to_action(text: str) -> bool:
     low = text.lower()
-    return any(c in low for c in P.CALL_TO_ACTION) or bool(P.SHOP_CTA.search(low))
+    return any(c in low for c in P.CALL_TO_ACTION) or bool(SHOP_CTA.search(low))
 
 
 def find_ad_links(root: etree._Element, url: str = "") -> list[AdHit]:
@@ -261,96 +296,4 @@ def find_ad_links(root: etree._Element, url: str = "") -> list[AdHit]:
         found = link_kind(href, a.get("rel") or "", page_site)
         if found:
             hits.append(AdHit(a, found[0], found[1], links=[href]))
-    return hits
-
-
-# ------------------------------------------------------------------------- injected promo text
-_PROMO_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "section")
-
-
-def _blocks(container: etree._Element) -> list[etree._Element]:
-    """Leaf-ish blocks under ``container`` in document order: blocks with no block below them,
-    plus containers that carry loose text of their own."""
-    found = list(container.iter(*_PROMO_BLOCKS))
-    members = set(found)
-    has_inner: set = set()
-    for el in found:
-        for anc in el.iterancestors():
-            if anc in members:
-                has_inner.add(anc)
-                break
-            if anc is container:
-                break
-    return [el for el in found if el not in has_inner or (el.text or "").strip()]
-
-
-def _content_words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in words(text) if w not in P.STOPWORDS}
-
-
-def _outbound_links(el: etree._Element, page_site: str) -> list[str]:
-    links = []
-    for a in el.iter("a"):
-        href = a.get("href") or ""
-        h = host(href)
-        if h and (site(h) != page_site or link_kind(href, a.get("rel") or "")):
-            links.append(href)
-    return links
-
-
-def _heading_like(block: etree._Element, text: str) -> bool:
-    """A lead-in line: a heading, a line ending in ':' / '?' / '!', or a line that is all bold."""
-    if block.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or text.endswith((":", "?", "!")):
-        return True
-    bold = " ".join(text_of(b) for b in block.iter("strong", "b"))
-    return bold == text
-
-
-def find_promos(container: etree._Element, url: str, after: list[etree._Element] = ()) -> list[AdHit]:
-    """Injected promo blocks inside ``container`` (the article) and in ``after`` (blocks between
-    the article and the comments)."""
-    page_site = site(host(url))
-    blocks = _blocks(container) + [b for el in after for b in _blocks(el)]
-    texts = [text_of(b) for b in blocks]
-    all_words: list[set[str]] = []  # the blocks' content words, worked out when a block scores
-    counts: Counter = Counter()
-    hits = []
-    for i, (block, text) in enumerate(zip(blocks, texts, strict=True)):
-        n = len(text.split())
-        if n == 0 or n > P.PROMO_MAX_WORDS:
-            continue
-        low = text.lower()
-        cta = next((c for c in P.CALL_TO_ACTION if c in low), None)
-        weak = next((c for c in P.WEAK_CALL_TO_ACTION if c in low), None)
-        if 2 * bool(cta) + bool(weak) + 2 + 1 < P.PROMO_MIN_SCORE:
-            continue  # too weak even with an affiliate link: its links need not be looked at
-        links = _outbound_links(block, page_site)
-        if not links:
-            continue
-        affiliate = any(link_kind(h, "") for h in links)
-        score = 2 * bool(cta) + bool(weak) + 2 * affiliate + 1
-        if score < P.PROMO_MIN_SCORE:
-            continue
-        if not all_words:
-            all_words = [_content_words(t) for t in texts]
-            counts = Counter(w for ws in all_words for w in ws)
-        mine = all_words[i]
-        shared = sum(1 for w in mine if counts[w] > 1)
-        overlap = shared / len(mine) if mine else 1.0
-        if overlap > P.PROMO_MAX_OVERLAP:
-            continue
-        signs = [f"call to action {cta or weak!r}" if cta or weak else "",
-                 "affiliate link" if affiliate else "outbound link", f"{overlap:.0%} word overlap with the article"]
-        hit = AdHit(block, "promo-text", ", ".join(x for x in signs if x), links=links)
-        # Heading-like lead-ins ("For infertility Patients:") just before the promo belong to it.
-        j = i - 1
-        while j >= 0 and i - j <= 2:
-            lead = texts[j]
-            if lead and len(lead.split()) <= P.PROMO_LEADIN_MAX_WORDS and _heading_like(blocks[j], lead):
-                hit.extra.insert(0, blocks[j])
-                j -= 1
-            else:
-                break
-        hit.text = " ".join([texts[blocks.index(e)] for e in hit.extra] + [text])
-        hits.append(hit)
     return hits

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from lxml import etree
 
+from pagetrail.segment import patterns_article as D
 from pagetrail.segment.comments.patterns import ITEM_CLASS, ITEM_ID, REGION
 from pagetrail.segment.textutil import attrs
-
-#: Element kinds whose text counts as paragraph text.
-PARA_TAGS = ("p", "pre", "blockquote", "h2", "h3", "li")
-_NOT_CONTENT = ("comment", "sidebar", "widget", "footer", "nav", "menu")
 
 
 def _in_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
@@ -43,11 +40,12 @@ def _text(el: etree._Element) -> str:
 def content_root(root: etree._Element) -> etree._Element | None:
     scores: dict[etree._Element, float] = {}
     in_comments: dict[etree._Element, bool] = {}
-    for p in root.iter(*PARA_TAGS):
+    for p in root.iter(*D.PARA_TAGS):
         n = len(_text(p).strip())
-        if n < 25 or _in_comments(p, in_comments):
+        if n < D.PARA_MIN_CHARS or _in_comments(p, in_comments):
             continue
-        score = 1 + min(n, 300) / 100 if p.tag != "li" else min(n, 300) / 300
+        n = min(n, D.PARA_MAX_CHARS)
+        score = 1 + n / 100 if p.tag != "li" else n / 300
         parent = p.getparent()
         if parent is None:
             continue
@@ -58,10 +56,10 @@ def content_root(root: etree._Element) -> etree._Element | None:
     best, best_score = None, 0.0
     for el, score in scores.items():
         a = attrs(el).lower()
-        if any(t in a for t in _NOT_CONTENT) and "content" not in a:
-            score *= 0.2
-        if el.tag in ("article", "main") or "article" in a or "entry" in a or "post-body" in a or "story" in a:
-            score *= 1.3
+        if any(t in a for t in D.NOT_CONTENT_TOKENS) and "content" not in a:
+            score *= D.NOT_CONTENT_FACTOR
+        if el.tag in D.CONTENT_TAGS or any(t in a for t in D.CONTENT_TOKENS):
+            score *= D.CONTENT_FACTOR
         if score > best_score:
             best, best_score = el, score
     return best

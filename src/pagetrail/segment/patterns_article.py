@@ -14,3 +14,40 @@ TRAFILATURA_OPTIONS: dict[str, object] = {
     "with_metadata": False,
     "output_format": "txt",
 }
+
+# ---------------------------------------------------------------- chrome and page regions
+#: Tags that never hold article or comments (removed first).
+DROP_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "object", "embed")
+#: Chrome described in Snapshot.ignored: (tag, ARIA role or None, whether a tag inside an
+#: <article> is the article's own and not chrome, description). Elements with the tag or the
+#: role count, in document order.
+CHROME = (
+    ("nav", "navigation", False, "navigation"),
+    ("header", "banner", True, "header"),
+    ("footer", "contentinfo", True, "footer"),
+    ("aside", "complementary", False, "sidebar"),
+    ("form", None, False, "form"),
+)
+#: Class/id substrings that place an element (an ad's position) in the page header, footer or a
+#: sidebar, when it is neither in the article nor in the comments.
+HEADER_TOKENS = ("header", "masthead", "banner", "topbar", "top-bar", "leaderboard")
+FOOTER_TOKENS = ("footer", "bottom", "colophon")
+SIDEBAR_TOKENS = ("sidebar", "widget", "rail", "aside", "secondary")
+#: Elements after the article (up to the comments) that are searched for injected promos.
+AFTER_ARTICLE_BLOCKS = 4
+#: Past this many seconds the optional heuristics (promo text, EasyList) are skipped with a warning.
+TIME_BUDGET = 15.0
+
+# ---------------------------------------------------------------- where the article sits (content.py)
+#: Element kinds whose text counts as paragraph text, and the least text that counts.
+PARA_TAGS = ("p", "pre", "blockquote", "h2", "h3", "li")
+PARA_MIN_CHARS = 25
+#: A paragraph scores 1 + chars/100 (list items chars/300), up to this many characters.
+PARA_MAX_CHARS = 300
+#: Class/id substrings of containers that are not the content (score x NOT_CONTENT_FACTOR) unless
+#: they also say "content"; and of containers that are (score x CONTENT_FACTOR).
+NOT_CONTENT_TOKENS = ("comment", "sidebar", "widget", "footer", "nav", "menu")
+NOT_CONTENT_FACTOR = 0.2
+CONTENT_TOKENS = ("article", "entry", "post-body", "story")
+CONTENT_TAGS = ("article", "main")
+CONTENT_FACTOR = 1.3

@@ -11,7 +11,8 @@ from lxml import etree
 
 from pagetrail.seeds import SiteRules
 from pagetrail.segment import ads as A
-from pagetrail.segment import patterns as P
+from pagetrail.segment import patterns_ads as PA
+from pagetrail.segment import patterns_article as P
 from pagetrail.segment.article import extract_article, own_blocks
 from pagetrail.segment.comments import find_comments, jsonld_comments, read_comment
 from pagetrail.segment.content import content_root
@@ -19,16 +20,11 @@ from pagetrail.segment.decode import ascii_compatible, decode
 from pagetrail.segment.metadata import read_metadata
 from pagetrail.segment.model import Ad, Article, Snapshot, normalise_text
 from pagetrail.segment.parse import parse
+from pagetrail.segment.promos import find_promos
 from pagetrail.segment.rules import apply_rules
 from pagetrail.segment.textutil import PageAttributes, attrs, remove, slot_path, text_of
 
-#: Past this many seconds the optional heuristics (promo text, EasyList) are skipped with a warning.
-TIME_BUDGET = 15.0
-#: Navigation, page header/footer, sidebars and forms are removed before article extraction.
-REMOVE_CHROME = False
-_HEADER = ("header", "masthead", "banner", "topbar", "top-bar", "leaderboard")
-_FOOTER = ("footer", "bottom", "colophon")
-_SIDEBAR = ("sidebar", "widget", "rail", "aside", "secondary")
+TIME_BUDGET = P.TIME_BUDGET
 
 
 class _Positions:
@@ -58,11 +54,11 @@ class _Positions:
             return "in-article"
         for a in chain:
             tokens = attrs(a).lower()
-            if a.tag in ("header", "nav") or any(t in tokens for t in _HEADER):
+            if a.tag in ("header", "nav") or any(t in tokens for t in P.HEADER_TOKENS):
                 return "header"
-            if a.tag == "footer" or any(t in tokens for t in _FOOTER):
+            if a.tag == "footer" or any(t in tokens for t in P.FOOTER_TOKENS):
                 return "footer"
-            if a.tag == "aside" or any(t in tokens for t in _SIDEBAR):
+            if a.tag == "aside" or any(t in tokens for t in P.SIDEBAR_TOKENS):
                 return "sidebar"
         i = self.order.get(el)
         if i is None or self.a_span is None:
@@ -108,26 +104,16 @@ def _chrome_elements(root: etree._Element, page_attrs: PageAttributes, order: di
             yield el, what
 
 
-def _chrome(root: etree._Element, article: etree._Element | None, page_attrs: PageAttributes | None = None,
-            order: dict | None = None) -> tuple[list[str], list[etree._Element]]:
-    """Descriptions of the page's chrome for Snapshot.ignored, and the chrome elements that can
-    go before article extraction (never the article or anything holding it)."""
-    page_attrs = page_attrs if page_attrs is not None else PageAttributes(root)
-    order = order if order is not None else {el: i for i, el in enumerate(root.iter())}
-    out, doomed = [], []
+def _chrome(root: etree._Element, page_attrs: PageAttributes, order: dict) -> list[str]:
+    """Descriptions of the page's chrome for Snapshot.ignored (the first 30)."""
+    out: list[str] = []
     for el, what in _chrome_elements(root, page_attrs, order):
-        if len(out) < 30:
-            text = normalise_text(_head_text(el, 400))
-            if text:
-                out.append(f"{what}: {text[:60]}{'…' if len(text) > 60 else ''}")
-        if not REMOVE_CHROME:
+        text = normalise_text(_head_text(el, 400))
+        if text:
+            out.append(f"{what}: {text[:60]}{'…' if len(text) > 60 else ''}")
             if len(out) >= 30:
-                break  # only described, and the descriptions are complete
-            continue  # which chrome could go is not worked out
-        if article is None or not A.protected(el, [article]):
-            if not any(a.tag == "article" for a in el.iterancestors()):
-                doomed.append(el)
-    return out, doomed
+                break
+    return out
 
 
 def _block_of(el: etree._Element) -> etree._Element:
@@ -146,11 +132,40 @@ def _after_article(article: etree._Element | None, comments: etree._Element | No
     for sib in article.itersiblings():
         if comments is not None and (sib is comments or any(a is sib for a in comments.iterancestors())):
             break
-        if len(out) >= 4:
+        if len(out) >= P.AFTER_ARTICLE_BLOCKS:
             break
         if isinstance(sib.tag, str) and sib.tag not in ("aside", "nav", "footer", "form", "script"):
             out.append(sib)
     return out
+
+
+def _promo_regions(root: etree._Element, article: etree._Element,
+                   comments: etree._Element | None) -> tuple[list[etree._Element], int]:
+    """Where injected promos are looked for: the article (or the <article>/<main> element around
+    it), what follows it up to the comments, and the sidebars; never the comments. Also how many
+    of them (the first ones) are the article, whose words tell what is on its topic."""
+    scope = article
+    for anc in article.iterancestors():
+        if anc.tag in ("body", "html") or (comments is not None and _holds(anc, comments)):
+            break
+        if anc.tag in ("article", "main"):
+            scope = anc
+            break
+    regions = [scope, *_after_article(scope, comments)]
+    in_article = len(regions)
+    for el in root.iter("aside", "div", "section"):
+        if el.tag != "aside" and not any(t in attrs(el).lower() for t in P.SIDEBAR_TOKENS):
+            continue
+        if any(_holds(el, r) or _holds(r, el) for r in regions):
+            continue
+        if comments is not None and (_holds(el, comments) or _holds(comments, el)):
+            continue
+        regions.append(el)
+    return regions, in_article
+
+
+def _holds(el: etree._Element, other: etree._Element) -> bool:
+    return el is other or any(a is el for a in other.iterancestors())
 
 
 def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type: str | None = None) -> Snapshot:
@@ -205,24 +220,28 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     promos: list[A.AdHit] = []
     if article_el is not None and not over_budget("promo text"):
         unit_of = {h.el: h for h in hits}
-        for p in A.find_promos(article_el, url, _after_article(article_el, comment_region)):
-            unit = unit_of.get(p.el)
-            if unit is not None and p.extra and not unit.extra:
-                # A site rule (or ad unit) matched the promo's own block: its lead-in goes with it.
-                unit.extra, unit.text = p.extra, p.text
-            elif unit is None and not in_unit(p.el):
-                promos.append(p)
-    promo_els = {p.el for p in promos} | {e for p in promos for e in p.extra}
+        regions, in_article = _promo_regions(root, article_el, comment_region)
+        for p in find_promos(regions, url, A.is_paid, in_article):
+            block = p.runs[-1].block
+            unit = unit_of.get(block)
+            if unit is not None:
+                if len(p.runs) > 1 and not unit.extra and p.span is None:
+                    # A site rule (or ad unit) matched the promo's own block: its lead-in goes with it.
+                    unit.extra, unit.text = p.whole_blocks()[:-1], p.text
+            elif not in_unit(block) and not A.protected(block, [comment_region] if comment_region is not None else []):
+                promos.append(A.AdHit(block, "promo-text", p.reason, links=p.links, text=p.text, promo=p))
+    # links inside a promo are part of it, not ads of their own
+    promo_links = {a for p in promos for r in p.promo.runs for el in r.elements() for a in el.iter("a")}
     link_hits = []
     for h in A.find_ad_links(root, url):
-        if h.el in unit_els or in_unit(h.el) or any(a in promo_els for a in h.el.iterancestors()):
+        if h.el in unit_els or in_unit(h.el) or h.el in promo_links:
             continue
         pos = positions.of(h.el)
         block = _block_of(h.el)
         link_text = text_of(h.el)
         # A block that is just the paid link with a call to action ("Buy on Amazon", "Get the
         # deal") is the ad itself; product names linked inside prose stay in the article.
-        standalone = (len(link_text) >= 0.6 * max(1, len(text_of(block)))
+        standalone = (len(link_text) >= PA.PAID_LINK_BLOCK_SHARE * max(1, len(text_of(block)))
                       and (not link_text or A.is_call_to_action(text_of(block))))
         if pos != "in-comments" and standalone and not A.protected(block, keep):
             h.el = block  # the block is the ad: a "buy on ..." button or a bare link
@@ -230,8 +249,9 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
 
     found_ads: list[tuple[int, Ad]] = []
     for h in hits + promos:
+        links = h.links if h.promo is not None else list(dict.fromkeys(h.links + _links(h.el)))
         found_ads.append((positions.order.get(h.el, 0), Ad(kind=h.kind, text=h.text if h.text is not None else text_of(h.el),
-                           links=list(dict.fromkeys(h.links + _links(h.el))),
+                           links=links,
                            position=positions.of(h.el), slot=slot_path(h.el), reason=h.reason)))
     for h, pos, _ in link_hits:
         found_ads.append((positions.order.get(h.el, 0), Ad(
@@ -240,12 +260,13 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     snap.ads = [ad for _i, ad in sorted(found_ads, key=lambda pair: pair[0])]
 
     # Remove everything that is not article before the article is extracted.
-    doomed = [h.el for h in hits] + [p.el for p in promos] + [e for h in hits + promos for e in h.extra]
+    doomed = [h.el for h in hits] + [e for h in hits for e in h.extra]
     doomed += [h.el for h, _pos, drop in link_hits if drop]
     doomed += found.remove
-    snap.ignored, chrome = _chrome(root, article_el, page_attrs, positions.order)
-    if REMOVE_CHROME:
-        doomed += chrome
+    snap.ignored = _chrome(root, page_attrs, positions.order)
+    for p in promos:
+        p.promo.cut()
+        doomed += [r.block for r in p.promo.runs if not "".join(r.block.itertext()).strip()]
     for el in doomed:
         if el.getparent() is not None and not A.protected(el, [article_el] if article_el is not None and el is not comment_region else []):
             remove(el)

@@ -1,0 +1,380 @@
+"""Injected promo text: a short run of text with a call to action, an outbound (often affiliate)
+link and words the rest of the article does not use, wherever it was put.
+
+Promos are injected as paragraphs, but also into list items, divs, the loose text of the article
+container, the end of an existing paragraph (after a line break or not), after headings and into
+sidebars. So the unit scored here is a *run*: the text between two block boundaries (block
+elements and ``<br>``), whatever element holds it. A run that is a promo is cut out of the tree
+whole: its text nodes and inline elements, or the whole element when the run is all of it. When a
+promo was appended to a paragraph of article prose, the run is scored sentence by sentence and
+only the promo's sentences are cut. Thresholds and word lists: patterns_ads.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from pagetrail.segment import patterns_ads as D
+from pagetrail.segment.textutil import BLOCK_TAGS, host, site, words
+
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_BOLD = frozenset(("strong", "b"))
+#: A sentence ends at . ! ? or : followed by white space and a capital, digit or quote.
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[\"'“‘(\[A-Z0-9])")
+
+
+@dataclass
+class Run:
+    """The text between two block boundaries inside ``block``: (kind, node) pieces, kind "text"
+    (``block.text``), "tail" (``node.tail``) or "el" (an inline element, with its subtree)."""
+
+    block: etree._Element
+    pieces: list[tuple[str, etree._Element]] = field(default_factory=list)
+
+    def piece_texts(self) -> list[str]:
+        out = []
+        for kind, node in self.pieces:
+            if kind == "text":
+                out.append(node.text or "")
+            elif kind == "tail":
+                out.append(node.tail or "")
+            else:
+                out.append("".join(node.itertext()) if isinstance(node.tag, str) else "")
+        return out
+
+    @property
+    def raw(self) -> str:
+        return "".join(self.piece_texts())
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.raw.split())
+
+    def links(self) -> list[etree._Element]:
+        return [a for kind, node in self.pieces if kind == "el" and isinstance(node.tag, str)
+                for a in node.iter("a")]
+
+    def elements(self) -> list[etree._Element]:
+        return [node for kind, node in self.pieces if kind == "el"]
+
+    def bold_only(self) -> bool:
+        """True when every non-blank piece of the run is bold (``<strong>``/``<b>``)."""
+        texts = self.piece_texts()
+        return any(t.strip() for t in texts) and all(
+            kind == "el" and node.tag in _BOLD for (kind, node), t in zip(self.pieces, texts, strict=True) if t.strip())
+
+    def cut(self, start: int = 0, end: int | None = None) -> None:
+        """Take the characters ``start:end`` of ``raw`` out of the tree: pieces inside the range go,
+        text pieces across its edges are trimmed, an inline element across an edge goes when
+        most of its text is inside."""
+        texts = self.piece_texts()
+        end = sum(map(len, texts)) if end is None else end
+        plan, pos = [], 0
+        for (kind, node), text in zip(self.pieces, texts, strict=True):
+            a, b = pos, pos + len(text)
+            pos = b
+            lo, hi = max(a, start), min(b, end)
+            if (hi <= lo and text) or (not text and not start <= a < end):
+                continue
+            plan.append((kind, node, text, lo - a, hi - a))
+        # last piece first: dropping an element moves its tail, which a later piece may be
+        for kind, node, text, lo, hi in reversed(plan):
+            if kind == "el":
+                if hi - lo >= len(text) / 2:
+                    _drop_keeping_tail(node)
+                continue
+            kept = text[:lo] + text[hi:]
+            if kind == "text":
+                node.text = kept or None
+            else:
+                node.tail = kept or None
+
+
+def _drop_keeping_tail(el: etree._Element) -> None:
+    """Remove ``el``; its tail stays where it was (joined to the previous sibling or the parent)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+        el.tail = None
+    parent.remove(el)
+
+
+def _blockish(el: etree._Element) -> bool:
+    """A block boundary: a block element, or an inline one that holds a block (``<a><div>``)."""
+    if el.tag in BLOCK_TAGS:
+        return True
+    return next(el.iterdescendants(*BLOCK_TAGS), None) is not None
+
+
+def runs(region: etree._Element) -> Iterator[Run]:
+    """The runs of text below ``region``, in document order."""
+    for block in region.iter():
+        if not isinstance(block.tag, str) or block.tag in ("script", "style") or block.tag == "br":
+            continue
+        if block is not region and not _blockish(block):
+            continue
+        current = Run(block)
+        if block.text:
+            current.pieces.append(("text", block))
+        for child in block:
+            if isinstance(child.tag, str) and (child.tag == "br" or _blockish(child)):
+                if current.pieces:
+                    yield current
+                current = Run(block)
+            elif isinstance(child.tag, str):
+                current.pieces.append(("el", child))
+            if child.tail:
+                current.pieces.append(("tail", child))
+        if current.pieces:
+            yield current
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.rstrip("s") for w in words(text) if w not in D.STOPWORDS}
+
+
+def _calls_to_action(low: str) -> tuple[str | None, str | None]:
+    return (next((c for c in D.CALL_TO_ACTION if c in low), None),
+            next((c for c in D.WEAK_CALL_TO_ACTION if c in low), None))
+
+
+@dataclass
+class Promo:
+    """A promo found: the runs it spans (lead-ins first), the character range of the last one
+    when only part of it is the promo, its links and why it was taken."""
+
+    runs: list[Run]
+    text: str
+    links: list[str]
+    reason: str
+    span: tuple[int, int] | None = None  # of runs[-1].raw; None: all of it
+
+    def whole_blocks(self) -> list[etree._Element]:
+        """The blocks that hold nothing but this promo's text (they go as elements)."""
+        out = []
+        for i, run in enumerate(self.runs):
+            if (self.span is None or i < len(self.runs) - 1) and _only_run_of(run):
+                out.append(run.block)
+        return out
+
+    def cut(self) -> None:
+        for i, run in enumerate(self.runs):
+            if i == len(self.runs) - 1 and self.span is not None:
+                run.cut(*self.span)
+            else:
+                run.cut()
+
+
+def _only_run_of(run: Run) -> bool:
+    """True when the run's text is all the text of its block."""
+    return " ".join("".join(run.block.itertext()).split()) == run.text
+
+
+class _Scorer:
+    """Scores runs; the words of the first ``article_runs`` runs are the article's."""
+
+    def __init__(self, texts: list[str], article_runs: int, page_site: str, is_paid: callable) -> None:
+        self.texts = texts
+        self.article_runs = article_runs
+        self.page_site = page_site
+        self.is_paid = is_paid
+        self._words: list[set[str]] | None = None
+        self.counts: Counter = Counter()
+        self.current = 0  # the run being scored
+
+    def words_of(self, i: int) -> set[str]:
+        if self._words is None:
+            self._words = [_content_words(t) for t in self.texts]
+            self.counts = Counter(w for ws in self._words[:self.article_runs] for w in ws)
+        self.current = i
+        return self._words[i]
+
+    def outbound(self, anchors: Iterable[etree._Element]) -> list[str]:
+        out = []
+        for a in anchors:
+            href = a.get("href") or ""
+            h = host(href)
+            if h and (site(h) != self.page_site or self.is_paid(href, a.get("rel") or "")):
+                out.append(href)
+        return out
+
+    def score(self, low: str, links: list[str]) -> tuple[int, list[str]]:
+        cta, weak = _calls_to_action(low)
+        affiliate = any(self.is_paid(h, "") for h in links)
+        pts = D.PROMO_POINTS
+        score = (pts["strong call to action"] * bool(cta) + pts["weak call to action"] * bool(weak)
+                 + (pts["affiliate link"] if affiliate else pts["outbound link"] if links else 0))
+        signs = [f"call to action {cta or weak!r}" if cta or weak else "",
+                 "affiliate link" if affiliate else "outbound link"]
+        return score, [s for s in signs if s]
+
+    def overlap(self, mine: set[str], also_own: Counter | None = None) -> float:
+        """Share of ``mine`` (words of the current run) found in the article's other runs, or in
+        ``also_own`` (the rest of a run whose part is scored)."""
+        if not mine:
+            return 1.0
+        own = 1 if self.current < self.article_runs else 0  # the run's own count among the article's
+        shared = sum(1 for w in mine if self.counts[w] > own or (also_own and also_own[w]))
+        return shared / len(mine)
+
+
+def _max_possible(low: str) -> int:
+    cta, weak = _calls_to_action(low)
+    pts = D.PROMO_POINTS
+    return pts["strong call to action"] * bool(cta) + pts["weak call to action"] * bool(weak) + pts["affiliate link"]
+
+
+def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
+                article_regions: int | None = None) -> list[Promo]:
+    """Promos in ``regions`` (the article, what follows it, sidebars), scored against the words of
+    the first ``article_regions`` of them (default all). ``is_paid(href, rel)`` tells an
+    affiliate or sponsored link."""
+    article_regions = len(regions) if article_regions is None else article_regions
+    all_runs, article_runs = [], 0
+    for n, region in enumerate(regions):
+        all_runs.extend(runs(region))
+        if n + 1 == article_regions:
+            article_runs = len(all_runs)
+    texts = [r.text for r in all_runs]
+    scorer = _Scorer(texts, article_runs, site(host(url)), is_paid)
+    found: list[Promo] = []
+    taken: set[int] = set()
+    for i, (run, text) in enumerate(zip(all_runs, texts, strict=True)):
+        if not text or i in taken:
+            continue
+        low = text.lower()
+        if _max_possible(low) < D.PROMO_MIN_SCORE:
+            continue  # too weak even with an affiliate link: its links need not be looked at
+        links = scorer.outbound(run.links())
+        if not links:
+            continue
+        scorer.words_of(i)
+        whole = _whole(scorer, i, run, text, links)
+        part = _part(scorer, i, run, links, prose_only=whole is not None)
+        promo = part or whole
+        if promo is None:
+            continue
+        lead = _lead_in(all_runs, texts, i, scorer)
+        if lead is not None and lead not in taken:
+            promo.runs.insert(0, all_runs[lead])
+            promo.text = texts[lead] + " " + promo.text
+            taken.add(lead)
+        taken.add(i)
+        found.append(promo)
+    return found
+
+
+def _whole(scorer: _Scorer, i: int, run: Run, text: str, links: list[str]) -> Promo | None:
+    if len(text.split()) > D.PROMO_MAX_WORDS:
+        return None
+    score, signs = scorer.score(text.lower(), links)
+    if score < D.PROMO_MIN_SCORE:
+        return None
+    overlap = scorer.overlap(scorer.words_of(i))
+    if overlap > D.PROMO_MAX_OVERLAP:
+        return None
+    return Promo([run], text, links, ", ".join([*signs, f"{overlap:.0%} word overlap with the article"]))
+
+
+def _sentences(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``raw``."""
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(raw):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(raw)))
+    return [(a, b) for a, b in out if raw[a:b].strip()]
+
+
+def _part(scorer: _Scorer, i: int, run: Run, links: list[str], prose_only: bool = False) -> Promo | None:
+    """The promo's sentences inside a longer run of article prose: the sentence holding the
+    promo's link, the sentences after it with a call to action, and the sentences before it that
+    are off the article's topic and share a word with the promo (or are a short lead-in ending in
+    ':'); a link sentence with hardly a word of its own ("Read more about it here.") takes the
+    sentence before it. With ``prose_only`` (the whole run passed as a promo) the rest of the run
+    must be on the article's topic, else the whole run is the promo."""
+    raw = run.raw
+    sents = _sentences(raw)
+    if len(sents) < 2:
+        return None
+    starts = []  # where each piece holding one of the promo's links starts in raw
+    pos = 0
+    for (kind, node), piece in zip(run.pieces, run.piece_texts(), strict=True):
+        if kind == "el" and any((a.get("href") or "") in links for a in node.iter("a")):
+            starts.append(pos + len(piece) - len(piece.lstrip()))
+        pos += len(piece)
+    at = next((k for k, (a, b) in enumerate(sents) for s in starts if a <= s < b), None)
+    if at is None:
+        return None
+    first, last = at, at
+    while last + 1 < len(sents) and any(_calls_to_action(raw[slice(*sents[last + 1])].lower())):
+        last += 1
+    sent_words = [_content_words(raw[a:b]) for a, b in sents]
+
+    def rest_of_run(lo: int, hi: int) -> Counter:
+        return Counter(w for k, ws in enumerate(sent_words) if not lo <= k <= hi for w in ws)
+
+    unchained = False  # the sentence before the span shares no word with it
+    while first > 0:
+        cand = raw[slice(*sents[first - 1])]
+        span_words = set().union(*sent_words[first:last + 1])
+        short_lead = cand.rstrip().endswith(":") and len(cand.split()) <= D.PROMO_LEADIN_MAX_WORDS
+        # measured against other runs and the run's text after the span: the sentences before
+        # the candidate may be the promo's too
+        off_topic = scorer.overlap(sent_words[first - 1], rest_of_run(0, last)) <= D.PROMO_MAX_OVERLAP
+        chained = bool(sent_words[first - 1] & span_words) or len(span_words) < 3
+        if not (short_lead or (off_topic and chained)):
+            unchained = not chained
+            break
+        first -= 1
+    if first == 0 and last == len(sents) - 1:
+        return None  # the whole run
+    mine = set().union(*sent_words[first:last + 1])
+    overlap = scorer.overlap(mine, rest_of_run(first, last))
+    if prose_only:
+        # The whole run passed as a promo: only a part of it is, when the rest is another
+        # subject (shares no word with the promo) and closer to the article's than the promo is.
+        outside = set().union(*(ws for k, ws in enumerate(sent_words) if not first <= k <= last)) - mine
+        if not unchained or scorer.overlap(outside) <= overlap:
+            return None
+    text = " ".join(raw[sents[first][0]:sents[last][1]].split())
+    if len(text.split()) > D.PROMO_MAX_WORDS:
+        return None
+    score, signs = scorer.score(text.lower(), links)
+    if score < D.PROMO_MIN_SCORE:
+        return None
+    if overlap > D.PROMO_MAX_OVERLAP:
+        return None
+    reason = ", ".join([*signs, f"{overlap:.0%} word overlap with the article", "inside a paragraph"])
+    return Promo([run], text, links, reason, span=(sents[first][0], sents[last][1]))
+
+
+def _lead_in(all_runs: list[Run], texts: list[str], i: int, scorer: _Scorer) -> int | None:
+    """The run just before run ``i`` when it is a lead-in of the promo: short, and a bold line or
+    a line ending in ':', '?' or '!', or a heading that introduces nothing else (the promo runs to
+    the next heading or the end)."""
+    j = i - 1
+    while j >= 0 and not texts[j]:
+        j -= 1
+    if j < 0:
+        return None
+    lead, text = all_runs[j], texts[j]
+    if len(text.split()) > D.PROMO_LEADIN_MAX_WORDS:
+        return None
+    if lead.block.tag in _HEADINGS and _only_run_of(lead):
+        after = next((k for k in range(i + 1, len(all_runs)) if texts[k]), None)
+        return j if after is None or all_runs[after].block.tag in _HEADINGS else None
+    if text.endswith((":", "?", "!")) or lead.bold_only():
+        return j
+    return None
