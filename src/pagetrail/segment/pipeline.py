@@ -87,7 +87,7 @@ def _head_text(el: etree._Element, n: int) -> str:
 
 
 def _chrome_elements(root: etree._Element, page_attrs: PageAttributes, order: dict) -> Iterator[tuple[etree._Element, str]]:
-    """The page's chrome (patterns.CHROME), kind by kind, each kind in document order. Tags are
+    """The page's chrome (patterns_article.CHROME), kind by kind, each kind in document order. Tags are
     found by libxml2's own tag walk and roles in the shared attribute index: five XPaths over
     the whole page cost more than everything done with what they found. ``order`` is the
     document order of the tree as it is now."""
