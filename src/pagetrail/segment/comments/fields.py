@@ -131,7 +131,7 @@ def _permalink(el: etree._Element, cid: str | None, skip: set) -> str | None:
 
 
 def _may_have_chrome(blob: str) -> bool:
-    return (P.CHROME_CLASS.quick.search(blob) is not None
+    return (P.CHROME_CLASS.prefilter(blob)
             or any(w in blob for w in P.CHROME_CLASS_WORDS) or any(w in blob for w in P.CHROME_ITEMPROPS))
 
 
