@@ -53,7 +53,7 @@ def test_retried_500_then_200_is_one_timeline_entry_per_crawl(tmp_path, capsys):
 
     assert main(["report", "--since", "2000-01-01", "--format", "json", "--archive", str(archive_dir)]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert all(not p.get("fetch_problem") for p in report["pages"])
+    assert all(not c.get("fetch_problem") for p in report["pages"] for c in p["changes"])
     assert main(["feed", "--archive", str(archive_dir)]) == 0
     assert "HTTP 500" not in capsys.readouterr().out
 

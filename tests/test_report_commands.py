@@ -44,7 +44,7 @@ def test_diff_json_between_chosen_timestamps(archive_dir, capsys):
     code, out, _ = run(capsys, "diff", URL, "--from", "2026112006", "--to", "2026112009",
                        "--format", "json", "--archive", archive_dir)
     data = json.loads(out)
-    assert code == 0 and data["schema"] == 1
+    assert code == 0 and data["schema"] == 2
     assert data["from"]["timestamp"].startswith("2026112006")
     assert data["to"]["timestamp"].startswith("2026112009")
     assert {"timestamp", "record_id", "warc_file", "offset"} <= set(data["to"])
@@ -74,7 +74,8 @@ def test_report_since_and_feed(archive_dir, capsys):
     code, out, _ = run(capsys, "report", "--since", "2026-11-20T08:30Z", "--format", "json",
                        "--archive", archive_dir)
     data = json.loads(out)
-    assert code == 0 and [p["to"]["timestamp"][:10] for p in data["pages"]] == ["2026112009", "2026112010"]
+    assert code == 0 and [p["url"] for p in data["pages"]] == [URL]  # grouped by page
+    assert [c["to"]["timestamp"][:10] for c in data["pages"][0]["changes"]] == ["2026112009", "2026112010"]
     code, out, _ = run(capsys, "report", "--since", "1h", "--archive", archive_dir)
     assert code == 0 and "no page changed" in out
     code, out, _ = run(capsys, "feed", URL, "--archive", archive_dir)
@@ -140,3 +141,19 @@ def test_history_says_when_summaries_predate_the_rules(archive_dir, capsys, tmp_
     assert code == 0 and "6 of 6 summaries" in err and "pagetrail reprocess" in err
     code, _, err = run(capsys, "history", URL, "--archive", archive_dir)
     assert code == 0 and "summaries were computed" not in err
+
+
+def test_diff_from_a_prefix_names_the_earliest_capture_in_it(archive_dir, capsys):
+    # Every capture is on 2026-11-20: --from with the day names the first, not the latest.
+    code, out, _ = run(capsys, "diff", URL, "--from", "20261120", "--format", "json", "--archive", archive_dir)
+    data = json.loads(out)
+    assert code == 0 and data["from"]["timestamp"] != data["to"]["timestamp"]
+    assert data["from"]["timestamp"].startswith("2026112005") or data["from"]["timestamp"] < data["to"]["timestamp"]
+
+
+def test_captures_of_an_unknown_url_exits_2_like_diff_and_history(archive_dir, capsys):
+    code, _out, err = run(capsys, "captures", "http://nowhere.test/", "--archive", archive_dir)
+    assert code == 2 and "no captures of this URL" in err
+    with pytest.raises(SystemExit):
+        main(["captures", "--help"])
+    assert "URL@TIMESTAMP" not in capsys.readouterr().out

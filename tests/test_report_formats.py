@@ -62,7 +62,7 @@ def test_registry_finds_every_format_module():
 
 def test_json_has_the_documented_keys():
     data = json.loads(render("json", doc()))
-    assert data["schema"] == 1
+    assert data["schema"] == 2
     for key in ("url", "from", "to", "changed", "channels", "fetch_problem", "notes", "summary"):
         assert key in data
     for side in ("from", "to"):

@@ -20,9 +20,12 @@ def test_version_names_trafilatura_the_ad_engine_and_the_easylist_rules():
 
 
 def test_snapshot_cache_key_changes_with_the_segmenters_dependencies(monkeypatch):
-    monkeypatch.setattr(changes, "_segmenter_key", None)
+    changes.segmenter_key.cache_clear()
     before = changes.segmenter_key()
-    monkeypatch.setattr(changes, "_segmenter_key", None)
+    changes.segmenter_key.cache_clear()
     monkeypatch.setattr(segment_pkg, "segmenter_version",
                         lambda: segmenter_version().replace("trafilatura=", "trafilatura=9"))
-    assert changes.segmenter_key() != before
+    try:
+        assert changes.segmenter_key() != before
+    finally:
+        changes.segmenter_key.cache_clear()

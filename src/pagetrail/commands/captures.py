@@ -10,8 +10,9 @@ HELP = "list the captures of a URL (time, status, kind, digest, WARC file and of
 DESCRIPTION = """\
 List every capture of URL in the archive's catalog, oldest first: the 17-digit UTC timestamp,
 the HTTP status, the kind (response: body stored; revisit: same body as an earlier capture, or a
-304; failed: no response), the payload digest and where the record is (FILE:OFFSET). Use the
-timestamp (or a prefix of it) as URL@TIMESTAMP with `pagetrail diff` and friends.
+304; failed: no response), the payload digest and where the record is (FILE:OFFSET). Give a
+timestamp (or a prefix of it) to `pagetrail diff URL --from TS --to TS`. A URL with no captures
+is an error (exit status 2), as in `diff` and `history`.
 
 examples:
   pagetrail captures https://example.com/news/story
@@ -29,14 +30,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pagetrail.archive import Archive
+    from pagetrail.errors import UsageError
 
     with Archive.existing(args.archive) as archive:
         captures = archive.captures(args.url)
+    if not captures:
+        raise UsageError(f"{args.url}: no captures of this URL in {args.archive}")
     if args.json:
         print(json.dumps([dataclasses.asdict(c) for c in captures], indent=2))
-        return 0
-    if not captures:
-        print(f"no captures of {args.url} in {args.archive}")
         return 0
     rows = [("TIMESTAMP", "STATUS", "KIND", "DIGEST", "FILE:OFFSET")]
     for c in captures:

@@ -26,7 +26,7 @@ FORMATS = ("text", "json", "html")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pagetrail.report.output import (
+    from pagetrail.commands.args import (
         add_archive_argument,
         add_output_arguments,
         add_seed_arguments,
@@ -34,9 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("url", metavar="URL", help="the page, as captured")
     parser.add_argument("--from", dest="from_ts", metavar="TS",
-                        help="the earlier capture: a timestamp or prefix, e.g. 20261125 or 20261125101500")
+                        help="the earlier capture: a timestamp or prefix, e.g. 20261125 or 20261125101500 "
+                        "(a prefix names the earliest capture in that period)")
     parser.add_argument("--to", dest="to_ts", metavar="TS",
-                        help="the later capture (default: the latest; with only --from, the latest)")
+                        help="the later capture: a timestamp or prefix, the latest in that period "
+                        "(default: the latest capture)")
     parser.add_argument("--rules", metavar="SEEDFILE",
                         help="segment with the rules of this URL's seed in SEEDFILE instead of the stored summaries")
     add_output_arguments(parser, FORMATS)
@@ -53,50 +55,16 @@ def _rules_from(seed_file: str, url: str):  # noqa: ANN202 - SiteRules | None
     raise UsageError(f"{seed_file}: no seed with url {url}")
 
 
-def choose(archive, url: str, args: argparse.Namespace, seeds):  # noqa: ANN001, ANN201 - PageDiff
-    """The PageDiff to show: the explicit pair, or the last two captures that differ."""
-    from pagetrail.changes import ChangeProcessor, diff_captures, pagediff_from_summary
-    from pagetrail.report.output import page_captures
-
-    url, captures = page_captures(archive, url)
-    rules = _rules_from(args.rules, url) if args.rules else None
-    if args.from_ts or args.to_ts:
-        to = archive.find(url, args.to_ts) if args.to_ts else captures[-1]
-        if args.from_ts:
-            before = archive.find(url, args.from_ts)
-        else:
-            earlier = [c for c in captures if c.timestamp < to.timestamp and c.kind != "failed"]
-            if not earlier:
-                raise UsageError(f"{url}: no capture before {to.timestamp} to compare with")
-            before = earlier[-1]
-        if before.timestamp > to.timestamp:
-            before, to = to, before
-        if rules is None:
-            rules = ChangeProcessor(archive, seeds).rules_for(to)
-        return diff_captures(archive, before, to, rules)
-    entries = ChangeProcessor(archive, seeds).timeline(url)
-    chosen = next((s for _c, s in reversed(entries) if s.get("changed") and s.get("from")), None)
-    summary = chosen or entries[-1][1]
-    if rules is not None and summary.get("from"):
-        by_ts = {c.timestamp: c for c, _s in entries}
-        return diff_captures(archive, by_ts[summary["from"]["timestamp"]],
-                             by_ts[summary["to"]["timestamp"]], rules)
-    return pagediff_from_summary(summary)
-
-
 def run(args: argparse.Namespace) -> int:
+    from pagetrail.changes import diff_between
+    from pagetrail.commands.args import load_seed_list, open_archive
     from pagetrail.report import ReportDoc, render
-    from pagetrail.report.output import (
-        add_screenshots,
-        load_seed_list,
-        open_archive,
-        options,
-        write,
-    )
+    from pagetrail.report.output import add_screenshots, options, write
 
     seeds = load_seed_list(args.seeds)
+    rules = _rules_from(args.rules, args.url) if args.rules else None
     with open_archive(args.archive) as archive:
-        pd = choose(archive, args.url, args, seeds)
+        pd = diff_between(archive, args.url, seeds, args.from_ts, args.to_ts, rules)
     doc = ReportDoc(mode="diff", title=f"Changes to {pd.url}", items=[pd], url=pd.url,
                     options=options(args))
     if args.format == "html":

@@ -19,7 +19,7 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pagetrail.report.output import add_archive_argument, add_seed_arguments
+    from pagetrail.commands.args import add_archive_argument, add_seed_arguments
 
     parser.add_argument("url", metavar="URL", nargs="?", help="one page (default: every page)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
@@ -34,24 +34,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pagetrail.commands.report import changes_since
+    from pagetrail.changes import changes_since, find_page, parse_since
+    from pagetrail.commands.args import load_seed_list, open_archive
     from pagetrail.errors import UsageError
     from pagetrail.report import ReportDoc, render
-    from pagetrail.report.output import (
-        load_seed_list,
-        open_archive,
-        options,
-        page_captures,
-        parse_since,
-        write,
-    )
+    from pagetrail.report.output import options, write
 
     if args.limit < 1:
         raise UsageError(f"--limit {args.limit}: must be at least 1")
     since = parse_since(args.since) if args.since else None
     seeds = load_seed_list(args.seeds)
     with open_archive(args.archive) as archive:
-        url = page_captures(archive, args.url)[0] if args.url else None
+        url = find_page(archive, args.url)[0] if args.url else None
         items = changes_since(archive, seeds, since, url)
     items = sorted(items, key=lambda pd: pd.to.timestamp)[-args.limit:]
     title = f"pagetrail: changes to {url}" if url else "pagetrail: changes to all pages"

@@ -21,7 +21,7 @@ FORMATS = ("text", "json", "html")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pagetrail.report.output import (
+    from pagetrail.commands.args import (
         add_archive_argument,
         add_output_arguments,
         add_seed_arguments,
@@ -34,27 +34,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pagetrail.changes import ChangeProcessor, history, pagediff_from_summary
+    from pagetrail.changes import ChangeProcessor, find_page, history
+    from pagetrail.commands.args import load_seed_list, open_archive
+    from pagetrail.diff import PageDiff
     from pagetrail.report import ReportDoc, render
-    from pagetrail.report.output import (
-        add_screenshots,
-        load_seed_list,
-        open_archive,
-        options,
-        page_captures,
-        write,
-    )
+    from pagetrail.report.output import add_screenshots, options, write
 
     seeds = load_seed_list(args.seeds)
     with open_archive(args.archive) as archive:
-        url, _captures = page_captures(archive, args.url)
+        url, _captures = find_page(archive, args.url)
         entries = history(archive, url, seeds)
         proc = ChangeProcessor(archive, seeds)
         stale = sum(proc.is_stale(c, s) for c, s in entries)
     if stale:
         print(f"pagetrail: {stale} of {len(entries)} summaries were computed by another segmenter or "
               f"with other site rules; 'pagetrail reprocess {url}' recomputes them", file=sys.stderr)
-    items = [pagediff_from_summary(summary) for _capture, summary in entries]
+    items = [PageDiff.from_dict(summary) for _capture, summary in entries]
     doc = ReportDoc(mode="history", title=f"History of {url} ({len(items)} captures)", items=items,
                     url=url, options=options(args))
     if args.format == "html":

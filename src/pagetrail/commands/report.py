@@ -22,7 +22,7 @@ FORMATS = ("text", "json", "html")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pagetrail.report.output import (
+    from pagetrail.commands.args import (
         add_archive_argument,
         add_output_arguments,
         add_seed_arguments,
@@ -35,37 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_seed_arguments(parser)
 
 
-def changes_since(archive, seeds, since: str | None, url: str | None = None) -> list:  # noqa: ANN001
-    """PageDiffs of captures at or after ``since`` that changed or had a fetch problem, by page."""
-    from pagetrail.changes import ChangeProcessor, page_urls, pagediff_from_summary
-
-    proc = ChangeProcessor(archive, seeds)
-    if url is not None:
-        urls = [url]
-    else:
-        recent = {c.url for c in archive.captures(since=since)} if since else None
-        urls = [u for u in page_urls(archive, seeds) if recent is None or u in recent]
-    items = []
-    for page in urls:
-        for capture, summary in proc.timeline(page):
-            if since and capture.timestamp < since:
-                continue
-            if summary.get("changed") or summary.get("fetch_problem"):
-                items.append(pagediff_from_summary(summary))
-    return items
-
-
 def run(args: argparse.Namespace) -> int:
+    from pagetrail.changes import changes_since, parse_since
+    from pagetrail.commands.args import load_seed_list, open_archive
     from pagetrail.report import ReportDoc, render
     from pagetrail.report.common import format_timestamp
-    from pagetrail.report.output import (
-        add_screenshots,
-        load_seed_list,
-        open_archive,
-        options,
-        parse_since,
-        write,
-    )
+    from pagetrail.report.output import add_screenshots, options, write
 
     since = parse_since(args.since)
     seeds = load_seed_list(args.seeds)

@@ -20,7 +20,7 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pagetrail.report.output import add_archive_argument, add_seed_arguments
+    from pagetrail.commands.args import add_archive_argument, add_seed_arguments
 
     parser.add_argument("url", metavar="URL", nargs="?", help="one page (default: every page)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
@@ -29,12 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pagetrail.changes import page_urls, reprocess
-    from pagetrail.report.output import load_seed_list, open_archive, page_captures
+    from pagetrail.changes import find_page, page_urls, reprocess
+    from pagetrail.commands.args import load_seed_list, open_archive
 
     seeds = load_seed_list(args.seeds)
     with open_archive(args.archive) as archive:
-        urls = [page_captures(archive, args.url)[0]] if args.url else page_urls(archive, seeds)
+        urls = [find_page(archive, args.url)[0]] if args.url else page_urls(archive)
         total = 0
         for url in urls:
             total += reprocess(archive, seeds, url, progress=not args.quiet)

@@ -31,7 +31,7 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pagetrail.report.output import add_archive_argument, add_seed_arguments
+    from pagetrail.commands.args import add_archive_argument, add_seed_arguments
 
     add_archive_argument(parser)
     add_seed_arguments(parser)
@@ -53,8 +53,8 @@ def _interrupted(signum: int, frame: object) -> None:
 def run(args: argparse.Namespace) -> int:
     from waitress.server import create_server
 
+    from pagetrail.commands.args import load_seed_list
     from pagetrail.errors import UsageError
-    from pagetrail.report.output import load_seed_list
     from pagetrail.serve import ServeConfig, Store, create_app
     from pagetrail.serve.replay import Replay, find_wayback
     from pagetrail.serve.security import TOKEN_ENV, is_loopback, new_token

@@ -1,11 +1,18 @@
 """What the differ returns: per channel, a list of changes; the contract for the reports.
 
-``PageDiff.to_dict()`` is the documented JSON shape (README, "JSON report").
+``PageDiff.to_dict()`` is the documented JSON shape (docs/reports.md, "JSON schema") and the
+change summary stored with each capture; ``PageDiff.from_dict`` reads either back.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+
+from pagetrail.diff.summary import summary_line
+
+#: Version of the JSON shape: keys are only ever added within one version. 2: a period report's
+#: ``pages`` are grouped by page (``{"url", "changes": [...]}``); a diff gained ``attempts``.
+SCHEMA = 2
 
 
 @dataclass
@@ -70,12 +77,13 @@ class PageDiff:
 
     def summary_line(self) -> str:
         """E.g. "article: 1 edited, 1 added; ads: 1 edited; comments: +2 -1 ~1" or "no change"."""
-        from pagetrail.diff.summary import summary_line
-
         return summary_line(self)
 
     def to_dict(self) -> dict:
+        """The JSON shape: ``schema``, the one-line ``summary``, then every field."""
         return {
+            "schema": SCHEMA,
+            "summary": self.summary_line(),
             "url": self.url,
             "from": asdict(self.from_) if self.from_ else None,
             "to": asdict(self.to) if self.to else None,
@@ -85,3 +93,35 @@ class PageDiff:
             "channels": {name: asdict(ch) for name, ch in self.channels().items()},
             "attempts": [asdict(a) for a in self.attempts],
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> PageDiff:
+        """A PageDiff from ``to_dict()``'s shape (extra keys, such as a stored summary's
+        ``computed`` or a report's ``replay`` links, are ignored; missing ones take defaults)."""
+        channels = d.get("channels") or {}
+        return cls(url=d.get("url", ""), from_=_ref(d.get("from")), to=_ref(d.get("to")),
+                   changed=bool(d.get("changed")), article=_channel(channels.get("article")),
+                   ads=_channel(channels.get("ads")), comments=_channel(channels.get("comments")),
+                   fetch_problem=d.get("fetch_problem"), notes=list(d.get("notes") or []),
+                   attempts=[a for a in map(_ref, d.get("attempts") or []) if a])
+
+
+def _known(kind: type, d: dict) -> dict:
+    names = {f.name for f in fields(kind)}
+    return {k: v for k, v in d.items() if k in names}
+
+
+def _ref(d: dict | None) -> CaptureRef | None:
+    return CaptureRef(**_known(CaptureRef, d)) if d else None
+
+
+def _channel(d: dict | None) -> ChannelDiff:
+    d = d or {}
+    changes = []
+    for c in d.get("changes") or []:
+        values = _known(Change, c)
+        values["words"] = [WordOp(**_known(WordOp, w)) for w in values.get("words") or []]
+        changes.append(Change(**values))
+    return ChannelDiff(changed=bool(d.get("changed")), changes=changes,
+                       count_before=d.get("count_before", 0), count_after=d.get("count_after", 0),
+                       truncated=d.get("truncated"))

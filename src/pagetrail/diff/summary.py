@@ -3,7 +3,10 @@ summaries and the daemon's log, so an analyst reads the same sentence everywhere
 
 from __future__ import annotations
 
-from pagetrail.diff.model import ChannelDiff, PageDiff
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # model.py imports this module: the types are for annotations only
+    from pagetrail.diff.model import ChannelDiff, PageDiff
 
 OP_ORDER = ("edited", "added", "removed", "moved")
 FIELD_KINDS = ("title", "byline")

@@ -9,12 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from pagetrail.diff.model import Change, PageDiff, WordOp
+from pagetrail.diff.model import SCHEMA, Change, PageDiff, WordOp  # noqa: F401 - SCHEMA re-exported
 from pagetrail.diff.summary import channel_summary, summary_line  # noqa: F401 - re-exported for the formats
-
-#: Version of the JSON shape written by the reports and stored as change summaries. Bump it when a
-#: key changes meaning or goes away (adding keys does not bump it).
-SCHEMA = 1
 
 #: Where a pywb-style replay server answers: ``BASE/TIMESTAMP14/URL``. ``pagetrail`` is the
 #: collection name; override with ``--replay-base`` or ``PAGETRAIL_REPLAY_BASE``.

@@ -9,15 +9,15 @@ from __future__ import annotations
 import json
 
 from pagetrail.diff.model import PageDiff
-from pagetrail.report.common import SCHEMA, ReportDoc, replay_url, summary_line
+from pagetrail.report.common import SCHEMA, ReportDoc, replay_url
 
 FORMAT = "json"
 MEDIA_TYPE = "application/json"
 
 
 def diff_dict(pd: PageDiff, replay_base: str | None = None) -> dict:
-    """One diff as JSON-ready data: ``schema``, ``summary`` and the keys of ``PageDiff.to_dict()``."""
-    d = {"schema": SCHEMA, "summary": summary_line(pd), **pd.to_dict()}
+    """One diff as JSON-ready data: ``PageDiff.to_dict()`` with replay links when asked."""
+    d = pd.to_dict()
     if replay_base:
         for side in ("from", "to"):
             if d.get(side):
@@ -33,8 +33,11 @@ def document(doc: ReportDoc) -> dict:
     if doc.mode == "history":
         return {"schema": SCHEMA, "kind": "history", "url": doc.url, "generated": generated,
                 "captures": [diff_dict(pd, base) for pd in doc.items]}
+    pages: dict[str, list[dict]] = {}
+    for pd in doc.items:  # grouped by page, pages in the order they first appear
+        pages.setdefault(pd.url, []).append(diff_dict(pd, base))
     return {"schema": SCHEMA, "kind": doc.mode, "since": doc.since, "generated": generated,
-            "pages": [diff_dict(pd, base) for pd in doc.items]}
+            "pages": [{"url": url, "changes": changes} for url, changes in pages.items()]}
 
 
 def render(doc: ReportDoc) -> str:

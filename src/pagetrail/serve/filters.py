@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from pagetrail.archive.pages import CHANNELS, PageRow
+from pagetrail.changes import parse_since
 from pagetrail.errors import UsageError
-from pagetrail.report.output import parse_since
 
 PER_PAGE = 50
 SORTS = ("change", "capture", "url")

@@ -49,7 +49,7 @@ class Store:
     def open(cls, root: str | Path, seeds: Sequence[Seed] = ()) -> Store:
         """Open an existing archive. Opening runs the catalog's usual upgrade (the page-list
         indexes of an older catalog are added once); requests only ever read."""
-        from pagetrail.report.output import open_archive
+        from pagetrail.commands.args import open_archive
 
         return cls(Path(root), open_archive(str(root)), seeds)
 

@@ -1,0 +1,46 @@
+"""What the report commands (diff, history, report, feed, reprocess, serve) share on the command
+line: the ``--archive``, ``--seeds`` and output options, and opening what they name."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pagetrail.errors import ArchiveError
+
+
+def add_archive_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--archive", default="archive", metavar="DIR",
+                        help="archive folder (default: archive/)")
+
+
+def add_seed_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seeds", nargs="+", metavar="SEEDFILE", default=None,
+                        help="seed files whose site rules apply (default: seeds/*.toml when present)")
+
+
+def add_output_arguments(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    parser.add_argument("--format", choices=formats, default=formats[0],
+                        help=f"output format (default: {formats[0]})")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    parser.add_argument("--replay-base", metavar="URL", default=None,
+                        help="replay server and collection for links, as BASE/TIMESTAMP/URL "
+                        "(default: $PAGETRAIL_REPLAY_BASE or http://localhost:8080/pagetrail)")
+
+
+def open_archive(path: str):  # noqa: ANN201 - pagetrail.archive.Archive
+    """The archive at ``path`` for reading; a missing folder is a one-line error, not a new archive."""
+    from pagetrail.archive import Archive
+
+    root = Path(path)
+    if not (root / "catalog.sqlite3").exists():
+        raise ArchiveError(f"{root}: no pagetrail archive here (run 'pagetrail crawl' first, or pass --archive DIR)")
+    return Archive(root).open()
+
+
+def load_seed_list(files: list[str] | None):  # noqa: ANN201 - list[Seed]
+    from pagetrail.seeds import load_seeds
+
+    if files is None and not Path("seeds").is_dir():
+        return []
+    return load_seeds(files)
