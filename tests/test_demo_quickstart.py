@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from pagetrail.cli import build_parser
+from pagetrail.crawl.render.browser import missing
 from pagetrail.example import VERSIONS
 from tests.support.daemon import check_archive
 
@@ -48,6 +49,13 @@ def test_demo_captures_the_timeline_and_writes_report_and_wacz(tmp_path):
     on_path = shutil.which(hints[0], path=os.environ.get("PATH", ""))
     assert on_path or (tmp_path / hints[0]).exists() or Path(hints[0]).exists(), hints[0]
     assert f"{hints[0]} serve --archive archive" in out  # the app over the demo's archive
+    # The scripted page: only the rendered captures see its promo and comment change
+    if missing() is None:
+        assert "ads: 1 edited; comments: 1 added" in out, out
+        shots = (tmp_path / "demo-output/scripted-history.html").read_text(encoding="utf-8")
+        assert shots.count("data:image/png;base64,") == 2
+    else:
+        assert "skipped the scripted page" in out, out
 
     again = demo(tmp_path, "--port", port)
     assert again.returncode == 0, again.stdout + again.stderr

@@ -1,4 +1,4 @@
-"""``pagetrail demo``: the whole service on the bundled example site, offline, in about half a minute."""
+"""``pagetrail demo``: the whole service on the bundled example site, offline, in about three quarters of a minute."""
 
 from __future__ import annotations
 
@@ -18,9 +18,13 @@ scheduled every --interval seconds through the real scheduler, each capture runn
 `pagetrail crawl` process into the archive; each change is printed as it is found (per channel:
 article, ads, comments). When the whole timeline is captured the demo writes the page's history as
 an HTML report and the captures as a WACZ into --out, says how to look at them, and ends.
+With Debian's chromium installed it also captures the example's scripted page twice in headless
+Chromium (render = true): its promo is inserted by a script and a comment loaded by one, which only
+the rendered captures see; it writes their history, screenshots side by side, as
+scripted-history.html. Without Chromium it says that it skipped this part.
 
 examples:
-  pagetrail demo                        about half a minute; archive/ and demo-output/
+  pagetrail demo                        about three quarters of a minute; archive/ and demo-output/
   pagetrail demo --interval 2 --out /tmp/demo --archive /tmp/demo/archive
   pagetrail demo --keep-running         keep capturing (the last version, unchanged) until Ctrl-C
 """
@@ -215,6 +219,11 @@ def run(args: argparse.Namespace) -> int:
             timer.daemon = True
             timer.start()
         daemon.run()
+        scripted_report = None
+        if progress.captured:
+            from pagetrail.commands.demo_scripted import run_scripted
+
+            scripted_report = run_scripted(site.scripted_url, archive, out)
     finally:
         site.stop()
     print(f"\n{progress.captured} captures ({progress.changes} with changes, "
@@ -228,6 +237,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nArchive (WARC files, CDXJ index, catalog): {archive}/")
     if (out / "history.html").exists():
         print(f"History report: {out / 'history.html'}   (open it in a browser)")
+    if scripted_report is not None:
+        print(f"Rendered page:  {scripted_report}   (screenshots of both captures side by side)")
     if (out / "example.wacz").exists():
         print(f"WACZ export:    {out / 'example.wacz'}   (open it in https://replayweb.page)")
     cmd = command_path()

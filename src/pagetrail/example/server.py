@@ -27,6 +27,14 @@ from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 
 from pagetrail.example.render import render, render_home
+from pagetrail.example.scripted import (
+    COMMENTS_PATH,
+    PROMO_JS,
+    PROMO_SCRIPT_PATH,
+    SCRIPTED_PATH,
+    comments_json,
+    scripted_page,
+)
 from pagetrail.example.timeline import PAGE_PATH, VERSIONS
 
 MODES = ("sequence", "clock", "fixed")
@@ -74,6 +82,7 @@ class ExampleSite:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.served: list[int] = []  # the version of each page GET answered, in order
+        self.scripted_loads = 0  # GETs of the scripted page (scripted.py) so far
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -115,6 +124,11 @@ class ExampleSite:
     @property
     def page_url(self) -> str:
         return self.base_url + PAGE_PATH
+
+    @property
+    def scripted_url(self) -> str:
+        """The page whose promo and comments only a browser sees (``scripted.py``)."""
+        return self.base_url + SCRIPTED_PATH
 
     # --- versions ----------------------------------------------------------------------------
 
@@ -213,6 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == TIMELINE_PATH:
             body = json.dumps([v.to_dict() for v in VERSIONS], ensure_ascii=False, indent=1).encode()
             return self._send(200, body, "application/json", head)
+        if path in (SCRIPTED_PATH, PROMO_SCRIPT_PATH, COMMENTS_PATH):
+            return self._scripted(path, head)
         if path == "/robots.txt":
             return self._send(200, ROBOTS, "text/plain; charset=UTF-8", head)
         if path in ASSETS:
@@ -245,6 +261,18 @@ class _Handler(BaseHTTPRequestHandler):
         if self._not_modified(tag, modified):
             return self._send(304, b"", None, True, headers=headers)
         self._send(200, body, "text/html; charset=UTF-8", head, headers=headers)
+
+    def _scripted(self, path: str, head: bool) -> None:
+        if path == PROMO_SCRIPT_PATH:
+            return self._send(200, PROMO_JS.encode(), "application/javascript", head)
+        site = self.site
+        with site._lock:
+            if path == SCRIPTED_PATH and not head:
+                site.scripted_loads += 1
+            load = max(site.scripted_loads - 1, 0)
+        if path == COMMENTS_PATH:
+            return self._send(200, comments_json(load), "application/json", head)
+        self._send(200, scripted_page(), "text/html; charset=UTF-8", head)
 
     def _not_modified(self, tag: str, modified: datetime) -> bool:
         inm = self.headers.get("If-None-Match")
