@@ -82,6 +82,7 @@ def test_page_list_filters_and_sorts(client):
     assert names("since=2026-11-21") == []
     assert names("sort=url") == ["heparin", "hostile"]
     assert names("state=problem") == []
+    assert names("state=ok") == ["hostile", "heparin"]
     tree = page(client, "/?since=not-a-date")
     assert "Time range ignored" in text(tree)
 

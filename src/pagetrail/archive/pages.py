@@ -57,9 +57,10 @@ class PageRow:
     seed: str | None
     status: int | None
     kind: str
-    fetch_problem: str | None  # of the last capture: the page's fetch state
-    last_summary: str
+    fetch_problem: str | None = None  # of the last capture: the page's fetch state
+    last_summary: str = ""
     changes: dict[str, ChannelChange] = field(default_factory=dict)
+    state_known: bool = False  # fetch_problem and last_summary filled (see fill_state)
 
     @property
     def latest_change(self) -> str:
@@ -85,11 +86,10 @@ def page_rows(db: sqlite3.Connection, since: str | None = None,
     sql = (
         "WITH last AS (SELECT url, max(timestamp) AS ts, min(timestamp) AS first, count(*) AS n"
         " FROM captures WHERE summary IS NOT NULL GROUP BY url)"
-        " SELECT last.url, last.n, last.first, last.ts, c.id, c.seed, c.status, c.kind,"
-        " json_extract(c.summary, '$.fetch_problem'), json_extract(c.summary, '$.summary')"
+        " SELECT last.url, last.n, last.first, last.ts, c.id, c.seed, c.status, c.kind"
         " FROM last JOIN captures AS c ON c.url = last.url AND c.timestamp = last.ts")
-    for url, n, first, ts, cid, seed, status, kind, problem, line in db.execute(sql):
-        rows[url] = PageRow(url, n, first, ts, cid, seed, status, kind, problem, line or "")
+    for url, n, first, ts, cid, seed, status, kind in db.execute(sql):
+        rows[url] = PageRow(url, n, first, ts, cid, seed, status, kind)
     where, args = _range(since, until)
     for channel in CHANNELS:
         query = (f"SELECT url, max(timestamp) FROM captures WHERE {changed_expr(channel)}{where}"
@@ -100,11 +100,26 @@ def page_rows(db: sqlite3.Connection, since: str | None = None,
     return sorted(rows.values(), key=lambda r: (r.latest_change, r.last), reverse=True)
 
 
+def fill_state(db: sqlite3.Connection, rows: list[PageRow]) -> None:
+    """Fill in each row's fetch state and last summary (a lookup per row not filled yet: the list
+    reads them only for the rows on show, or for all when filtering by fetch state)."""
+    for row in rows:
+        if row.state_known:
+            continue
+        found = db.execute("SELECT json_extract(summary, '$.fetch_problem'),"
+                           " json_extract(summary, '$.summary') FROM captures WHERE id = ?",
+                           (row.last_id,)).fetchone()
+        row.fetch_problem, row.last_summary = (found[0], found[1] or "") if found else (None, "")
+        row.state_known = True
+
+
 def fill_details(db: sqlite3.Connection, rows: list[PageRow]) -> None:
-    """Fill in what each shown row's last channel changes were (a lookup per change)."""
+    """Fill in what each shown row's last channel changes were (a lookup per change), and its
+    fetch state."""
     from pagetrail.changes import pagediff_from_summary
     from pagetrail.diff.summary import channel_summary
 
+    fill_state(db, rows)
     for row in rows:
         for channel, change in row.changes.items():
             if change.capture_id is not None:

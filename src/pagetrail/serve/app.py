@@ -72,6 +72,8 @@ def create_app(config: ServeConfig) -> Flask:
         f = Filters.from_args(request.args)
         since, until = f.bounds()
         rows = store.page_rows(since, until)
+        if f.state:
+            pages.fill_state(store.db, rows)
         kept = []
         for row in rows:
             seed = store.seed_for(row.url, row.seed)

@@ -74,6 +74,8 @@ def install(app: Flask, config) -> None:  # noqa: ANN001 - ServeConfig
             f = Filters.from_args(request.args)
             since, until = f.bounds()
             rows = store.page_rows(since, until)
+            if f.state:
+                pages.fill_state(store.db, rows)
             urls = []
             for row in rows:
                 seed = store.seed_for(row.url, row.seed)

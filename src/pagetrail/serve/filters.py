@@ -77,7 +77,7 @@ class Filters:
         if self.state == "ok" and row.fetch_problem:
             return False
         if self.q:
-            hay = " ".join((row.url, seed_name, *tags, row.last_summary)).casefold()
+            hay = " ".join((row.url, seed_name, *tags)).casefold()
             if not all(word in hay for word in self.q.casefold().split()):
                 return False
         return True
