@@ -10,6 +10,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -32,10 +33,12 @@ def start(*args: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
 
 
 def stop(proc: subprocess.Popen) -> int:
+    """SIGTERM, then the exit status; what it wrote to stderr is kept as ``proc.err``."""
     proc.send_signal(signal.SIGTERM)
     try:
         return proc.wait(timeout=30)
     finally:
+        proc.err = proc.stderr.read()
         proc.stdout.close()
         proc.stderr.close()
 
@@ -91,3 +94,39 @@ def test_another_host_needs_the_token_it_prints(archive):
             assert resp.status == 200
     finally:
         stop(proc)
+
+
+def test_replay_runs_beside_the_app_and_stops_with_it(archive):
+    import socket
+
+    from tests.support.validators import build_venv
+
+    bin_dir, why = build_venv()
+    if bin_dir is None:
+        pytest.skip(f"pywb not available ({why})")
+    proc, address = start("--archive", str(archive), env={"PAGETRAIL_PYWB": str(bin_dir / "wayback")})
+    try:
+        line = proc.stdout.readline()
+        assert "replay (pywb) at http://127.0.0.1:" in line, line
+        replay = line.split(" at ", 1)[1].strip()
+        port = int(replay.split(":")[2].split("/")[0])
+        assert port != int(address.rstrip("/").rsplit(":", 1)[1])
+        timeline = address + "page?url=" + quote("http://127.0.0.1:8000/2011/05/heparin/")
+        with urllib.request.urlopen(timeline) as resp:
+            assert replay.encode() in resp.read()  # replay links point there
+        with urllib.request.urlopen(replay + "/") as resp:
+            assert resp.status == 200  # pywb answers
+    finally:
+        assert stop(proc) == 0
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass
+
+
+def test_without_pywb_the_app_runs_and_says_why(archive, tmp_path):
+    proc, address = start("--archive", str(archive), env={"PAGETRAIL_PYWB": str(tmp_path / "none")})
+    try:
+        with urllib.request.urlopen(address) as resp:
+            assert resp.status == 200 and b"replay is off" in resp.read()
+    finally:
+        stop(proc)
+    assert "replay is off" in proc.err and "none: no such file" in proc.err
