@@ -9,11 +9,9 @@ from pagetrail.archive import Archive
 from pagetrail.cli import main
 from pagetrail.example import ExampleSite
 from tests.support.crawl_runs import crawl
-from tests.test_changes_timeline import require_pipeline
 
 
 def test_crawled_timeline_is_summarised_by_the_crawl(tmp_path, capsys):
-    require_pipeline()
     archive_dir = tmp_path / "archive"
     # Versions 4 and 5 (5 changes only noise), then 5 again: the server answers 304 -> a revisit.
     with ExampleSite(mode="sequence", start_version=4) as site:

@@ -25,15 +25,6 @@ CAPTCHA = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><b
            b"<div class='g-recaptcha' data-sitekey='x'></div></form></body></html>")
 
 
-def require_pipeline() -> None:
-    """The segmenter and the differ are built beside this module; skip until both have landed."""
-    try:
-        from pagetrail.diff import diff_snapshots  # noqa: F401
-        from pagetrail.segment.pipeline import segment  # noqa: F401
-    except ImportError as exc:
-        pytest.skip(f"segmenter or differ not available yet: {exc}")
-
-
 def exchange(body: bytes, when: datetime, status: int = 200, gz: bool = False) -> Exchange:
     headers = [("Content-Type", "text/html; charset=utf-8")]
     if gz:
@@ -59,7 +50,6 @@ def build_timeline_archive(root: Path) -> tuple[Archive, list]:
 
 @pytest.fixture(scope="module")
 def timeline(tmp_path_factory):
-    require_pipeline()
     archive, captures = build_timeline_archive(tmp_path_factory.mktemp("timeline") / "archive")
     yield archive, captures
     archive.close()
@@ -140,7 +130,6 @@ def test_summary_is_stored_as_a_warc_metadata_record(timeline):
 
 
 def test_revisit_is_no_change_without_parsing(tmp_path):
-    require_pipeline()
     with Archive(tmp_path / "a") as archive:
         capture(archive, render(1), 0)
         again = archive.record(exchange(render(1), T0 + timedelta(hours=1)))
@@ -153,7 +142,6 @@ def test_revisit_is_no_change_without_parsing(tmp_path):
 
 
 def test_fetch_problems_are_not_changes_and_next_good_capture_uses_last_good(tmp_path):
-    require_pipeline()
     with Archive(tmp_path / "a") as archive:
         good = capture(archive, render(1), 0)
         failed = archive.record_failure(FailedFetch(URL, T0 + timedelta(hours=1), "connection refused",
@@ -180,7 +168,6 @@ def test_fetch_problems_are_not_changes_and_next_good_capture_uses_last_good(tmp
 
 
 def test_same_captcha_again_stays_a_fetch_problem(tmp_path):
-    require_pipeline()
     with Archive(tmp_path / "a") as archive:
         capture(archive, render(0), 0)
         capture(archive, CAPTCHA, 1)
@@ -189,7 +176,6 @@ def test_same_captcha_again_stays_a_fetch_problem(tmp_path):
 
 
 def test_history_uses_stored_summaries_and_fills_gaps(tmp_path):
-    require_pipeline()
     with Archive(tmp_path / "a") as archive:
         captures = [archive.record(exchange(render(v.number), T0 + timedelta(hours=v.number)))
                     for v in VERSIONS[:4]]  # recorded, never processed
@@ -203,7 +189,6 @@ def test_history_uses_stored_summaries_and_fills_gaps(tmp_path):
 
 
 def test_reprocess_recomputes_from_the_raw_captures(tmp_path):
-    require_pipeline()
     with Archive(tmp_path / "a") as archive:
         captures = [capture(archive, render(v.number), v.number) for v in VERSIONS[:3]]
         good = archive.get_summary(captures[2].id)
@@ -221,7 +206,6 @@ def test_diff_captures_across_several_versions(timeline):
 
 
 def test_http_charset_is_used_when_the_page_has_no_meta(tmp_path):
-    require_pipeline()
     page = ("<html><head><title>Caf\u00e9</title></head><body><article><h1>Caf\u00e9 notes</h1>"
             "<p>{}</p><p>The first paragraph of a long enough article about coffee and pastry.</p>"
             "</article></body></html>")
@@ -237,7 +221,6 @@ def test_http_charset_is_used_when_the_page_has_no_meta(tmp_path):
 
 
 def test_reprocess_applies_changed_seed_rules(tmp_path):
-    require_pipeline()
     from pagetrail.seeds import build_seed
 
     with Archive(tmp_path / "a") as archive:

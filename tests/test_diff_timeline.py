@@ -109,11 +109,8 @@ def test_served_timeline_end_to_end():
     import urllib.request
 
     from pagetrail.example import ExampleSite
+    from pagetrail.segment import segment
 
-    try:
-        from pagetrail.segment import segment
-    except ImportError as exc:  # pragma: no cover - the segmenter is built in parallel
-        pytest.skip(f"segmenter not available: {exc}")
     snapshots = []
     with ExampleSite(mode="sequence") as site:
         for _ in VERSIONS:

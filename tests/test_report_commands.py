@@ -11,14 +11,13 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from pagetrail.cli import main
-from tests.test_changes_timeline import URL, build_timeline_archive, require_pipeline
+from tests.test_changes_timeline import URL, build_timeline_archive
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(scope="module")
 def archive_dir(tmp_path_factory):
-    require_pipeline()
     root = tmp_path_factory.mktemp("reports") / "archive"
     archive, _captures = build_timeline_archive(root)
     archive.close()

@@ -99,9 +99,8 @@ def test_hostile_page_runs_no_script_in_the_report(chromium, tmp_path):
 def test_report_screenshot(chromium, tmp_path):
     """A real report: the example page from version 2 to version 4 (every channel changed)."""
     from pagetrail.changes import diff_captures
-    from tests.test_changes_timeline import build_timeline_archive, require_pipeline
+    from tests.test_changes_timeline import build_timeline_archive
 
-    require_pipeline()
     archive, captures = build_timeline_archive(tmp_path / "archive")
     with archive:
         pd = diff_captures(archive, captures[2], captures[4])

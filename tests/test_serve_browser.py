@@ -22,7 +22,6 @@ from tests.support.crawl_runs import crawl, write_seeds
 from tests.support.serve_pages import hostile_after
 from tests.support.servers import LocalSite
 from tests.support.validators import build_venv
-from tests.test_changes_timeline import require_pipeline
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +36,6 @@ CRAWLS = 4
 def crawled(tmp_path_factory):
     """An archive made by four real crawls of the example page (versions 1 to 4) and of a page
     that turns hostile after the first crawl."""
-    require_pipeline()
     home = tmp_path_factory.mktemp("serve-browser")
     archive = home / "archive"
     with ExampleSite(mode="sequence", start_version=1) as example, LocalSite() as site:

@@ -15,7 +15,6 @@ from urllib.parse import quote
 import pytest
 
 from tests.support.serve_pages import build_archive
-from tests.test_changes_timeline import require_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,7 +44,6 @@ def stop(proc: subprocess.Popen) -> int:
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    require_pipeline()
     root = tmp_path_factory.mktemp("serve-cmd") / "archive"
     build_archive(root)
     return root

@@ -19,7 +19,6 @@ import pytest
 from pagetrail.serve import ServeConfig, Store, create_app
 from pagetrail.serve.security import CSP
 from tests.support.serve_pages import MARK, RLO, build_archive
-from tests.test_changes_timeline import require_pipeline
 
 HEPARIN = "http://127.0.0.1:8000/2011/05/heparin/"
 HOSTILE = "http://127.0.0.1:8000/hostile/"
@@ -28,7 +27,6 @@ REPLAY = "http://127.0.0.1:9/pagetrail"
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    require_pipeline()
     root = tmp_path_factory.mktemp("serve") / "archive"
     captures = build_archive(root)
     return root, captures
@@ -261,7 +259,6 @@ def test_the_page_list_follows_new_captures(tmp_path):
     from pagetrail.example import render
     from tests.support.serve_pages import T0, exchange
 
-    require_pipeline()
     root = tmp_path / "archive"
     build_archive(root)
     store = Store.open(root)
@@ -288,7 +285,6 @@ def test_retried_attempts_and_screenshots_are_shown_with_their_capture(tmp_path)
     from tests.support.serve_pages import T0, exchange
     from tests.support.servers import PNG
 
-    require_pipeline()
     root = tmp_path / "archive"
     url = "http://127.0.0.1:8000/retried/"
     with Archive(root) as archive:
