@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pagetrail.durations import format_duration, parse_duration
+from pagetrail.seedopts import FieldError, fetch_and_notify_fields
+
 __all__ = [
     "Schedule",
     "Seed",
@@ -26,37 +29,21 @@ __all__ = [
 ]
 
 CHANNELS = ("article", "ads", "comments")
+# What can notify: a change in a channel, or the page's fetches failing / working again.
+NOTIFY_ON = (*CHANNELS, "fetch")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-_INTERVAL_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 SEED_KEYS = {
     "url", "name", "schedule", "timezone", "jitter", "tags", "robots", "requisites",
     "user_agent", "notify_on", "webhook", "notify_file", "warc_prefix", "rules",
-    "delay", "timeout", "proxy", "render",
+    "delay", "timeout", "proxy", "render", "notify", "webhook_headers", "webhook_secret",
+    "notify_failures",
 }
 RULE_KEYS = {"article", "ads", "comments", "ignore"}
 
 
 class SeedError(ValueError):
     """A seed file or seed definition is invalid. ``str(err)`` is a one-line message."""
-
-
-def parse_duration(text: str) -> float:
-    """Parse ``"90s"``, ``"6h"``, ``"1h30m"``, ``"1.5d"`` or a bare number of seconds."""
-    text = str(text).strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    pos, total = 0, 0.0
-    compact = text.replace(" ", "")
-    for m in _INTERVAL_PART.finditer(compact):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
-        pos = m.end()
-    if pos != len(compact) or not compact:
-        raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 15m, 6h, 1d, 1h30m)")
-    return total
 
 
 @dataclass(frozen=True)
@@ -67,6 +54,7 @@ class Schedule:
     cron: str | None = None
     timezone: str = "UTC"
     jitter: float = 0.0
+    text: str = field(default="", compare=False)  # as the seed file says it, e.g. "6h"
 
     @classmethod
     def parse(cls, text: str, timezone: str = "UTC", jitter: float = 0.0) -> Schedule:
@@ -79,16 +67,19 @@ class Schedule:
                 CronTrigger.from_crontab(text, timezone=timezone)
             except (ValueError, KeyError) as exc:
                 raise ValueError(f"bad cron expression {text!r}: {exc}") from None
-            return cls(cron=text, timezone=timezone, jitter=jitter)
+            return cls(cron=text, timezone=timezone, jitter=jitter, text=text)
         seconds = parse_duration(text)
         if seconds <= 0:
             raise ValueError(f"interval must be positive, got {text!r}")
-        return cls(interval=seconds, timezone=timezone, jitter=jitter)
+        return cls(interval=seconds, timezone=timezone, jitter=jitter, text=text)
 
     def describe(self) -> str:
+        """``every 6h`` (as the seed says it), ``cron '0 6 * * *' (Europe/Paris)``."""
         if self.cron:
             return f"cron {self.cron!r} ({self.timezone})"
-        return f"every {self.interval:g}s"
+        if self.text and not self.text.replace(".", "").isdigit():
+            return f"every {self.text}"
+        return f"every {format_duration(self.interval or 0)}"
 
 
 @dataclass(frozen=True)
@@ -162,8 +153,12 @@ class Seed:
     robots: bool = True
     requisites: bool = False
     user_agent: str | None = None
-    notify_on: tuple[str, ...] = CHANNELS
+    notify_on: tuple[str, ...] = NOTIFY_ON
+    notify: tuple[str, ...] = ()  # apprise URLs: mailto://, slack://, json://, ntfy://...
+    notify_failures: int = 3  # consecutive failed captures before "failing" is notified
     webhook: str | None = None
+    webhook_headers: tuple[tuple[str, str], ...] = ()  # e.g. Authorization
+    webhook_secret: str | None = None  # HMAC-SHA256 key for X-Pagetrail-Signature
     notify_file: str | None = None
     warc_prefix: str = "pagetrail"
     rules: SiteRules = field(default_factory=SiteRules)
@@ -261,14 +256,14 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
     for key in ("robots", "requisites", "render"):
         if key in raw and not isinstance(raw[key], bool):
             raise fail(key, "must be true or false")
-    notify_on = raw.get("notify_on", list(CHANNELS))
+    notify_on = raw.get("notify_on", list(NOTIFY_ON))
     try:
         notify_on = _as_list(notify_on, "notify_on")
     except ValueError as exc:
         raise fail("notify_on", str(exc)) from None
-    bad = [c for c in notify_on if c not in CHANNELS]
+    bad = [c for c in notify_on if c not in NOTIFY_ON]
     if bad:
-        raise fail("notify_on", f"unknown channel {bad[0]!r} (use {', '.join(CHANNELS)})")
+        raise fail("notify_on", f"unknown channel {bad[0]!r} (use {', '.join(NOTIFY_ON)})")
     webhook = raw.get("webhook")
     if webhook is not None and urlsplit(str(webhook)).scheme not in ("http", "https"):
         raise fail("webhook", f"must be an http(s) URL, got {webhook!r}")
@@ -279,23 +274,10 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
         rules = _parse_rules(raw.get("rules", {}))
     except ValueError as exc:
         raise fail("rules", str(exc)) from None
-    seconds: dict[str, float | None] = {}
-    for key in ("delay", "timeout"):
-        value = raw.get(key)
-        if value is None:
-            seconds[key] = None
-            continue
-        try:
-            seconds[key] = parse_duration(value)
-        except ValueError as exc:
-            raise fail(key, str(exc)) from None
-        if key == "timeout" and not seconds[key]:
-            raise fail(key, "must be more than 0")
-    proxy = raw.get("proxy")
-    if proxy is not None and (not isinstance(proxy, str)
-                              or urlsplit(proxy).scheme not in ("http", "https")
-                              or not urlsplit(proxy).hostname):
-        raise fail("proxy", f"must be an http(s) URL such as http://proxy.example:3128, got {proxy!r}")
+    try:
+        extra = fetch_and_notify_fields(raw)
+    except FieldError as exc:
+        raise fail(exc.field, exc.message) from None
     return Seed(
         url=url,
         name=name,
@@ -309,12 +291,10 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
         notify_file=raw.get("notify_file"),
         warc_prefix=prefix,
         rules=rules,
-        delay=seconds["delay"],
-        timeout=seconds["timeout"],
-        proxy=proxy,
         render=raw.get("render", False),
         source=where,
         raw=dict(raw),
+        **extra,
     )
 
 

@@ -238,3 +238,46 @@ def check_archive(archive: Path) -> list:
     finally:
         store.close()
     return captures
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 with a free port; ``messages`` holds each mail
+    as an ``email.message.EmailMessage``."""
+
+    def __init__(self):
+        import asyncio
+        import email
+        import email.policy
+
+        from aiosmtpd.smtp import SMTP
+
+        self.messages: list = []
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802, ANN001, ANN201
+                sink.messages.append(email.message_from_bytes(envelope.content,
+                                                              policy=email.policy.default))
+                return "250 OK"
+
+        self.loop = asyncio.new_event_loop()
+        self.server = self.loop.run_until_complete(
+            self.loop.create_server(lambda: SMTP(Handler()), "127.0.0.1", 0))
+        self.port = self.server.sockets[0].getsockname()[1]
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, to: str = "team@example.org") -> str:
+        return f"mailto://127.0.0.1:{self.port}?from=pagetrail@example.org&to={to}"
+
+    def close(self) -> None:
+        import asyncio
+
+        async def shut() -> None:
+            self.server.close()
+            await self.server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(shut(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()

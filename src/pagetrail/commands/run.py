@@ -21,7 +21,9 @@ schedule and runs missed during downtime are coalesced into one.
 Seed files are re-read when they change: added seeds are captured at once and then scheduled,
 removed seeds stop, changed schedules take effect. A broken edit is reported and the previous
 version of the file keeps running. Use `pagetrail schedule` to list jobs and to pause or resume
-one while the daemon runs. Notifications (webhook, JSONL file) follow each seed's notify_on.
+one while the daemon runs. Notifications (apprise URLs such as mailto:// or slack://, a webhook,
+a JSONL file) follow each seed's notify_on: a change in a channel, and "fetch": the page failing
+notify_failures times in a row, then working again (once each).
 
 Scrapy settings reach every crawl as with `pagetrail crawl`: -s NAME=VALUE, --settings-module (or
 SCRAPY_SETTINGS_MODULE in the environment), and the seeds' delay, timeout, proxy, user_agent.
@@ -107,6 +109,8 @@ def setup_logging(quiet: bool = False) -> None:
         logger.propagate = False
     # APScheduler's own INFO lines ("Added job", "Running job") drown the capture lines.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # apprise logs each failed delivery itself; pagetrail.notify logs it once, with retries.
+    logging.getLogger("apprise").setLevel(logging.CRITICAL)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,114 +1,30 @@
-"""Notifications after a capture that changed in a channel the seed cares about.
+"""Notifications after a capture that changed in a channel the seed cares about, and when a
+seed's fetches start failing or work again (the ``fetch`` entry of ``notify_on``).
 
-Notifier kinds are a registry: a subclass of :class:`Notifier` with a ``kind`` and a ``from_seed``
-is found by that kind. Built in: ``webhook`` (POST the JSON change report to ``seed.webhook``) and
-``jsonl`` (append it to ``seed.notify_file``). Deliveries run on a background thread, so a slow or
-dead webhook never holds up captures; a failed delivery is retried with exponential backoff, and one
-that still fails is logged and written to a dead-letter file so the report is never lost.
+Where they go is :mod:`pagetrail.schedule.notifiers` (apprise URLs, webhook, JSON lines file).
+Deliveries run on a background thread, so a slow or dead destination never holds up captures; a
+failed delivery is retried with exponential backoff, and one that still fails is logged and
+written to a dead-letter file so the report is never lost.
 """
 
 from __future__ import annotations
 
-import fcntl
 import heapq
 import itertools
-import json
 import logging
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
 
-from pagetrail import __version__
+from pagetrail.schedule.notifiers import NOTIFIERS, JsonlNotifier, Notifier, notifiers_for
 from pagetrail.seeds import Seed
 
+__all__ = ["NOTIFIERS", "Notifications", "Notifier", "changed_channels", "notifiers_for",
+           "payload_for", "wants"]
+
 log = logging.getLogger("pagetrail.notify")
-
-NOTIFIERS: dict[str, type[Notifier]] = {}
-
-
-class Notifier:
-    """One destination for change reports."""
-
-    kind: ClassVar[str] = ""
-
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.kind:
-            NOTIFIERS[cls.kind] = cls
-
-    @classmethod
-    def from_seed(cls, seed: Seed) -> Notifier | None:
-        """The notifier this seed asks for, or None when it does not configure this kind."""
-        raise NotImplementedError
-
-    def send(self, payload: dict) -> None:
-        """Deliver one report; raise on failure (it will be retried)."""
-        raise NotImplementedError
-
-    def describe(self) -> str:
-        return self.kind
-
-
-class WebhookNotifier(Notifier):
-    kind = "webhook"
-    timeout = 10.0
-
-    def __init__(self, url: str):
-        self.url = url
-
-    @classmethod
-    def from_seed(cls, seed: Seed) -> WebhookNotifier | None:
-        return cls(seed.webhook) if seed.webhook else None
-
-    def send(self, payload: dict) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(self.url, data=body, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": f"pagetrail/{__version__}",
-            "X-Pagetrail-Seed": str(payload.get("seed", "")),
-        })
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                response.read(65536)
-        except urllib.error.HTTPError as exc:
-            raise OSError(f"HTTP {exc.code} from {self.url}") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise OSError(f"{self.url}: {reason}") from None
-
-    def describe(self) -> str:
-        return f"webhook {self.url}"
-
-
-class JsonlNotifier(Notifier):
-    kind = "jsonl"
-
-    def __init__(self, path: str):
-        self.path = Path(path)
-
-    @classmethod
-    def from_seed(cls, seed: Seed) -> JsonlNotifier | None:
-        return cls(seed.notify_file) if seed.notify_file else None
-
-    def send(self, payload: dict) -> None:
-        line = json.dumps(payload, ensure_ascii=False, sort_keys=True) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as out:
-            # Whole lines even when several daemons append to one file.
-            fcntl.flock(out, fcntl.LOCK_EX)
-            out.write(line)
-
-    def describe(self) -> str:
-        return f"file {self.path}"
-
-
-def notifiers_for(seed: Seed) -> list[Notifier]:
-    return [n for cls in NOTIFIERS.values() if (n := cls.from_seed(seed)) is not None]
 
 
 def changed_channels(report: dict) -> list[str]:
@@ -122,8 +38,8 @@ def wants(seed: Seed, report: dict) -> bool:
 
 
 def payload_for(seed: Seed, report: dict) -> dict:
-    """The JSON change report (``PageDiff.to_dict()``) with the seed's name added."""
-    return {"seed": seed.name, **report}
+    """The JSON change report (``PageDiff.to_dict()``) with the seed's name and the event added."""
+    return {"seed": seed.name, "event": "change", **report}
 
 
 @dataclass
@@ -154,7 +70,16 @@ class Notifications:
         cares about; returns how many deliveries were queued."""
         if not wants(seed, report):
             return 0
-        payload = payload_for(seed, report)
+        return self._queue_all(seed, payload_for(seed, report))
+
+    def notify_fetch_state(self, seed: Seed, event: dict) -> int:
+        """Queue a fetch-state event (``"event": "down"`` or ``"up"``) for a seed whose
+        ``notify_on`` has ``fetch``; returns how many deliveries were queued."""
+        if "fetch" not in seed.notify_on:
+            return 0
+        return self._queue_all(seed, {"seed": seed.name, "url": seed.url, **event})
+
+    def _queue_all(self, seed: Seed, payload: dict) -> int:
         targets = notifiers_for(seed)
         for notifier in targets:
             self._push(time.monotonic(), _Delivery(notifier, payload))
