@@ -80,5 +80,5 @@ def test_running_daemon_follows_edits_and_pause_resume(tmp_path, site):
     listing = schedule(tmp_path)
     assert listing.returncode == 0
     assert "daemon: not running; 2 jobs" in listing.stdout
-    assert [ln.split()[0] for ln in listing.stdout.splitlines()[1:]] == ["a", "c"]
+    assert [ln.split()[0] for ln in listing.stdout.splitlines()[2:]] == ["a", "c"]
     check_archive(tmp_path / "archive")

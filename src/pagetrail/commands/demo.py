@@ -107,7 +107,7 @@ class _Progress:
         from pagetrail.schedule.outcome import change_line
 
         stamp = time.strftime("%H:%M:%S")
-        if not item.ok and "(daemon stopping)" in (item.error or ""):
+        if item.stopped:
             return  # the crawl in flight when the demo was stopped: nothing was lost
         if not item.ok:
             self.failed += 1

@@ -27,7 +27,8 @@ from pagetrail.schedule.dispatcher import Dispatcher
 from pagetrail.schedule.notify import Notifications
 from pagetrail.schedule.outcome import CaptureOutcome, outcomes
 from pagetrail.schedule.seedwatch import SeedEntry, SeedWatcher
-from pagetrail.schedule.triggers import schedule_key, trigger_for
+from pagetrail.schedule.status import StatusBook
+from pagetrail.schedule.triggers import schedule_key, schedule_label, trigger_for
 
 log = logging.getLogger("pagetrail.schedule")
 
@@ -69,6 +70,7 @@ class Daemon:
         workdir = schedule_dir(self.archive)
         self._watcher = SeedWatcher(config.seed_paths, workdir / "seeds", config.seeds_folder)
         self._crawl_log = workdir / "crawl.log"
+        self.status = StatusBook(self.archive)
         self.notifications: Notifications | None = None
         self.scheduler: BackgroundScheduler | None = None
         self.dispatcher: Dispatcher | None = None
@@ -191,14 +193,15 @@ class Daemon:
         options = self._job_options()
         for name, entry in sorted(entries.items()):
             key = schedule_key(entry.seed.schedule)
-            args = (name, entry.seed_file, str(self.archive), key)
+            label = schedule_label(entry.seed.schedule)
+            args = (name, entry.seed_file, str(self.archive), key, label)
             job = existing.get(name)
             if job is None:
                 self.scheduler.add_job(
                     jobs.crawl_seed, trigger_for(entry.seed.schedule), args=args, id=name,
                     name=name, replace_existing=True, next_run_time=datetime.now(UTC),
                     **options)
-                log.info("%s: scheduled %s (%s)", name, key, entry.seed.url)
+                log.info("%s: scheduled %s (%s)", name, label, entry.seed.url)
             elif tuple(job.args[3:4]) != (key,):
                 if job.next_run_time is None:
                     self.scheduler.modify_job(name, trigger=trigger_for(entry.seed.schedule),
@@ -206,9 +209,10 @@ class Daemon:
                 else:
                     self.scheduler.reschedule_job(name, trigger=trigger_for(entry.seed.schedule))
                     self.scheduler.modify_job(name, args=args, **options)
-                log.info("%s: rescheduled %s", name, key)
+                log.info("%s: rescheduled %s", name, label)
             elif tuple(job.args) != args or any(getattr(job, k) != v for k, v in options.items()):
                 self.scheduler.modify_job(name, args=args, **options)
+        self.status.keep_only(set(entries))
         for name in sorted(set(existing) - set(entries)):
             self.scheduler.remove_job(name)
             if self.dispatcher is not None:
@@ -262,8 +266,26 @@ class Daemon:
             self._crawled.add(item.seed)
             (log.info if item.ok else log.warning)("%s", item.line())
             entry = self._entries.get(item.seed)
+            if entry is not None and not item.stopped:
+                self._note_fetch_state(entry, item)
             if item.report is not None and entry is not None and self.notifications is not None:
                 self.notifications.notify(entry.seed, item.report)
             if self.on_capture is not None:
                 self.on_capture(item)
         self._crawled.update(run.seeds)
+        self.status.save()
+
+    def _note_fetch_state(self, entry: SeedEntry, item: CaptureOutcome) -> None:
+        """Count the seed's failures in a row; notify "failing" and "back" once each."""
+        result = item.result().removeprefix(f"{item.url} ")
+        event = self.status.record(entry.seed, item.ok, result, item.error)
+        if event is None:
+            return
+        if event["event"] == "down":
+            log.warning("%s: failing: %d captures in a row failed (since %s)", entry.seed.name,
+                        event["failures"], event["since"])
+        else:
+            log.info("%s: back: captured again after %d failed captures", entry.seed.name,
+                     event["failures"])
+        if self.notifications is not None:
+            self.notifications.notify_fetch_state(entry.seed, event)

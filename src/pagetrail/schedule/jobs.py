@@ -34,7 +34,8 @@ def set_submitter(submit: Callable[[str], None] | None) -> None:
     _submit = submit
 
 
-def crawl_seed(name: str, seed_file: str = "", archive: str = "", schedule: str = "") -> None:
+def crawl_seed(name: str, seed_file: str = "", archive: str = "", schedule: str = "",
+               label: str = "") -> None:
     """Job function: the seed is due. Returns at once; the dispatcher batches and crawls."""
     if _submit is None:
         log.warning("job %s fired outside a pagetrail daemon; ignored", name)
@@ -115,8 +116,9 @@ class StoreReader:
     def jobs(self) -> list[JobInfo]:
         out = []
         for job in self.store.get_all_jobs():
-            kwargs = dict(zip(("name", "seed_file", "archive", "schedule"), job.args, strict=False)) | job.kwargs
-            out.append(JobInfo(job.id, kwargs.get("schedule") or str(job.trigger),
+            kwargs = dict(zip(("name", "seed_file", "archive", "schedule", "label"), job.args,
+                              strict=False)) | job.kwargs
+            out.append(JobInfo(job.id, kwargs.get("label") or kwargs.get("schedule") or str(job.trigger),
                                job.next_run_time, kwargs.get("seed_file", "")))
         return sorted(out, key=lambda j: j.name)
 

@@ -28,15 +28,30 @@ class CaptureOutcome:
     capture_id: int | None = None
     timestamp: str | None = None
     report: dict | None = None  # PageDiff.to_dict() of this capture against the previous one
+    note: str | None = None  # said instead of the change summary when there is none yet
+
+    @property
+    def stopped(self) -> bool:
+        """Not a failure of the page: the daemon stopped the crawl before it was fetched."""
+        return not self.ok and "(daemon stopping)" in (self.error or "")
 
     def line(self) -> str:
+        return f"{self.seed}: {self.result()}"
+
+    def result(self) -> str:
+        """The line without the seed's name: URL, status, kind and the change summary."""
         if not self.ok:
             error = self.error or "no capture"
             if self.url and error.endswith(f": {self.url}"):
                 error = error[: -len(self.url) - 2]  # the crawl's message repeats the URL
-            return f"{self.seed}: {self.url} FAILED: {error}"
-        head = f"{self.seed}: {self.url} {self.status if self.status is not None else '-'} {self.kind or ''}".rstrip()
-        return f"{head} — {change_line(self.report)}"
+            return f"{self.url} FAILED: {error}"
+        head = f"{self.url} {self.status if self.status is not None else '-'} {self.kind or ''}".rstrip()
+        if self.report is None and self.note:
+            return f"{head} — {self.note}"
+        summary = change_line(self.report)
+        if self.status == 304 and summary.startswith("no change"):
+            summary = "no change: not modified (HTTP 304)"  # the server said so; nothing compared
+        return f"{head} — {summary}"
 
 
 def change_line(report: dict | None) -> str:
@@ -78,13 +93,32 @@ def outcomes(run: CrawlRun, archive: str | Path,
         if seed not in seen:
             out.append(CaptureOutcome(seed=seed, url=(urls or {}).get(seed, ""), ok=False,
                                       error=f"crawl {run.describe()}"))
-    _attach_reports(out, archive)
+    _attach_reports(out, archive, run)
     return out
 
 
-def _attach_reports(items: list[CaptureOutcome], archive: str | Path) -> None:
-    wanted = [o for o in items if o.capture_id is not None]
-    if not wanted:
+def _saved_anyway(item: CaptureOutcome, store, run: CrawlRun) -> bool:  # noqa: ANN001 - Archive
+    """A crawl killed before it printed its summary may have saved the capture all the same: the
+    archive is the record, so a capture of the seed's URL made during this run counts."""
+    from pagetrail.archive.naming import timestamp17
+    from pagetrail.crawl.outcome import KIND_WORDS
+
+    found = [c for c in store.captures(url=item.url, since=timestamp17(run.started))
+             if c.kind in ("response", "revisit")]
+    if not found:
+        return False
+    capture = found[-1]
+    item.ok, item.error = True, None
+    item.status, item.kind = capture.status, KIND_WORDS.get(capture.kind, capture.kind)
+    item.capture_id, item.timestamp = capture.id, capture.timestamp
+    item.note = f"saved before the crawl was stopped ({run.describe()}); no change summary yet"
+    return True
+
+
+def _attach_reports(items: list[CaptureOutcome], archive: str | Path, run: CrawlRun) -> None:
+    unreported = [o for o in items if o.capture_id is None and o.url and o.error
+                  and o.error.startswith("crawl ")]
+    if not any(o.capture_id is not None for o in items) and not unreported:
         return
     from pagetrail.archive import Archive
 
@@ -94,7 +128,10 @@ def _attach_reports(items: list[CaptureOutcome], archive: str | Path) -> None:
         log.warning("cannot open %s for change summaries: %s", archive, exc)
         return
     try:
-        for item in wanted:
+        recovered = {id(item) for item in unreported if _saved_anyway(item, store, run)}
+        for item in items:
+            if item.capture_id is None or id(item) in recovered:
+                continue
             try:
                 summary = store.get_summary(item.capture_id)
             except Exception as exc:  # noqa: BLE001

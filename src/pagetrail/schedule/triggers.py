@@ -8,6 +8,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from pagetrail.durations import format_duration
 from pagetrail.seeds import Schedule
 
 # APScheduler 3.x counts cron weekdays from Monday = 0 (its issue 286); crontab counts from
@@ -41,8 +42,17 @@ def trigger_for(schedule: Schedule) -> BaseTrigger:
 
 
 def schedule_key(schedule: Schedule) -> str:
-    """A short text that changes exactly when the schedule does; stored with the job."""
-    key = schedule.describe()
+    """A short text that changes exactly when the schedule does; stored with the job. (In
+    seconds, as in earlier versions: a new wording must not reschedule every stored job.)"""
+    key = schedule.describe() if schedule.cron else f"every {schedule.interval:g}s"
     if schedule.jitter:
         key += f" jitter {schedule.jitter:g}s"
     return key
+
+
+def schedule_label(schedule: Schedule) -> str:
+    """The schedule as the seed says it, for logs and `pagetrail schedule`: ``every 6h``."""
+    label = schedule.describe()
+    if schedule.jitter:
+        label += f" jitter {format_duration(schedule.jitter)}"
+    return label

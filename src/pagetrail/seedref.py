@@ -1,0 +1,38 @@
+"""A page named on the command line: its URL, or the name of a seed (``pagetrail history heparin``).
+
+One function for every command that takes a page, so that a name means the same page everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pagetrail.errors import UsageError
+from pagetrail.seeds import Seed, load_seeds
+
+
+def find_seed(ref: str, seeds: Sequence[Seed]) -> Seed | None:
+    """The seed named ``ref``, or whose URL is ``ref`` (a trailing slash more or less)."""
+    for seed in seeds:
+        if ref == seed.name:
+            return seed
+    bare = ref.rstrip("/")
+    return next((s for s in seeds if s.url.rstrip("/") == bare), None)
+
+
+def page_url(ref: str, seeds: Sequence[Seed] | None = None,
+             seed_paths: Sequence[str | Path] | None = None, folder: str | Path = "seeds") -> str:
+    """The URL a command's page argument means: a URL as given (anything with ``://``), else the
+    URL of the seed with that name, from ``seeds`` or else from the seed files (``seed_paths``,
+    default ``folder/*.toml``). Raises :class:`UsageError` (one line) when it is neither."""
+    if "://" in ref:
+        return ref
+    if seeds is None:
+        seeds = load_seeds(seed_paths, folder) if seed_paths or Path(folder).is_dir() else []
+    seed = find_seed(ref, seeds)
+    if seed is None:
+        where = " ".join(map(str, seed_paths or [])) or f"{folder}/*.toml"
+        known = ", ".join(sorted(s.name for s in seeds)[:10]) or "none"
+        raise UsageError(f"{ref}: not a URL, and no seed of that name in {where} (known: {known})")
+    return seed.url
