@@ -342,6 +342,25 @@ def _check_unique(seeds: Sequence[Seed]) -> None:
         by_name[seed.name] = seed
 
 
+def find_seed(seeds: Sequence[Seed], url: str | None = None, name: str | None = None,
+              *, only: bool = False) -> Seed | None:
+    """The seed named ``name`` or whose URL is ``url`` (a trailing slash aside). With ``only``, a
+    list of one seed answers for any page (a local file segmented with a one-seed file)."""
+    want = url.rstrip("/") if url else None
+    for seed in seeds:
+        if (name is not None and seed.name == name) or (want is not None and seed.url.rstrip("/") == want):
+            return seed
+    return seeds[0] if only and len(seeds) == 1 else None
+
+
+def rules_for(seeds: Sequence[Seed], url: str | None = None, name: str | None = None,
+              *, only: bool = False) -> SiteRules | None:
+    """The site rules of the seed ``find_seed`` picks; None when it picks none or has no rules.
+    The one way every command and the change processor look up a page's rules."""
+    seed = find_seed(seeds, url, name, only=only)
+    return (seed.rules or None) if seed is not None else None
+
+
 def seed_files(paths: Iterable[str | Path] | None = None, folder: str | Path = "seeds") -> list[Path]:
     """The seed files to use: the given paths, or every ``*.toml`` in ``folder``."""
     paths = list(paths or [])

@@ -47,12 +47,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _rules_from(seed_file: str, url: str):  # noqa: ANN202 - SiteRules | None
-    from pagetrail.seeds import load_seed_file
+    from pagetrail.seeds import find_seed, load_seed_file
 
-    for seed in load_seed_file(seed_file):
-        if seed.url.rstrip("/") == url.rstrip("/"):
-            return seed.rules or None
-    raise UsageError(f"{seed_file}: no seed with url {url}")
+    seed = find_seed(load_seed_file(seed_file), url)
+    if seed is None:
+        raise UsageError(f"{seed_file}: no seed with url {url}")
+    return seed.rules or None
 
 
 def run(args: argparse.Namespace) -> int:
