@@ -159,3 +159,30 @@ def test_a_seed_name_where_a_url_is_taken(tmp_path):
     (folder / "a.toml").write_text('[[seed]]\nname = "heparin"\nurl = "https://e.org/h"\n'
                                    'schedule = "6h"\n', encoding="utf-8")
     assert page_url("heparin", folder=folder) == "https://e.org/h"
+
+
+def test_crawl_only_takes_a_seed_url_too_and_tags_select_seeds(tmp_path):
+    from pagetrail.crawl.seedlist import choose_seeds
+    from pagetrail.seedref import with_tags
+
+    path = tmp_path / "s.toml"
+    path.write_text('[defaults]\nschedule = "1h"\n[[seed]]\nname = "a"\nurl = "http://127.0.0.1/a"\n'
+                    'tags = ["health"]\n[[seed]]\nname = "b"\nurl = "http://127.0.0.1/b"\n',
+                    encoding="utf-8")
+    assert [s.name for s in choose_seeds([path], only=["http://127.0.0.1/b"])] == ["b"]
+    assert [s.name for s in choose_seeds([path], only=["a"])] == ["a"]
+    seeds = choose_seeds([path])
+    assert [s.name for s in with_tags(seeds, ["health"])] == ["a"]
+    assert with_tags(seeds, []) == seeds
+
+
+def test_no_scaffolding_fallbacks_in_the_operator_modules():
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "src" / "pagetrail"
+    files = [src / "cli.py", src / "commands" / "demo.py", *sorted((src / "schedule").glob("*.py"))]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "except ImportError" not in text and "not built yet" not in text, path
+        assert "ModuleNotFoundError" not in text, path
+    assert "cli import main" not in (src / "commands" / "demo.py").read_text(encoding="utf-8")

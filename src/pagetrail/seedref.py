@@ -36,3 +36,11 @@ def page_url(ref: str, seeds: Sequence[Seed] | None = None,
         known = ", ".join(sorted(s.name for s in seeds)[:10]) or "none"
         raise UsageError(f"{ref}: not a URL, and no seed of that name in {where} (known: {known})")
     return seed.url
+
+
+def with_tags(seeds: Sequence[Seed], tags: Sequence[str]) -> list[Seed]:
+    """The seeds that carry any of ``tags`` (all seeds when no tag is given), for ``--tag``."""
+    if not tags:
+        return list(seeds)
+    wanted = set(tags)
+    return [s for s in seeds if wanted & set(s.tags)]

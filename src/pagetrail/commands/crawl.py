@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--archive", default="archive", metavar="DIR",
                         help="archive folder (default: archive/)")
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
-                        help="capture only the file seed with this name (repeatable; "
+                        help="capture only the file seed with this name or URL (repeatable; "
                         "--url seeds are always kept)")
     parser.add_argument("--user-agent", metavar="UA", help="User-Agent for seeds that set none")
     parser.add_argument("--no-robots", action="store_true",

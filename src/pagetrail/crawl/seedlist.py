@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pagetrail.errors import UsageError
+from pagetrail.seedref import find_seed
 from pagetrail.seeds import Seed, load_seeds, seed_files, seed_for_url
 
 
@@ -23,12 +24,14 @@ def choose_seeds(files: Sequence[str | Path] = (), urls: Sequence[str] = (),
         seeds = load_seeds(files, folder)
     only = list(only)
     if only:
-        names = {s.name for s in seeds}
-        missing = [n for n in only if n not in names]
+        chosen = {ref: find_seed(ref, seeds) for ref in only}  # a seed's name or its URL
+        missing = [ref for ref, seed in chosen.items() if seed is None]
         if missing:
-            raise UsageError(f"--only {missing[0]}: no seed with that name "
-                             f"(known: {', '.join(sorted(names)[:10]) or 'none'})")
-        seeds = [s for s in seeds if s.name in set(only)]
+            names = sorted(s.name for s in seeds)
+            raise UsageError(f"--only {missing[0]}: no seed with that name or URL "
+                             f"(known: {', '.join(names[:10]) or 'none'})")
+        wanted = {seed.name for seed in chosen.values() if seed is not None}
+        seeds = [s for s in seeds if s.name in wanted]
     known = {s.url for s in seeds}
     taken = {s.name for s in seeds}
     for url in urls:
