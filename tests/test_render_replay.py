@@ -63,6 +63,15 @@ def test_warcio_checks_every_rendered_record(validators, rendered_archive):  # n
     assert '"warc-type": "conversion"' in listing and "urn:fullPage:" in listing
 
 
+def test_cdxj_indexer_agrees_with_our_index(validators, rendered_archive):  # noqa: F811
+    archive_dir = rendered_archive[0]
+    files = sorted(p.name for p in archive_dir.glob("*.warc.gz"))
+    theirs = validators.run("cdxj-indexer", "--sort", *files, cwd=archive_dir).stdout.splitlines()
+    ours = (archive_dir / "index.cdxj").read_text().splitlines()
+    assert theirs == ours
+    assert any(line.startswith("urn:fullpage:") for line in ours)  # the screenshot, under its URN
+
+
 def test_pywb_replays_the_page_with_its_subresources(pywb, rendered_archive):
     archive_dir, page_url, promo_url, comments_url = rendered_archive
     with Archive(archive_dir) as archive:

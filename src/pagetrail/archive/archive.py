@@ -258,11 +258,7 @@ class Archive:
             assert capture is not None
             rows.finish(capture, holder)
             step.insert(capture)
-            entry = cdxj.entry_for_record(main, written[0])
-            if entry:
-                self._pending.setdefault(step.warc.name, []).append(
-                    (entry.url, entry.ts, entry.mime, entry.status, entry.digest, entry.length,
-                     entry.offset))
+            self.index_later(main, written[0])
         return capture
 
     def record_failure(self, failed: FailedFetch) -> Capture:
@@ -304,12 +300,17 @@ class Archive:
                                    about.record_id if about is not None else None)
             warc = self._file()
             written = warc.write([rec])
-            entry = cdxj.entry_for_record(rec, written[0])
-            if entry:
-                self._pending.setdefault(warc.name, []).append(
-                    (entry.url, entry.ts, entry.mime, entry.status, entry.digest, entry.length,
-                     entry.offset))
+            self.index_later(rec, written[0])
         return rec.record_id
+
+    def index_later(self, rec: records.Record, written: Written) -> None:
+        """Queue the index line of a record just written (if indexers index its kind); lines
+        are merged into ``index.cdxj`` when its file is closed."""
+        entry = cdxj.entry_for_record(rec, written)
+        if entry:
+            self._pending.setdefault(written.warc_file, []).append(
+                (entry.url, entry.ts, entry.mime, entry.status, entry.digest, entry.length,
+                 entry.offset))
 
     def _file(self) -> WarcFile:
         if self._writer is None:

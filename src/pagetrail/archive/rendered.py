@@ -50,6 +50,7 @@ def write_rendering(archive, page: Capture, rendered: datetime, dom: bytes,  # n
             assert capture is not None
             capture.refers_to = page.id
             step.insert(capture)
+            archive.index_later(rec, where)
             if rec.warc_type == "conversion":
                 out.dom = capture
             else:
