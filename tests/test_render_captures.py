@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,32 @@ def test_oversized_dom_is_cut_at_the_bound(tmp_path, site):
     assert any("DOM of" in n for n in run.summary["rendered"][0]["notes"])
     _, _, dom, _ = rendering_of(tmp_path / "archive", site.url("/article/"))
     assert len(dom) <= 2000
+
+
+def test_sigterm_while_rendering_ends_the_crawl_and_its_browser(tmp_path, site):
+    seeds = write_seeds(tmp_path / "seeds.toml", [{"url": site.url("/restless/"), "name": "r",
+                                                   "render": True}])
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TMPDIR": str(tmp_path)}
+    before = len([h for h in site.hits if h.path.startswith("/tick")])
+    proc = subprocess.Popen([sys.executable, "-m", "pagetrail", "crawl", str(seeds), "--archive",
+                             str(tmp_path / "archive"), "--set", "PAGETRAIL_RENDER_SETTLE_SECONDS=600",
+                             "--set", "PAGETRAIL_RENDER_TOTAL_SECONDS=600"],
+                            stderr=subprocess.PIPE, text=True, env=env)
+    while len([h for h in site.hits if h.path.startswith("/tick")]) < before + 5:
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.1)  # the browser is running the page's script
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate()
+    assert proc.returncode == 130, err
+    with Archive.existing(tmp_path / "archive") as archive:  # the fetched page is on record
+        assert archive.captures(url=site.url("/restless/"), kind="response")
+    time.sleep(1)
+    leftovers = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _cmdline_has(p, tmp_path)]
+    assert not leftovers, "browser processes outlived the crawl"
+
+
+def _cmdline_has(proc: Path, text: Path) -> bool:
+    try:
+        return str(text).encode() in (proc / "cmdline").read_bytes()
+    except OSError:
+        return False

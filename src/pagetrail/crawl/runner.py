@@ -7,7 +7,10 @@ Twisted's reactor cannot be restarted, so a process runs at most one crawl; call
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +142,28 @@ def render_pages(seeds: Sequence[Seed], summary: CrawlSummary, scrapy_settings, 
         return []
     archive = archive_for(scrapy_settings.get("PAGETRAIL_ARCHIVE_DIR"), scrapy_settings)
     try:
-        return render_captures(archive, todo, RenderBounds.from_settings(scrapy_settings), progress)
+        with _interruptible():
+            return render_captures(archive, todo, RenderBounds.from_settings(scrapy_settings),
+                                   progress)
     finally:
         archive.close()
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGTERM (the daemon stopping) and SIGINT end the rendering at once as KeyboardInterrupt,
+    like an interrupted crawl: Scrapy's handlers are gone with its reactor, and pages rendered
+    so far are already archived."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
