@@ -190,7 +190,7 @@ def test_hostile_archived_content_stays_inert(browser, server, crawled):
     page.locator("table.timeline tbody tr.t-changed").first.locator("a").first.click()
     assert "/compare?" in page.url
     body = page.inner_text("main")
-    assert "<svg onload=" in body and "javascript:" in body  # shown as the text they are
+    assert "<svg onload=" in body and "data-pwned" in body  # shown as the text they are
     assert "[U+202E]" in body and "\u202e" not in body
     assert_inert(page)
     assert page.locator("section#ads ul.links a").count() == 0  # ad links are text, never links
