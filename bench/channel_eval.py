@@ -10,17 +10,19 @@ Builds pairs of captures from the real pages with reader comments in /work/share
 - ``promo``: an affiliate promo paragraph with a ClickBank hop link and "Read more about it here"
   injected into the article, at a place that varies from page to page (after a paragraph, as a
   list item, as a bare <div>, after a heading, at the end of the article);
-- ``noise``: no content change: ``?ver=NNNN`` added to every script, stylesheet, image and frame
-  URL, a fresh nonce in an inline script, doubleclick's ``;ord=`` changed, another creative in the
-  same ad slot, relative dates ("3 hours ago") and counters ("12 comments", "5 likes") ticking.
+- ``noise-urls``: no content change, the noise measured in issue 10: ``?ver=NNNN`` added to every
+  script, stylesheet, image and frame URL, doubleclick's ``;ord=`` changed, a fresh nonce in an
+  inline script;
+- ``noise``: all of that, plus another creative in the same ad slot, and relative dates ("3 hours
+  ago") and counters ("12 comments", "5 likes") ticking where the page shows them on their own.
 
 Both sides of a pair go through the same parse and serialisation, so the only difference is the
 change made. pagetrail compares them the way ``pagetrail diff --format json`` does (segment each
 side, judge it with ``classify_fetch``, ``diff_snapshots``, the JSON summary); trafilatura
 (``bare_extraction`` with comments) compares its article text and its comments as plain text. A
 pair is right when exactly the expected channel changed (``article``, ``comments``, ``ads``; none
-for noise). Printed: per kind, right / pairs for both tools, overall, and the noise false-change
-rate; ``--verbose`` lists each wrong pair.
+for noise). Printed: per kind, right / pairs for both tools, overall, and the false-change rate
+of each noise kind; ``--verbose`` lists each wrong pair.
 """
 
 from __future__ import annotations
@@ -41,8 +43,10 @@ from lxml import etree
 
 SHARED = Path("/work/shared/eval")
 MARKER = re.compile(r"[!@#$%^&*() ]{6,}COMMENTS")
-KINDS = ("article", "comment", "promo", "noise")
-EXPECTED = {"article": {"article"}, "comment": {"comments"}, "promo": {"ads"}, "noise": set()}
+KINDS = ("article", "comment", "promo", "noise-urls", "noise")
+EXPECTED = {"article": {"article"}, "comment": {"comments"}, "promo": {"ads"}, "noise-urls": set(),
+            "noise": set()}
+NOISE_KINDS = ("noise-urls", "noise")
 CONTENT_TYPE = "text/html; charset=utf-8"
 WORD = re.compile(r"\b[A-Za-z]{5,}\b")
 REPLACEMENTS = ("remarkable", "ordinary", "seventeen", "unusually", "carefully", "yesterday")
@@ -183,8 +187,10 @@ def add_param(url: str, param: str) -> str:
     return f"{base}{'&' if '?' in base else '?'}{param}{hash_}{frag}"
 
 
-def make_noise(doc, rng, _gold_art, _gold_com, _n, *, new_side: bool = True):  # noqa: ANN001, ANN201
-    """The noise of one capture; the old side gets the same kinds with other values."""
+def make_noise(doc, rng, _gold_art, _gold_com, _n, *, new_side: bool = True, full: bool = True):  # noqa: ANN001, ANN201
+    """The noise of one capture; the old side gets the same kinds with other values. Without
+    ``full``, only the issue's noise: ``?ver=``, ``;ord=`` and a nonce (no creatives, dates or
+    counters)."""
     ver = f"ver={rng.randrange(1000, 9999)}"
     for tag, attr in URL_ATTRS:
         for el in doc.iter(tag):
@@ -202,6 +208,8 @@ def make_noise(doc, rng, _gold_art, _gold_com, _n, *, new_side: bool = True):  #
         script = etree.SubElement(head, "script")
         script.text = f'var wpApiSettings = {{"root":"/wp-json/","nonce":"{nonce}"}};'
     body = doc.find("body")
+    if not full:
+        return doc
     if body is not None:
         cr = rng.randrange(1000, 9999)
         slot = lxml.html.fragment_fromstring(
@@ -223,7 +231,7 @@ def make_noise(doc, rng, _gold_art, _gold_com, _n, *, new_side: bool = True):  #
     return doc
 
 
-MAKERS = {"article": make_article, "comment": make_comment, "promo": make_promo, "noise": make_noise}
+MAKERS = {"article": make_article, "comment": make_comment, "promo": make_promo}
 
 
 def build_pairs(pages, kinds):  # noqa: ANN001, ANN201
@@ -236,9 +244,11 @@ def build_pairs(pages, kinds):  # noqa: ANN001, ANN201
             continue
         for kind in kinds:
             rng = random.Random(f"{pid}:{kind}")
-            if kind == "noise":
-                old = serialise(make_noise(parse(base), random.Random(f"{pid}:old"), "", "", n, new_side=False))
-                new = serialise(make_noise(parse(base), rng, "", "", n))
+            if kind in NOISE_KINDS:
+                full = kind == "noise"
+                old = serialise(make_noise(parse(base), random.Random(f"{pid}:old"), "", "", n,
+                                           new_side=False, full=full))
+                new = serialise(make_noise(parse(base), rng, "", "", n, full=full))
             else:
                 old = serialise(parse(base))
                 doc = MAKERS[kind](parse(base), rng, gold_art, gold_com, n)
@@ -329,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     tools = [Pagetrail(), Trafilatura()]
     right = {(t.name, k): 0 for t in tools for k in kinds}
     total = dict.fromkeys(kinds, 0)
-    false_noise = dict.fromkeys((t.name for t in tools), 0)
+    false_noise = {(t.name, k): 0 for t in tools for k in NOISE_KINDS}
     by_place = {(t.name, p): [0, 0] for t in tools for p in PROMO_PLACES}
     for done, (pid, kind, old, new, where) in enumerate(pairs, 1):
         url = f"http://eval.test/{pid}/"
@@ -341,8 +351,8 @@ def main(argv: list[str] | None = None) -> int:
             if kind == "promo":
                 by_place[(tool.name, where)][0] += ok
                 by_place[(tool.name, where)][1] += 1
-            if kind == "noise" and got:
-                false_noise[tool.name] += 1
+            if kind in NOISE_KINDS and got:
+                false_noise[(tool.name, kind)] += 1
             if not ok and args.verbose:
                 print(f"  WRONG {tool.name:11} page {pid:>4} {kind:7} {where:15} got {sorted(got)}: {summary}")
         if done % 50 == 0:
@@ -358,9 +368,10 @@ def main(argv: list[str] | None = None) -> int:
     cells = [f"{sum(right[(t.name, k)] for k in kinds)}/{n} "
              f"({sum(right[(t.name, k)] for k in kinds) / max(n, 1):.1%})" for t in tools]
     print(f"| **all** | {n} | {' | '.join(cells)} |")
-    if total.get("noise"):
-        cells = [f"{false_noise[t.name]}/{total['noise']} ({false_noise[t.name] / total['noise']:.1%})" for t in tools]
-        print(f"| noise false-change rate | {total['noise']} | {' | '.join(cells)} |")
+    for k in NOISE_KINDS:
+        if total.get(k):
+            cells = [f"{false_noise[(t.name, k)]}/{total[k]} ({false_noise[(t.name, k)] / total[k]:.1%})" for t in tools]
+            print(f"| {k} false-change rate | {total[k]} | {' | '.join(cells)} |")
     if total.get("promo"):
         print("\npromo by place: " + "; ".join(
             f"{p} {by_place[(tools[0].name, p)][0]}/{by_place[(tools[0].name, p)][1]}" for p in PROMO_PLACES)
