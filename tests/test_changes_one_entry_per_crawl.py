@@ -83,3 +83,13 @@ def test_text_history_shows_each_summary_once_and_the_retries(capsys):
     text = render("text", ReportDoc(mode="history", title="History", items=[pd]))
     assert text.count("article: 1 edited") == 1, text
     assert "after 1 retry in the same crawl" in text and "HTTP 500" in text
+
+
+def test_html_report_shows_the_retries_as_evidence():
+    from pagetrail.diff.model import CaptureRef, PageDiff
+    from pagetrail.report import ReportDoc, render
+
+    pd = PageDiff("http://x.test/", None, CaptureRef("20261202000000000", status=200), notes=["first capture"],
+                  attempts=[CaptureRef("20261201235959000", error="connection refused: http://x.test/")])
+    html = render("html", ReportDoc(mode="diff", title="Diff", items=[pd]))
+    assert "after 1 retry in the same crawl" in html and "connection refused" in html

@@ -159,3 +159,13 @@ def link_changes(change: Change) -> tuple[list[str], list[str]]:
     return [str(x) for x in before], [str(x) for x in after]
 
 
+
+
+def attempts_line(pd: PageDiff) -> str | None:
+    """``after 2 retries in the same crawl: 2026-11-20 06:00:01 HTTP 500; ...``: the earlier
+    attempts of the crawl an entry stands for (evidence, not entries), or None."""
+    if not pd.attempts:
+        return None
+    tries = "; ".join(f"{format_timestamp(a.timestamp)} {a.error or f'HTTP {a.status}'}" for a in pd.attempts)
+    n = len(pd.attempts)
+    return f"after {n} retr{'y' if n == 1 else 'ies'} in the same crawl: {tries}"

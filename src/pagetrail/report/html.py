@@ -15,6 +15,7 @@ from pagetrail.diff.model import Change, ChannelDiff, PageDiff
 from pagetrail.report.common import (
     CHANNEL_TITLES,
     ReportDoc,
+    attempts_line,
     change_label,
     channel_summary,
     format_timestamp,
@@ -180,6 +181,8 @@ def _page(doc: ReportDoc, pd: PageDiff, anchor: str = "") -> str:
     else:
         parts.extend(_channel(name, ch) for name, ch in pd.channels().items())
     parts.extend(f'<p class="note">note: {escape(n)}</p>' for n in pd.notes)
+    if attempts_line(pd):
+        parts.append(f'<p class="note">{escape(attempts_line(pd))}</p>')
     parts.append("</section>")
     return "".join(parts)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pagetrail.diff.model import Change, ChannelDiff, PageDiff
 from pagetrail.report.common import (
     ReportDoc,
+    attempts_line,
     change_label,
     channel_summary,
     elide_equal,
@@ -101,13 +102,9 @@ def _changes_only(w: _Writer, pd: PageDiff, indent: str) -> None:
 
 def _attempts(w: _Writer, pd: PageDiff, indent: str) -> None:
     """The earlier attempts of this crawl (retries), as evidence of the entry."""
-    if not pd.attempts:
-        return
-    tries = "; ".join(
-        f"{format_timestamp(a.timestamp)} {clean(a.error) if a.error else f'HTTP {a.status}'}"
-        for a in pd.attempts)
-    n = len(pd.attempts)
-    w.line(w.paint("dim", f"{indent}after {n} retr{'y' if n == 1 else 'ies'} in the same crawl: {tries}"))
+    line = attempts_line(pd)
+    if line:
+        w.line(w.paint("dim", f"{indent}{clean(line)}"))
 
 
 def _channel(w: _Writer, name: str, ch: ChannelDiff, indent: str, verbose: bool) -> None:
