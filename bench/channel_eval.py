@@ -321,6 +321,64 @@ class Trafilatura:
         return got, ", ".join(sorted(got)) or "no change"
 
 
+class Crawled:
+    """``--crawl``: both sides served over loopback, each fetched by a real ``pagetrail crawl`` into
+    one archive, then ``pagetrail diff URL --format json``: the whole path an analyst uses."""
+
+    name = "pagetrail crawl"
+
+    def __init__(self, root: Path) -> None:
+        import http.server
+        import threading
+
+        self.root = root
+        self.pages: dict[str, bytes] = {}
+        self.seconds = 0.0
+        pages = self.pages
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                body = pages.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", CONTENT_TYPE)
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _pagetrail(self, *args: str) -> str:
+        import subprocess
+
+        src = Path(__file__).resolve().parent.parent / "src"
+        env = {**__import__("os").environ, "PYTHONPATH": str(src)}
+        proc = subprocess.run([sys.executable, "-m", "pagetrail", *args, "--archive", str(self.root)],
+                              capture_output=True, text=True, env=env, cwd=self.root.parent)
+        return proc.stdout
+
+    def channels(self, old: str, new: str, url: str) -> tuple[set[str], str]:
+        path = "/" + url.split("/", 3)[3] + f"{len(self.pages)}/"
+        page = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        t = time.perf_counter()
+        for side in (old, new):
+            self.pages[path] = side.encode("utf-8")
+            self._pagetrail("crawl", "--url", page, "--no-robots")
+        out = self._pagetrail("diff", page, "--format", "json")
+        self.seconds += time.perf_counter() - t
+        try:
+            d = json.loads(out)
+        except ValueError:
+            return {"error"}, "pagetrail diff printed no JSON"
+        got = {name for name, ch in d["channels"].items() if ch["changed"]}
+        if d.get("fetch_problem"):
+            got.add("fetch problem")
+        return got, d["summary"]
+
+
 # ------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -328,6 +386,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=60, help="pages with comments to use (0: all 276)")
     ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated kinds")
     ap.add_argument("--verbose", action="store_true", help="list every wrong pair")
+    ap.add_argument("--crawl", action="store_true",
+                    help="also run each pair through real `pagetrail crawl` + `pagetrail diff` over "
+                    "loopback (slow: use it with a small --limit)")
     args = ap.parse_args(argv)
     kinds = [k for k in args.kinds.split(",") if k]
     with tempfile.TemporaryDirectory(prefix="pagetrail-channel-eval-") as tmp:
@@ -336,7 +397,10 @@ def main(argv: list[str] | None = None) -> int:
         pages = load_pages(Path(tmp), args.limit or None)
     print(f"building pairs from {len(pages)} pages with comments ...", file=sys.stderr)
     pairs = build_pairs(pages, kinds)
-    tools = [Pagetrail(), Trafilatura()]
+    tools: list = [Pagetrail(), Trafilatura()]
+    crawl_dir = tempfile.TemporaryDirectory(prefix="pagetrail-channel-eval-crawl-")
+    if args.crawl:
+        tools.append(Crawled(Path(crawl_dir.name) / "archive"))
     right = {(t.name, k): 0 for t in tools for k in kinds}
     total = dict.fromkeys(kinds, 0)
     false_noise = {(t.name, k): 0 for t in tools for k in NOISE_KINDS}
@@ -354,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
             if kind in NOISE_KINDS and got:
                 false_noise[(tool.name, kind)] += 1
             if not ok and args.verbose:
-                print(f"  WRONG {tool.name:11} page {pid:>4} {kind:7} {where:15} got {sorted(got)}: {summary}")
+                print(f"  WRONG {tool.name:15} page {pid:>4} {kind:7} {where:15} got {sorted(got)}: {summary}")
         if done % 50 == 0:
             print(f"  {done}/{len(pairs)} pairs", file=sys.stderr)
     print(f"\n{len(pairs)} pairs from {len(pages)} pages "
@@ -376,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\npromo by place: " + "; ".join(
             f"{p} {by_place[(tools[0].name, p)][0]}/{by_place[(tools[0].name, p)][1]}" for p in PROMO_PLACES)
             + " (pagetrail)")
+    crawl_dir.cleanup()
     print("\ntime spent segmenting/extracting and diffing: "
           + ", ".join(f"{t.name} {t.seconds:.1f} s" for t in tools)
           + f" (pagetrail/trafilatura {tools[0].seconds / max(tools[1].seconds, 1e-9):.2f}x)")
