@@ -5,7 +5,8 @@ cost alone) and reading every stored summary once (what a list without indexes w
 
 The catalog is synthetic: each capture gets a copy of a real stored summary (the example page's
 version-3 change, ~2.4 KB of JSON) with about one capture in ten changing each channel and one in
-fifty a fetch problem. No WARC files are needed for these screens.
+fifty a fetch problem, and one seed per page (name and two tags). No WARC files are needed for
+these screens.
 
     .venv/bin/python bench/serve_speed.py                          # 1,000 pages x 100 captures
     .venv/bin/python bench/serve_speed.py --pages 200 --per-page 50 --rounds 10
@@ -74,10 +75,20 @@ def build_catalog(root: Path, pages: int, per_page: int, template: dict) -> int:
     return len(rows)
 
 
-def start_serve(archive: Path) -> tuple[subprocess.Popen, str]:
+def write_seeds(path: Path, pages: int) -> Path:
+    """One seed per page, with a name and two tags each (the list shows them and filters by tag)."""
+    lines = []
+    for p in range(pages):
+        lines += ["[[seed]]", f'url = "http://site{p % 97}.example/{p}/post/"', 'schedule = "6h"',
+                  f'name = "page-{p}"', f'tags = ["topic-{p % 10}", "site-{p % 97}"]', ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def start_serve(archive: Path, seeds: Path) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen([sys.executable, "-m", "pagetrail", "serve", "--archive", str(archive),
-                             "--port", "0", "--no-replay"], env=env, text=True,
+                             "--seeds", str(seeds), "--port", "0", "--no-replay"], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     line = proc.stdout.readline()
     if " at http" not in line:
@@ -129,7 +140,7 @@ def main() -> None:
         print(f"catalog: {args.pages} pages, {n} summarised captures, {size / 1e6:.0f} MB "
               f"(built in {time.perf_counter() - t0:.1f}s)")
         t0 = time.perf_counter()
-        proc, base = start_serve(home / "archive")
+        proc, base = start_serve(home / "archive", write_seeds(home / "seeds.toml", args.pages))
         print(f"serve started in {time.perf_counter() - t0:.1f}s (opening adds the indexes once)")
         try:
             page = quote("http://site3.example/3/post/")
@@ -141,6 +152,7 @@ def main() -> None:
                 ("page list, page 10", "?page=10"),
                 ("page list, ads changed in March", "?channel=ads&since=2026-03-01&until=2026-03-31"),
                 ("page list, text filter", "?q=site42"),
+                ("page list, tag filter", "?tag=topic-3"),
                 ("timeline (100 of its captures)", f"page?url={page}"),
                 ("comparison from the stored summary", "compare?b=301"),
                 ("Atom feed of one page", f"feed.atom?url={page}"),

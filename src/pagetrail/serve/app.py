@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Flask, abort, render_template, request
 from markupsafe import Markup
@@ -61,11 +62,13 @@ def create_app(config: ServeConfig) -> Flask:
         return replay_url(config.replay_base, timestamp, url)
 
     app.jinja_env.finalize = show_archived_text
+    # strptime is the slowest step of rendering a list; the same timestamps recur on every view.
+    fmt = lru_cache(maxsize=65536)(format_timestamp)
     app.jinja_env.globals.update(
-        fmt=format_timestamp, where=where, change_label=change_label, titles=CHANNEL_TITLES,
+        fmt=fmt, where=where, change_label=change_label, titles=CHANNEL_TITLES,
         channel_summary=channel_summary, summary_line=summary_line, replay=replay,
         sides=cmp.sides, ad_links=cmp.ad_links, comment_meta=cmp.comment_meta,
-        replay_on=bool(config.replay_base), channels=pages.CHANNELS, short=lambda ts: format_timestamp(ts)[:16] if ts else "")
+        replay_on=bool(config.replay_base), channels=pages.CHANNELS, short=lambda ts: fmt(ts)[:16] if ts else "")
 
     @app.get("/")
     def page_list():  # noqa: ANN202

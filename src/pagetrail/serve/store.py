@@ -44,6 +44,8 @@ class Store:
     _local: threading.local = field(default_factory=threading.local)
     _rows: dict = field(default_factory=dict)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
+    _by_name: dict | None = None
+    _by_url: dict = field(default_factory=dict)
 
     @classmethod
     def open(cls, root: str | Path, seeds: Sequence[Seed] = ()) -> Store:
@@ -113,14 +115,16 @@ class Store:
 
     # -- seeds ---------------------------------------------------------------------------------
     def seed_for(self, url: str, seed_name: str | None) -> Seed | None:
-        for seed in self.seeds:
-            if seed.url == url or (seed_name and seed.name == seed_name):
-                return seed
-        return None
+        """``seeds.find_seed`` through two dicts built once: the page list asks for every page."""
+        if self._by_name is None:
+            self._by_name = {s.name: s for s in reversed(self.seeds)}
+            self._by_url = {s.url.rstrip("/"): s for s in reversed(self.seeds)}
+        return (self._by_name.get(seed_name) if seed_name else None) or self._by_url.get(url.rstrip("/"))
 
     def tags(self) -> list[str]:
         return sorted({t for s in self.seeds for t in s.tags})
 
     def rules_for(self, capture: Capture):  # noqa: ANN201 - SiteRules | None
-        seed = self.seed_for(capture.url, capture.seed)
-        return (seed.rules or None) if seed else None
+        from pagetrail.seeds import rules_for
+
+        return rules_for(self.seeds, capture.url, capture.seed)
