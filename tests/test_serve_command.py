@@ -128,3 +128,18 @@ def test_without_pywb_the_app_runs_and_says_why(archive, tmp_path):
     finally:
         stop(proc)
     assert "replay is off" in proc.err and "none: no such file" in proc.err
+
+
+def test_a_busy_port_is_one_line_and_exit_2(archive):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "pagetrail", "serve", "--archive", str(archive),
+                               "--no-replay", "--port", str(port)], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, timeout=60)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot listen" in lines[0] and str(port) in lines[0]
