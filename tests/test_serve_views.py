@@ -328,3 +328,12 @@ def test_the_whole_comment_thread_of_a_capture(client, archive):
     hostile_tree = page(client, f"/thread?id={hostile.id}")
     assert not hostile_tree.xpath("//script | //img | //svg")
     page(client, f"/thread?id={caps[5].id}", 404)  # a failed fetch has no page
+
+
+def test_without_a_token_only_loopback_host_names_are_served(client):
+    for host in ("localhost:8080", "127.0.0.1:8080", "[::1]:8080", "127.0.0.1"):
+        assert client.get("/", headers={"Host": host}).status_code == 200, host
+    for host in ("evil.example:8080", "evil.example", "192.168.1.10:8080"):
+        resp = client.get("/", headers={"Host": host})
+        assert resp.status_code == 421, host
+        assert resp.headers["Content-Security-Policy"] == CSP

@@ -4,6 +4,7 @@
   frames, no form posts elsewhere. Archived text is escaped by Jinja's autoescape; if an escape were
   ever missed, the browser would still refuse to run it.
 - Read-only: only GET and HEAD are routed; anything else is 405 before it reaches a view.
+- On loopback, only requests that name a loopback host (no DNS rebinding).
 - A token when the app listens beyond loopback: given once as ``?token=`` (or an ``Authorization:
   Bearer`` header), then kept in an HttpOnly, SameSite=Strict cookie.
 """
@@ -43,14 +44,32 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def host_name(host_header: str) -> str:
+    """The name in a Host header, without the port (``[::1]:8080`` -> ``::1``)."""
+    if host_header.startswith("["):
+        return host_header[1:].split("]", 1)[0]
+    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+
+
 def install(app: Flask, token: str | None) -> None:
-    """Security headers on every response; the token check on every request when ``token``."""
+    """Security headers on every response; the token check on every request when ``token``.
+
+    Without a token (loopback only), a request must also name a loopback host: a web page that
+    points its own domain at 127.0.0.1 (DNS rebinding) would otherwise read the app as same-origin.
+    """
 
     @app.before_request
     def _guard():  # noqa: ANN202
         if request.method not in ("GET", "HEAD"):
             abort(405)
         if not token:
+            name = host_name(request.host.lower())
+            if name not in LOOPBACK_NAMES and not is_loopback(name):
+                return Response("pagetrail serve: unexpected Host header (only loopback names are "
+                                "served without a token)\n", status=421, mimetype="text/plain")
             return None
         given = request.args.get("token")
         if given is not None and hmac.compare_digest(given.encode(), token.encode()):
