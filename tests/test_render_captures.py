@@ -18,7 +18,7 @@ from pagetrail.archive import Archive
 from pagetrail.archive.rendered import find_rendering
 from pagetrail.segment import segment
 from tests.support.crawl_runs import ROOT, crawl, read_records, write_seeds
-from tests.support.render_site import COMMENTS, render_site
+from tests.support.render_site import AD_HOST, COMMENTS, render_site
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +64,19 @@ def test_script_inserted_promo_and_lazy_comments_are_in_the_rendered_dom(tmp_pat
     with Archive.existing(tmp_path / "archive") as archive:
         static = segment(archive.read_payload(page)[1], page.url)
     assert not static.comments and not any("clickbank" in str(a.__dict__) for a in static.ads)
+
+
+def test_ad_frames_and_affiliate_widgets_a_script_inserts_are_ads(tmp_path, site):
+    rules = f"--host-resolver-rules=MAP {AD_HOST} 127.0.0.1:{site.port}"
+    render_crawl(tmp_path, site, "/frames/", settings={"PAGETRAIL_RENDER_CHROMIUM_ARGS": f"'{rules}'"})
+    page, _, dom, _ = rendering_of(tmp_path / "archive", site.url("/frames/"))
+    kinds = {a.kind: a for a in segment(dom, page.url).ads}
+    assert "doubleclick.net" in kinds["ad-frame"].reason
+    assert "amazon.com" in kinds["affiliate-link"].links[0]
+    with Archive.existing(tmp_path / "archive") as archive:  # the ad itself is archived too
+        frame = archive.captures(url=f"http://{AD_HOST}/pagead/ads?client=ca-pub-1234&slot=42")
+        assert [c.kind for c in frame] == ["response"]
+        assert b"Fertility clinic ad" in archive.read_payload(frame[0])[1]
 
 
 def test_everything_the_browser_fetched_is_archived_with_its_request(tmp_path, site):

@@ -45,6 +45,19 @@ COMMENTS = [
     {"id": 8, "author": "Janet", "date": "2011-05-06", "text": "My doctor said aspirin alone was enough for me."},
 ]
 
+# An ad network's iframe and an affiliate widget, both inserted by a script; the test maps the
+# ad host to the local site (Chromium's --host-resolver-rules), so nothing leaves the machine.
+AD_HOST = "googleads.g.doubleclick.net"
+FRAMES_PAGE = f"""<!DOCTYPE html><html><body><article class="post">{ARTICLE}</article>
+<script>
+var post = document.querySelector('article.post');
+post.insertAdjacentHTML('beforeend', '<div class="ad-slot"><iframe src="http://{AD_HOST}/pagead/ads' +
+  '?client=ca-pub-1234&slot=42" width="728" height="90"></iframe></div>' +
+  '<div class="widget"><a href="https://www.amazon.com/dp/B00X12?tag=heparin-20">' +
+  'Buy Lovenox syringes on Amazon</a></div>');
+</script></body></html>"""
+AD_FRAME = "<!DOCTYPE html><html><body><a href='http://advertiser.test/'>Fertility clinic ad</a></body></html>"
+
 ENDLESS_PAGE = """<!DOCTYPE html><html><body><p id="state">before</p>
 <script>setTimeout(function () { document.getElementById('state').textContent = 'looping';
   while (true) {} }, 200);</script></body></html>"""
@@ -71,6 +84,8 @@ def render_site(comments: list[dict] | None = None) -> LocalSite:
     site.add("/style.css", page("body { font: 16px serif; max-width: 50em; }", content_type="text/css"))
     site.add("/api/comments", page(json.dumps(comments if comments is not None else COMMENTS),
                                    content_type="application/json"))
+    site.add("/frames/", page(FRAMES_PAGE))
+    site.add("/pagead/ads", page(AD_FRAME))
     site.add("/endless/", page(ENDLESS_PAGE))
     site.add("/restless/", page(RESTLESS_PAGE))
     site.add("/tick", page("ok", content_type="text/plain"))

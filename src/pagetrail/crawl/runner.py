@@ -133,7 +133,7 @@ def render_pages(seeds: Sequence[Seed], summary: CrawlSummary, scrapy_settings, 
                  progress: Callable[[Any], None] | None = None) -> list:
     """Render the pages of the seeds that ask for it, into the crawl's archive."""
     from pagetrail.crawl.render import RenderBounds, render_captures
-    from pagetrail.crawl.render.step import archive_for, renderable
+    from pagetrail.crawl.render.step import archive_for, chromium_args, renderable
 
     wanted = {s.name for s in seeds if s.render}
     todo = [(p.seed, p.capture) for p in summary.pages
@@ -144,7 +144,7 @@ def render_pages(seeds: Sequence[Seed], summary: CrawlSummary, scrapy_settings, 
     try:
         with _interruptible():
             return render_captures(archive, todo, RenderBounds.from_settings(scrapy_settings),
-                                   progress)
+                                   progress, chromium_args(scrapy_settings))
     finally:
         archive.close()
 

@@ -29,6 +29,12 @@ PAGETRAIL_KEEP_OVERSIZE = True
 # thread). See pagetrail/crawl/writer.py.
 PAGETRAIL_ARCHIVE_WRITER = "process"
 
+# -- rendered captures (seeds with render = true: pagetrail.crawl.render, docs/render.md) ---------
+# Bounds per page: PAGETRAIL_RENDER_TOTAL_SECONDS (30), _SETTLE_SECONDS (10), _MAX_REQUESTS (500),
+# _MAX_RESOURCE_BYTES (10 MB), _MAX_TOTAL_BYTES (50 MB), _MAX_DOM_BYTES (5 MB),
+# _MAX_SCREENSHOT_HEIGHT (16384), _VIEWPORT_WIDTH / _HEIGHT (1280 x 900): see RenderBounds.
+PAGETRAIL_RENDER_CHROMIUM_ARGS: list[str] = []  # more Chromium flags (a string is split like a shell)
+
 # 950: after every other middleware has set its request headers, and so that process_response sees
 # each response before HttpCompression (590) decodes it, Redirect (600) follows it or Retry (550)
 # retries it: every hop and every attempt is archived with its body as received.

@@ -68,8 +68,9 @@ class Browser:
 
 
 @contextmanager
-def browser(viewport: tuple[int, int]) -> Iterator[Browser]:
-    """A Playwright BrowserContext on a new, empty profile folder, removed afterwards."""
+def browser(viewport: tuple[int, int], extra_args: Sequence[str] = ()) -> Iterator[Browser]:
+    """A Playwright BrowserContext on a new, empty profile folder, removed afterwards.
+    ``extra_args``: more Chromium flags (``PAGETRAIL_RENDER_CHROMIUM_ARGS``), e.g. a proxy."""
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="pagetrail-chromium-")
@@ -77,9 +78,10 @@ def browser(viewport: tuple[int, int]) -> Iterator[Browser]:
     try:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
-                profile, executable_path=chromium_path(), headless=True, args=FLAGS,
+                profile, executable_path=chromium_path(), headless=True, args=[*FLAGS, *extra_args],
                 service_workers="block",  # a service worker's fetches would not be seen
                 viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=False)
+            _allow_local_network(context)
             try:
                 yield Browser(context, watchdog)
             finally:
@@ -90,6 +92,16 @@ def browser(viewport: tuple[int, int]) -> Iterator[Browser]:
                     pass
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def _allow_local_network(context: Any) -> None:
+    """The page is handed to the browser from the archive, so it has no server address of its
+    own, and Chromium's Local Network Access checks would block every frame it loads from a
+    loopback or intranet host (a page served locally, an intranet ad server)."""
+    try:
+        context.grant_permissions(["local-network-access"])
+    except Exception:  # noqa: BLE001 - a Chromium or Playwright without that permission
+        pass
 
 
 class _Watchdog:

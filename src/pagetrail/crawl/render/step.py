@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -53,7 +54,8 @@ def renderable(capture: Capture | None) -> bool:
 
 def render_captures(archive, pages: Sequence[tuple[str | None, Capture]],  # noqa: ANN001
                     bounds: RenderBounds | None = None,
-                    progress: Callable[[RenderOutcome], None] | None = None) -> list[RenderOutcome]:
+                    progress: Callable[[RenderOutcome], None] | None = None,
+                    chromium_args: Sequence[str] = ()) -> list[RenderOutcome]:
     """Render each (seed name, page capture) and archive the result through ``archive`` (an open
     ``pagetrail.archive.Archive``). One failing page never stops the others."""
     bounds = bounds or RenderBounds()
@@ -61,7 +63,7 @@ def render_captures(archive, pages: Sequence[tuple[str | None, Capture]],  # noq
     todo = list(pages)
     while todo:
         try:
-            with browser((bounds.viewport_width, bounds.viewport_height)) as br:
+            with browser((bounds.viewport_width, bounds.viewport_height), chromium_args) as br:
                 while todo:
                     seed, capture = todo.pop(0)
                     outcome = _one(archive, br, seed, capture, bounds)
@@ -114,6 +116,12 @@ def _one(archive, br, seed: str | None, capture: Capture,  # noqa: ANN001
 
 def print_progress(outcome: RenderOutcome) -> None:
     print(f"  {outcome.url}: {outcome.describe()}", file=sys.stderr)
+
+
+def chromium_args(settings) -> list[str]:  # noqa: ANN001 - scrapy Settings
+    """``PAGETRAIL_RENDER_CHROMIUM_ARGS``: a list, or one string split like a shell would."""
+    value = settings.get("PAGETRAIL_RENDER_CHROMIUM_ARGS") or []
+    return shlex.split(value) if isinstance(value, str) else [str(v) for v in value]
 
 
 def archive_for(root: str | Path, settings) -> object:  # noqa: ANN001 - scrapy Settings
