@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,7 +12,7 @@ import zipfile
 import pytest
 
 from pagetrail.archive import Archive
-from tests.support.validators import free_port, validators, wait_for_port  # noqa: F401
+from tests.support.validators import pywb_replay, validators  # noqa: F401
 from tests.support.warcs import (
     PAGE_HTML,
     chunked_exchange,
@@ -59,18 +58,8 @@ def archive_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pywb(validators, archive_dir, tmp_path_factory):  # noqa: F811
     """A pywb server replaying the archive's files from collection ``coll``; yields its base URL."""
-    home = tmp_path_factory.mktemp("pywb")
-    validators.run("wb-manager", "init", "coll", cwd=home)
-    validators.run("wb-manager", "add", "coll", *sorted(archive_dir.glob("*.warc.gz")), cwd=home)
-    port = free_port()
-    proc = subprocess.Popen([validators.tool("wayback"), "-b", "127.0.0.1", "-p", str(port)],
-                            cwd=home, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}/coll"
-    finally:
-        proc.terminate()
-        proc.wait()
+    with pywb_replay(validators, archive_dir, tmp_path_factory.mktemp("pywb")) as base:
+        yield base
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import urllib.request
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from pagetrail.archive import Archive
 from tests.support.crawl_runs import crawl, write_seeds
 from tests.support.render_site import COMMENTS, PROMO_JS, render_site
-from tests.support.validators import free_port, validators, wait_for_port  # noqa: F401
+from tests.support.validators import pywb_replay, validators  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.validators]
 
@@ -32,19 +31,8 @@ def rendered_archive(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pywb(validators, rendered_archive, tmp_path_factory):  # noqa: F811
-    archive_dir = rendered_archive[0]
-    home = tmp_path_factory.mktemp("pywb")
-    validators.run("wb-manager", "init", "coll", cwd=home)
-    validators.run("wb-manager", "add", "coll", *sorted(archive_dir.glob("*.warc.gz")), cwd=home)
-    port = free_port()
-    proc = subprocess.Popen([validators.tool("wayback"), "-b", "127.0.0.1", "-p", str(port)],
-                            cwd=home, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}/coll"
-    finally:
-        proc.terminate()
-        proc.wait()
+    with pywb_replay(validators, rendered_archive[0], tmp_path_factory.mktemp("pywb")) as base:
+        yield base
 
 
 def fetch(url: str) -> tuple[int, bytes]:

@@ -17,6 +17,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,3 +98,20 @@ def wait_for_port(port: int, proc: subprocess.Popen) -> None:
                 return
         except OSError:
             time.sleep(0.1)
+
+
+@contextmanager
+def pywb_replay(validators: Validators, archive_dir: Path, home: Path) -> Iterator[str]:
+    """pywb replaying ``archive_dir``'s WARC files as collection ``coll`` (built in ``home``);
+    yields the collection's base URL and stops the server afterwards."""
+    validators.run("wb-manager", "init", "coll", cwd=home)
+    validators.run("wb-manager", "add", "coll", *sorted(archive_dir.glob("*.warc.gz")), cwd=home)
+    port = free_port()
+    proc = subprocess.Popen([validators.tool("wayback"), "-b", "127.0.0.1", "-p", str(port)],
+                            cwd=home, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}/coll"
+    finally:
+        proc.terminate()
+        proc.wait()
