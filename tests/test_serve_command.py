@@ -143,3 +143,30 @@ def test_a_busy_port_is_one_line_and_exit_2(archive):
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot listen" in lines[0] and str(port) in lines[0]
+
+
+def test_beyond_loopback_replay_needs_the_token_too(archive):
+    from tests.support.validators import build_venv
+
+    bin_dir, why = build_venv()
+    if bin_dir is None:
+        pytest.skip(f"pywb not available ({why})")
+    proc, address = start("--archive", str(archive), "--host", "0.0.0.0",
+                          env={"PAGETRAIL_PYWB": str(bin_dir / "wayback"), "PAGETRAIL_SERVE_TOKEN": ""})
+    try:
+        line = proc.stdout.readline()
+        assert "replay (pywb) at http://0.0.0.0:" in line, line
+        token = address.split("?token=")[1]
+        gate = line.split(" at ", 1)[1].strip().replace("0.0.0.0", "127.0.0.1")
+        app = address.split("?")[0].replace("0.0.0.0", "127.0.0.1")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(gate)
+        assert refused.value.code == 401
+        bearer = {"Authorization": f"Bearer {token}"}
+        with urllib.request.urlopen(urllib.request.Request(gate, headers=bearer)) as resp:
+            assert resp.status == 200  # pywb's collection page, through the gate
+        timeline = app + "page?url=" + quote("http://127.0.0.1:8000/2011/05/heparin/")
+        with urllib.request.urlopen(urllib.request.Request(timeline, headers=bearer)) as resp:
+            assert gate.encode() in resp.read()  # links name the host the browser used
+    finally:
+        assert stop(proc) == 0

@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 
 HELP = "browse the archive in a web browser (pages, timelines, comparisons, replay)"
 DESCRIPTION = """\
@@ -46,17 +47,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=8, help=argparse.SUPPRESS)
 
 
+def _listen(app, host: str, port: int, threads: int, option: str):  # noqa: ANN001, ANN202
+    from waitress.server import create_server
+
+    from pagetrail.errors import UsageError
+
+    try:
+        return create_server(app, host=host, port=port, threads=threads, ident="pagetrail",
+                             clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        raise UsageError(f"--host {host} {option} {port}: cannot listen "
+                         f"({exc.strerror or exc})") from None
+
+
 def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
 def run(args: argparse.Namespace) -> int:
-    from waitress.server import create_server
-
     from pagetrail.commands.args import load_seed_list
     from pagetrail.errors import UsageError
     from pagetrail.serve import ServeConfig, Store, create_app
-    from pagetrail.serve.replay import Replay, find_wayback
+    from pagetrail.serve.gate import replay_gate
+    from pagetrail.serve.replay import COLLECTION, Replay, find_wayback
     from pagetrail.serve.security import TOKEN_ENV, is_loopback, new_token
 
     if not 0 <= args.port <= 65535 or not 0 <= args.replay_port <= 65535:
@@ -73,26 +86,32 @@ def run(args: argparse.Namespace) -> int:
             wayback, why = find_wayback(log=lambda m: print(m, file=sys.stderr, flush=True))
             if wayback:
                 try:
-                    replay = Replay(store.root, args.host, args.replay_port, wayback).start()
+                    # Beyond loopback, pywb stays on 127.0.0.1 behind the token (serve.gate).
+                    replay = Replay(store.root, "127.0.0.1" if token else args.host,
+                                    0 if token else args.replay_port, wayback).start()
                 except (RuntimeError, OSError) as exc:
                     why, replay = str(exc), None
             if replay is None:
                 print(f"pagetrail serve: replay is off: {why}", file=sys.stderr)
-        app = create_app(ServeConfig(store, replay.base if replay else None, token))
-        try:
-            server = create_server(app, host=args.host, port=args.port, threads=args.threads,
-                                   ident="pagetrail", clear_untrusted_proxy_headers=True)
-        except OSError as exc:
-            raise UsageError(f"--host {args.host} --port {args.port}: cannot listen "
-                             f"({exc.strerror or exc})") from None
         host = f"[{args.host}]" if ":" in args.host else args.host
+        gate = None
+        replay_base = None  # "{host}": the host name each request used, so links work from afar
+        if replay and token:
+            gate = _listen(replay_gate(replay.port, token), args.host, args.replay_port,
+                           args.threads, "--replay-port")
+            replay_base = f"http://{{host}}:{gate.effective_port}/{COLLECTION}"
+            threading.Thread(target=gate.run, name="replay-gate", daemon=True).start()
+        elif replay:
+            replay_base = f"http://{{host}}:{replay.port}/{COLLECTION}"
+        app = create_app(ServeConfig(store, replay_base, token))
+        server = _listen(app, args.host, args.port, args.threads, "--port")
         address = f"http://{host}:{server.effective_port}/"
         print(f"pagetrail serve: {store.root}/ at {address}"
               + (f"?token={token}" if token and not os.environ.get(TOKEN_ENV) else ""), flush=True)
         if token and os.environ.get(TOKEN_ENV):
             print(f"pagetrail serve: open it with ?token=${TOKEN_ENV}", flush=True)
         if replay:
-            print(f"pagetrail serve: replay (pywb) at {replay.base}/", flush=True)
+            print(f"pagetrail serve: replay (pywb) at {replay_base.format(host=host)}/", flush=True)
         print("Press Ctrl+C to stop.", flush=True)
         try:
             server.run()
@@ -100,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
             pass
         finally:
             server.close()
+            if gate is not None:
+                gate.close()
     finally:
         if replay:
             replay.stop()

@@ -45,8 +45,15 @@ def show_archived_text(value: object) -> object:
 @dataclass
 class ServeConfig:
     store: Store
-    replay_base: str | None = None  # pywb's collection URL; None when replay is off
+    replay_base: str | None = None  # pywb's collection URL, "{host}" for the request's host name
     token: str | None = None
+
+    def replay_for(self, request_host: str) -> str | None:
+        """The replay base for a request that named ``request_host`` (None when replay is off)."""
+        if not self.replay_base or "{host}" not in self.replay_base:
+            return self.replay_base
+        name = security.host_name(request_host)
+        return self.replay_base.replace("{host}", f"[{name}]" if ":" in name else name)
 
 
 def create_app(config: ServeConfig) -> Flask:
@@ -57,9 +64,10 @@ def create_app(config: ServeConfig) -> Flask:
     comparer = cmp.Comparer(store)
 
     def replay(timestamp: str, url: str) -> str:
-        if not config.replay_base or not is_web_url(url):
+        base = config.replay_for(request.host)
+        if not base or not is_web_url(url):
             return ""
-        return replay_url(config.replay_base, timestamp, url)
+        return replay_url(base, timestamp, url)
 
     app.jinja_env.finalize = show_archived_text
     # strptime is the slowest step of rendering a list; the same timestamps recur on every view.
@@ -68,7 +76,8 @@ def create_app(config: ServeConfig) -> Flask:
         fmt=fmt, where=where, change_label=change_label, titles=CHANNEL_TITLES,
         channel_summary=channel_summary, summary_line=summary_line, replay=replay,
         sides=cmp.sides, ad_links=cmp.ad_links, comment_meta=cmp.comment_meta,
-        replay_on=bool(config.replay_base), channels=pages.CHANNELS, short=lambda ts: fmt(ts)[:16] if ts else "")
+        replay_on=bool(config.replay_base), channels=pages.CHANNELS,
+        short=lambda ts: fmt(ts)[:16] if ts else "")
 
     @app.get("/")
     def page_list():  # noqa: ANN202
@@ -158,7 +167,7 @@ def create_app(config: ServeConfig) -> Flask:
     @app.get("/compare.json")
     def compare_json():  # noqa: ANN202
         a, b = _pair()
-        return exports.diff_json(comparer.compare(a, b).diff, config.replay_base)
+        return exports.diff_json(comparer.compare(a, b).diff, config.replay_for(request.host))
 
     exports.install(app, config)
 

@@ -88,7 +88,7 @@ def install(app: Flask, config) -> None:  # noqa: ANN001 - ServeConfig
         summaries = pages.change_summaries(store.db, urls, since, until, channel, FEED_ENTRIES)
         doc = ReportDoc(mode="report", title=title, url=url,
                         items=[pagediff_from_summary(s) for s in summaries],
-                        options=_options(config.replay_base))
+                        options=_options(config.replay_for(request.host)))
         return Response(render("atom", doc), mimetype="application/atom+xml")
 
     @app.get("/report.json")
@@ -99,7 +99,7 @@ def install(app: Flask, config) -> None:  # noqa: ANN001 - ServeConfig
             abort(404, description="no summarised captures of this page")
         doc = ReportDoc(mode="history", title=f"History of {url}", url=url,
                         items=[pagediff_from_summary(s) for s in summaries],
-                        options=_options(config.replay_base))
+                        options=_options(config.replay_for(request.host)))
         response = Response(render("json", doc), mimetype="application/json")
         response.headers["Content-Disposition"] = f'attachment; filename="{_slug(url)}.json"'
         return response

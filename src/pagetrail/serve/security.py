@@ -54,6 +54,10 @@ def host_name(host_header: str) -> str:
     return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
 
 
+def token_matches(given: str, token: str) -> bool:
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
 def install(app: Flask, token: str | None) -> None:
     """Security headers on every response; the token check on every request when ``token``.
 
@@ -72,7 +76,7 @@ def install(app: Flask, token: str | None) -> None:
                                 "served without a token)\n", status=421, mimetype="text/plain")
             return None
         given = request.args.get("token")
-        if given is not None and hmac.compare_digest(given.encode(), token.encode()):
+        if given is not None and token_matches(given, token):
             # Swap the token in the address for a cookie, so it does not stay in history or logs.
             args = {k: v for k, v in request.args.items(multi=False) if k != "token"}
             from urllib.parse import urlencode
@@ -84,7 +88,7 @@ def install(app: Flask, token: str | None) -> None:
             return response
         auth = request.headers.get("Authorization", "")
         presented = request.cookies.get(COOKIE) or (auth[7:] if auth.startswith("Bearer ") else "")
-        if presented and hmac.compare_digest(presented.encode(), token.encode()):
+        if presented and token_matches(presented, token):
             return None
         return Response("pagetrail serve: open the address with ?token=... that the command "
                         "printed\n", status=401, mimetype="text/plain")
