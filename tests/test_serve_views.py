@@ -114,7 +114,10 @@ def test_timeline_lists_every_capture_and_shows_fetch_problems_as_such(client, a
     assert replay == [f"{REPLAY}/{first.timestamp[:14]}/{HEPARIN}"]
     assert not rows[1].xpath(".//a[@class='replay']")  # a failed fetch has nothing to replay
     # The form compares any two captures: radio buttons a and b, newest two preselected.
-    assert tree.xpath("//form[@action='/compare']//input[@name='a' and @checked]")
+    # By default: the newest capture (B) against the newest good capture before it (A).
+    caps = archive[1]["heparin"]
+    assert tree.xpath("//input[@name='b' and @checked]/@value") == [str(caps[6].id)]
+    assert tree.xpath("//input[@name='a' and @checked]/@value") == [str(caps[4].id)]
     assert page(client, "/page?url=http://nowhere.example/", 404) is not None
 
 

@@ -117,10 +117,15 @@ def create_app(config: ServeConfig) -> Flask:
             abort(404, description="no captures of this page in the archive")
         seed = store.seed_for(url, None)
         by_ts = {r.timestamp: r.id for r in rows}
+        # Preselected: the newest capture (B) against the newest good one before it (A).
+        good = [r.id for r in rows if not (r.retried or r.fetch_problem or r.kind == "failed")]
+        default_b = rows[0].id if rows else None
+        default_a = next((i for i in good if i != default_b), None)
         return render_template(
             "timeline.html", url=url, rows=rows, total=total, p=p, seed=seed, by_ts=by_ts,
             pages_count=max(1, math.ceil(total / TIMELINE_PER_PAGE)),
-            selected_a=request.args.get("a", type=int), selected_b=request.args.get("b", type=int))
+            selected_a=request.args.get("a", type=int), selected_b=request.args.get("b", type=int),
+            default_a=default_a, default_b=default_b)
 
     def _pair() -> tuple:
         b = store.capture(request.args.get("b", type=int) or 0)
