@@ -340,3 +340,22 @@ def test_without_a_token_only_loopback_host_names_are_served(client):
         resp = client.get("/", headers={"Host": host})
         assert resp.status_code == 421, host
         assert resp.headers["Content-Security-Policy"] == CSP
+
+
+def test_a_failing_view_is_a_plain_500_with_the_csp(archive, monkeypatch):
+    import pagetrail.serve.compare as cmp
+
+    def broken(self, before, after):  # noqa: ANN001, ANN202
+        raise RuntimeError("<script>boom</script>")
+
+    monkeypatch.setattr(cmp.Comparer, "compare", broken)
+    store = Store.open(archive[0])
+    try:
+        client = create_app(ServeConfig(store, None)).test_client()
+        resp = client.get(f"/compare?b={archive[1]['heparin'][1].id}")
+        assert resp.status_code == 500
+        assert resp.headers["Content-Security-Policy"] == CSP
+        assert "the archive is unchanged" in resp.get_data(as_text=True)
+        assert "boom" not in resp.get_data(as_text=True)
+    finally:
+        store.close()

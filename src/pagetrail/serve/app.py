@@ -116,13 +116,12 @@ def create_app(config: ServeConfig) -> Flask:
         if not total:
             abort(404, description="no captures of this page in the archive")
         seed = store.seed_for(url, None)
-        by_ts = {r.timestamp: r.id for r in rows}
         # Preselected: the newest capture (B) against the newest good one before it (A).
         good = [r.id for r in rows if not (r.retried or r.fetch_problem or r.kind == "failed")]
         default_b = rows[0].id if rows else None
         default_a = next((i for i in good if i != default_b), None)
         return render_template(
-            "timeline.html", url=url, rows=rows, total=total, p=p, seed=seed, by_ts=by_ts,
+            "timeline.html", url=url, rows=rows, total=total, p=p, seed=seed,
             pages_count=max(1, math.ceil(total / TIMELINE_PER_PAGE)),
             selected_a=request.args.get("a", type=int), selected_b=request.args.get("b", type=int),
             default_a=default_a, default_b=default_b)
@@ -183,7 +182,11 @@ def create_app(config: ServeConfig) -> Flask:
     @app.errorhandler(400)
     @app.errorhandler(404)
     @app.errorhandler(405)
+    @app.errorhandler(500)
     def error(exc):  # noqa: ANN001, ANN202
-        return render_template("error.html", code=exc.code, message=exc.description), exc.code
+        code = getattr(exc, "code", 500)
+        message = exc.description if code != 500 else (
+            "this view failed; the archive is unchanged (see the command's output for the error)")
+        return render_template("error.html", code=code, message=message), code
 
     return app
