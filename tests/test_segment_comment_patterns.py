@@ -21,7 +21,7 @@ def samples(tokens: Tokens) -> list[str]:
 
 
 def test_the_data_has_token_lists():
-    assert {"REGION", "ITEM_CLASS", "EXCLUDED_ANCESTOR", "FORM_CLASS", "CHROME_CLASS"} <= set(LISTS)
+    assert {"REGION", "ITEM_CLASS", "WIDGET", "LAYOUT", "FORM_CLASS", "CHROME_CLASS"} <= set(LISTS)
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))
@@ -99,3 +99,30 @@ def test_patterns_are_written_in_lower_case():
         for pattern, _example in tokens.patterns:
             literal_part = re.sub(r"\\[A-Za-z]", "", pattern)
             assert literal_part == literal_part.lower(), (name, pattern)
+
+
+def test_a_camel_case_name_is_split_at_its_humps():
+    assert P.REGION.search("blogComments") and P.REGION.search("UserCommentList")
+    assert not P.ITEM_CLASS.search("commentBody")  # a part of a comment, as comment-body is
+
+
+CLASSIC = """<html><head><title>Balkin</title></head><body><div class="post">
+<p>The memos were released this morning and run to some four hundred pages of argument about the
+limits of executive power in wartime, much of it never seen outside the department before.</p>
+<p>Readers who want the originals can find them in the archive linked below, scanned page by page.</p></div>
+<div class="blogComments"><b>Comments:</b>
+ <div class="blogComment"><a name="6461113152049819139"></a>Thanks, a useful resource that would make a good print collection.
+  <div class="byline"><a href="/2005/09/memos.html?showComment=1183910280000#c6461113152049819139">#</a> posted by <a href="/p/1">Joe</a> : 11:58 AM</div></div>
+ <div class="blogComment"><a name="3321899820090229504"></a>Who needs print when it is a keystroke away?
+  <div class="byline"><a href="/2005/09/memos.html?showComment=1183919220000#c3321899820090229504">#</a> posted by <a href="/p/2">Ann</a> : 2:20 PM</div></div>
+</div>
+<div class="widget recent-comments"><h3>Recent comments</h3><ul>
+ <li class="item"><a href="/a#c1">Pat on Budget day: 3:04 PM</a> posted by Pat</li>
+ <li class="item"><a href="/b#c2">Lou on The court's week: 9:10 AM</a> posted by Lou</li></ul></div>
+</body></html>"""
+
+
+def test_camel_case_regions_with_time_of_day_bylines_and_no_widget_comments():
+    snap = segment(CLASSIC.encode(), "https://balkin.example/2005/09/memos.html")
+    assert [c.text.split(",")[0] for c in snap.comments] == ["Thanks", "Who needs print when it is a keystroke away?"]
+    assert "keystroke" not in snap.article.text and "Budget day" not in snap.article.text

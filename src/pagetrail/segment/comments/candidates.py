@@ -46,7 +46,7 @@ def excluded(el: etree._Element, protect: etree._Element | None = None, memo: di
             break
         chain.append(node)
         a = attrs(node)
-        if node.tag in P.EXCLUDED_TAGS or (a and P.EXCLUDED_ANCESTOR.search(a)):
+        if node.tag in P.EXCLUDED_TAGS or (a and (P.WIDGET.search(a) or P.LAYOUT.search(a))):
             if protect is None or not any(x is node for x in protect.iterancestors()):
                 result = True
                 break

@@ -14,6 +14,7 @@ from pagetrail.segment.comments.candidates import candidates, fold, in_order, pr
 from pagetrail.segment.comments.forms import form_nodes, is_form_text
 from pagetrail.segment.comments.forums import thread
 from pagetrail.segment.comments.regions import (
+    is_widget,
     looks_like_comment,
     named_regions,
     pair_runs,
@@ -52,7 +53,7 @@ def _unmarked(regions: Callable[[bool], list[etree._Element]], forms: set,
                 wrapped = pair_runs(parent) or wrapped
     if wrapped:
         attributes.changed()
-    named = regions(wrapped)
+    named = [r for r in regions(wrapped) if not is_widget(r)]  # removed from the article, never searched
     parents = [x.getparent() for x in named]
     shared = [p for p in dict.fromkeys(parents) if p is not None and parents.count(p) > 1]
     for reg in [r for r in in_order(named + shared) if r.tag not in ("body", "html")]:

@@ -69,16 +69,19 @@ REPLY_CONTAINER = Tokens(words=("children", "replies", "reply", "indented", "com
 DEPTH_CLASS = re.compile(r"(?:^|\s)depth-(\d+)(?:\s|$)")
 
 # ---------------------------------------------------------------- where comments are not
-#: class/id tokens of ancestors whose comments are not this page's (sidebars, "recent comments"
-#: and "most discussed" widgets, navigation).
-EXCLUDED_ANCESTOR = Tokens(
-    words=("sidebar", "recentcomments", "recent-comments", "recent_comments", "latest-comments",
-           "latest_comments", "popular", "top-comments", "topcomments", "navbar", "nav", "menu"),
+#: class/id tokens of widgets that list other pages' comments or discussions ("recent comments",
+#: "most discussed"): neither they nor anything inside them is this page's comments.
+WIDGET = Tokens(
+    words=("recentcomments", "recent-comments", "recent_comments", "latest-comments", "latest_comments",
+           "popular", "top-comments", "topcomments"),
     patterns=((r"widget[-_]recent\w*", "widget_recent_entries"),
               (r"most[-_]?(?:read|recommended|recommendations|commented|popular|active|discussed|viewed)",
                "most-commented"),
               (r"top[-_]?discussions?", "topDiscussions")),
 )
+#: class/id tokens of page layout that never holds the page's comments (a "sidebar" that holds
+#: the article itself is a layout class, not a sidebar).
+LAYOUT = Tokens(words=("sidebar", "navbar", "nav", "menu"))
 #: Element kinds that never hold the page's own comments.
 EXCLUDED_TAGS = frozenset(("aside", "nav", "header"))
 
@@ -104,8 +107,11 @@ REPEATED_MIN_WORDS = 3
 PAIR_MIN_CHILDREN = 4
 PAIR_MIN_SHARE = 0.6
 NOT_PAIR_TAGS = frozenset(("a", "br", "script", "hr"))
-#: Class tokens (substrings) of a comment's date or metadata part.
-DATED_CLASS = ("date", "time", "posted", "meta")
+#: Signs that a repeated child is a comment and not a teaser or a link: class substrings of a
+#: date, metadata or byline part, a printed date or time of day, "NAME says:"/"posted by NAME"
+#: in its text, or a link to a comment's permalink (patterns.PERMALINK).
+DATED_CLASS = ("date", "time", "posted", "meta", "byline", "author", "commenter", "poster")
+COMMENT_SIGN_TEXT = re.compile(r"\b(?:\d{1,2}:\d{2}\s*(?:[ap]\.?m\b|uhr\b|h\b)|posted by|says:|said:|wrote:|writes:)", re.I)
 #: Characters of a comment's text searched for a printed date.
 DATE_SEARCH_CHARS = 400
 

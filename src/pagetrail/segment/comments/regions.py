@@ -34,6 +34,12 @@ def named_regions(attributes: PageAttributes, protect: etree._Element | None) ->
     return out
 
 
+def is_widget(el: etree._Element) -> bool:
+    """True when ``el``'s own id/class is one of a widget's ("recent comments", "most read")."""
+    a = attrs(el)
+    return bool(a) and P.WIDGET.search(a)
+
+
 def signature(el: etree._Element) -> str:
     """Tag and classes (digits folded): siblings with one signature are items of one list."""
     cls = " ".join(sorted(_DIGITS.sub("", c) for c in (el.get("class") or "").split()))
@@ -53,6 +59,7 @@ def repeated_children(region: etree._Element) -> list[etree._Element]:
             if isinstance(child.tag, str) and child.tag not in P.NOT_REPEATED_TAGS:
                 groups.setdefault(signature(child), []).append(child)
         for group in groups.values():
+            group = [c for c in group if not is_widget(c)]
             if len(group) < P.REPEATED_MIN_ITEMS:
                 continue
             texts = [text_of(c) for c in group]
@@ -98,14 +105,18 @@ def pair_runs(parent: etree._Element) -> bool:
 
 def looks_like_comment(el: etree._Element) -> bool:
     """A generic repeated child counts as a comment when it has a date-ish part (a time
-    element, a date class, or a printed date) - lists of links and teasers do not."""
+    element, a date or byline class, a printed date or time, "says:") or a comment permalink -
+    lists of links and teasers do not."""
     if el.find(".//time") is not None:
         return True
     for x in el.iterdescendants(etree.Element):
         cls = x.get("class")
         if cls and any(t in cls for t in P.DATED_CLASS):
             return True
-    return bool(P.PRINTED_DATE.search(text_of(el)[:P.DATE_SEARCH_CHARS]))
+        if x.tag == "a" and P.PERMALINK.search(x.get("href") or ""):
+            return True
+    text = text_of(el)
+    return P.PRINTED_DATE.search(text[:P.DATE_SEARCH_CHARS]) is not None or P.COMMENT_SIGN_TEXT.search(text) is not None
 
 
 def common_ancestor(els: list[etree._Element]) -> etree._Element:

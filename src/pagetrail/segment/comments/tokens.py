@@ -100,6 +100,20 @@ class Tokens:
         return self._quick.search(value.lower()) is not None
 
     def search(self, value: str) -> bool:
-        """True when ``value`` (a class or id value, or several) holds one of the tokens, in any case."""
+        """True when ``value`` (a class or id value, or several) holds one of the tokens, in any
+        case; a camelCase hump counts as a hyphen (``blogComments`` is ``blog-comments``)."""
         low = value.lower()
-        return self._quick.search(low) is not None and self.regex.search(low) is not None
+        if self._quick.search(low) is None:
+            return False
+        if self.regex.search(low) is not None:
+            return True
+        return "-" in self.edges and low != value and self.regex.search(split_humps(value)) is not None
+
+
+_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def split_humps(value: str) -> str:
+    """``blogCommentList`` -> ``blog-comment-list``: a camelCase hump is a hyphen, lower-cased
+    (so ``commentBody`` is no more a comment than ``comment-body`` is)."""
+    return _HUMP.sub("-", value).lower()
