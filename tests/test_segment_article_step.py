@@ -77,3 +77,18 @@ def test_the_same_page_gives_the_same_article_twice():
     first = segment(html, "https://site.example/post/1").article
     second = segment(copy.copy(html), "https://site.example/post/1").article
     assert first == second and first.blocks
+
+
+def test_a_headline_trafilatura_keeps_stays_in_the_article():
+    html = (f"<html><head><title>Tomato seedlings</title></head><body><article><h1>Tomato seedlings</h1>"
+            f"{STORY}</article></body></html>").encode()
+    snap = segment(html, "https://site.example/post")
+    assert snap.article.title == "Tomato seedlings"
+    assert (snap.article.blocks[0].kind, snap.article.blocks[0].text) == ("heading", "Tomato seedlings")
+    assert snap.article.blocks[1].text.startswith("Paragraph 0")
+
+
+def test_loose_text_between_blocks_is_a_paragraph_of_the_article():
+    html = (PAGES / "wordpress_classic.html").read_bytes()
+    snap = segment(html, "https://site.example/post/1")
+    assert "June 2nd, 2010 by Sam Green" in [b.text for b in snap.article.blocks]

@@ -143,3 +143,14 @@ def test_affiliate_link_in_an_article_sentence_is_an_ad_but_the_sentence_stays()
     links = [a for a in snap.ads if a.kind == "affiliate-link"]
     assert len(links) == 1 and links[0].position == "in-article"
     assert not [a for a in snap.ads if a.kind == "promo-text"]
+
+
+def test_a_sponsored_post_is_the_article_not_a_promo():
+    """When the "promos" would be most of the article, the page is an advertorial: its text is
+    the article (trafilatura keeps it, and so do we)."""
+    paras = [f'<p>{BODY_LINKED}</p>', "<p>Readers of this blog get a discount, so do not miss it.</p>"]
+    html = ("<html><head><title>New sponsor</title></head><body><article><h1>New sponsor</h1>"
+            + "".join(paras) + "</article></body></html>")
+    snap = segment(html.encode(), "https://blog.example/sponsor")
+    assert "Pregnancy Miracle System" in snap.article.text
+    assert not [a for a in snap.ads if a.kind == "promo-text"]

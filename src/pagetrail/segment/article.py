@@ -132,8 +132,7 @@ def extract_article(root: etree._Element, url: str, meta: Metadata,
         blocks = extract_blocks(root, url)
         if not blocks and fallback is not None:
             blocks = own_blocks(fallback)
+    # A title heading trafilatura keeps in the body stays a block: it is article text, and
+    # dropping it loses recall wherever a page's text starts with its headline.
     title = meta.title or ""
-    # trafilatura keeps the title as the first heading; it is the title, not body text.
-    if blocks and title and blocks[0].kind == "heading" and blocks[0].text.casefold() == normalise_text(title).casefold():
-        blocks = blocks[1:]
     return Article(title=normalise_text(title), byline=meta.byline, date=meta.date, blocks=blocks)

@@ -89,6 +89,9 @@ PROMO_MAX_WORDS = 120
 #: Share of the promo's content words also found in the rest of the article, above which the
 #: text is on the article's topic and not a promo.
 PROMO_MAX_OVERLAP = 0.35
+#: Promos are a small part of an article: when the promos found make up more than this share of
+#: the article's words, the page is an advertorial and its text is the article (none is a promo).
+PROMO_MAX_ARTICLE_SHARE = 0.5
 #: A heading-like lead-in ("For infertility Patients:") directly before a promo joins it.
 PROMO_LEADIN_MAX_WORDS = 8
 

@@ -271,8 +271,13 @@ def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
             promo.text = texts[lead] + " " + promo.text
             taken.add(lead)
         taken.add(i)
-        found.append(promo)
-    return found
+        found.append((i, promo))
+    # A page whose article is mostly "promos" is an advertorial: its text is the article.
+    article_words = sum(len(t.split()) for t in texts[:article_runs])
+    in_article = [p for i, p in found if i < article_runs]
+    if sum(len(p.text.split()) for p in in_article) > D.PROMO_MAX_ARTICLE_SHARE * article_words:
+        return [p for i, p in found if i >= article_runs]
+    return [p for _i, p in found]
 
 
 def _whole(scorer: _Scorer, i: int, run: Run, text: str, links: list[str]) -> Promo | None:
