@@ -139,8 +139,8 @@ def _after_article(article: etree._Element | None, comments: etree._Element | No
     return out
 
 
-def _promo_regions(root: etree._Element, article: etree._Element,
-                   comments: etree._Element | None) -> tuple[list[etree._Element], int]:
+def _promo_regions(root: etree._Element, article: etree._Element, comments: etree._Element | None,
+                   page_attrs: PageAttributes) -> tuple[list[etree._Element], int]:
     """Where injected promos are looked for: the article (or the <article>/<main> element around
     it), what follows it up to the comments, and the sidebars; never the comments. Also how many
     of them (the first ones) are the article, whose words tell what is on its topic."""
@@ -153,14 +153,19 @@ def _promo_regions(root: etree._Element, article: etree._Element,
             break
     regions = [scope, *_after_article(scope, comments)]
     in_article = len(regions)
-    for el in root.iter("aside", "div", "section"):
-        if el.tag != "aside" and not any(t in attrs(el).lower() for t in P.SIDEBAR_TOKENS):
-            continue
-        if any(_holds(el, r) or _holds(r, el) for r in regions):
-            continue
-        if comments is not None and (_holds(el, comments) or _holds(comments, el)):
+    taken = set(regions) | ({comments} if comments is not None else set())
+    holding = {a for el in taken for a in el.iterancestors()}  # would swallow a region
+    order = page_attrs.order()
+    sidebars = {el for el in root.iter("aside")}
+    for name in ("class", "id"):
+        for _i, el, value in page_attrs.named(name):
+            if el.tag in ("div", "section", "aside") and any(t in value.lower() for t in P.SIDEBAR_TOKENS):
+                sidebars.add(el)
+    for el in sorted(sidebars, key=lambda e: order.get(e, 0)):  # outer ones first
+        if el in holding or el in taken or any(a in taken for a in el.iterancestors()):
             continue
         regions.append(el)
+        taken.add(el)
     return regions, in_article
 
 
@@ -220,7 +225,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     promos: list[A.AdHit] = []
     if article_el is not None and not over_budget("promo text"):
         unit_of = {h.el: h for h in hits}
-        regions, in_article = _promo_regions(root, article_el, comment_region)
+        regions, in_article = _promo_regions(root, article_el, comment_region, page_attrs)
         for p in find_promos(regions, url, A.is_paid, in_article):
             block = p.runs[-1].block
             unit = unit_of.get(block)

@@ -114,7 +114,7 @@ def _blockish(el: etree._Element) -> bool:
     """A block boundary: a block element, or an inline one that holds a block (``<a><div>``)."""
     if el.tag in BLOCK_TAGS:
         return True
-    return next(el.iterdescendants(*BLOCK_TAGS), None) is not None
+    return len(el) > 0 and next(el.iterdescendants(*BLOCK_TAGS), None) is not None
 
 
 def runs(region: etree._Element) -> Iterator[Run]:
@@ -235,12 +235,26 @@ def _max_possible(low: str) -> int:
     return pts["strong call to action"] * bool(cta) + pts["weak call to action"] * bool(weak) + pts["affiliate link"]
 
 
+#: Whether a promo needs a strong call to action to reach PROMO_MIN_SCORE (it does unless a weak
+#: one and the best link reach it): then a region without one holds no promo.
+_NEEDS_STRONG = (D.PROMO_POINTS["weak call to action"]
+                 + max(D.PROMO_POINTS["affiliate link"], D.PROMO_POINTS["outbound link"]) < D.PROMO_MIN_SCORE)
+
+
+def _has_strong_cta(region: etree._Element) -> bool:
+    # the serialiser's text joins runs without spaces; calls to action are found inside runs
+    text = " ".join(etree.tostring(region, method="text", encoding=str, with_tail=False).lower().split())
+    return any(c in text for c in D.CALL_TO_ACTION)
+
+
 def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
                 article_regions: int | None = None) -> list[Promo]:
     """Promos in ``regions`` (the article, what follows it, sidebars), scored against the words of
     the first ``article_regions`` of them (default all). ``is_paid(href, rel)`` tells an
     affiliate or sponsored link."""
     article_regions = len(regions) if article_regions is None else article_regions
+    if _NEEDS_STRONG and not any(_has_strong_cta(r) for r in regions):
+        return []  # no run can reach the score: the page's runs need not be built
     all_runs, article_runs = [], 0
     for n, region in enumerate(regions):
         all_runs.extend(runs(region))
