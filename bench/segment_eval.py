@@ -6,7 +6,9 @@ articles/: article body, word 4-shingle precision/recall/F1, mean over pages (Zy
 comments/: the same for the article part and the comment part (pages with comments), page-level
 comment detection, pages wrongly said to have comments, and leakage between the two channels
 (Dragnet). trafilatura runs with include_comments=True, its comments taken from its own comments
-field. Times: mean and median ms/page per tool and the ratio pagetrail/trafilatura; the tools are
+field. traf-same-opts is trafilatura with the options pagetrail's article step passes (comments
+off), the baseline for pagetrail's speed. Times: mean and median ms/page per tool, wall and process
+CPU time, and the ratios of pagetrail to both trafilatura runs; the tools are
 warmed up first and run page by page in turn, alternating which goes first. Data is unpacked into
 a temporary folder (``--unpack``, default ``$TMPDIR/pagetrail-eval``), never into the repository.
 """
@@ -102,10 +104,12 @@ def run_trafilatura_same(html: bytes, url: str) -> tuple[str, str]:
 TOOLS = {"pagetrail": run_pagetrail, "trafilatura": run_trafilatura, "traf-same-opts": run_trafilatura_same}
 
 
-def timed(fn, html: bytes, url: str) -> tuple[str, str, float]:  # noqa: ANN001
-    t = time.perf_counter()
+def timed(fn, html: bytes, url: str) -> tuple[str, str, float, float]:  # noqa: ANN001
+    """The tool's output, its wall time and its process CPU time (ms). The CPU time is the figure
+    to compare on a busy machine: other jobs' load lengthens wall time, not this process's CPU."""
+    t, c0 = time.perf_counter(), time.process_time()
     a, c = fn(html, url)
-    return a, c, (time.perf_counter() - t) * 1000
+    return a, c, (time.perf_counter() - t) * 1000, (time.process_time() - c0) * 1000
 
 
 # ------------------------------------------------------------------------- the two sets
@@ -150,19 +154,20 @@ def evaluate(name: str, pages: list, verbose: bool, tools: list[str]) -> dict[st
     if pages:
         for tool in tools:
             TOOLS[tool](pages[0][1], pages[0][2])
-    outputs: dict[str, list[tuple[str, str, float]]] = {tool: [] for tool in tools}
+    outputs: dict[str, list[tuple[str, str, float, float]]] = {tool: [] for tool in tools}
     for i, (_pid, html, url, _ga, _gc) in enumerate(pages):
         for tool in (tools if i % 2 == 0 else tools[::-1]):
             outputs[tool].append(timed(TOOLS[tool], html, url))
     results = {}
     for tool in tools:
-        art, com, ms = [], [], []
+        art, com, ms, cpu = [], [], [], []
         det = {"tp": 0, "fp": 0, "fn": 0}
         c2a = [0, 0]
         a2c = [0, 0]
         worst = []
-        for (pid, _html, _url, gold_a, gold_c), (a, c, t) in zip(pages, outputs[tool], strict=True):
+        for (pid, _html, _url, gold_a, gold_c), (a, c, t, t_cpu) in zip(pages, outputs[tool], strict=True):
             ms.append(t)
+            cpu.append(t_cpu)
             art.append(prf(a, gold_a))
             worst.append((art[-1][2], pid))
             if gold_c is None:
@@ -182,7 +187,8 @@ def evaluate(name: str, pages: list, verbose: bool, tools: list[str]) -> dict[st
         r = {
             "article_P": mean([x[0] for x in art]), "article_R": mean([x[1] for x in art]),
             "article_F1": mean([x[2] for x in art]), "ms_per_page": mean(ms),
-            "ms_median": statistics.median(ms) if ms else 0.0, "pages": len(pages),
+            "ms_median": statistics.median(ms) if ms else 0.0, "cpu_ms_per_page": mean(cpu),
+            "cpu_ms_median": statistics.median(cpu) if cpu else 0.0, "pages": len(pages),
         }
         if com or det["fp"]:
             r.update({
@@ -260,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         keys = {k for r in results.values() for k in r}
         order = [k for k in ("article_P", "article_R", "article_F1", "comment_P", "comment_R", "comment_F1",
                              "detect_P", "detect_R", "false_comment_pages", "leak_comment_to_article",
-                             "leak_article_to_comment", "ms_per_page", "ms_median", "pages") if k in keys]
+                             "leak_article_to_comment", "ms_per_page", "ms_median", "cpu_ms_per_page",
+                             "cpu_ms_median", "pages") if k in keys]
         print(f"{'metric':26} " + " ".join(f"{t:>12}" for t in tools))
         for k in order:
             cells = []
@@ -272,7 +279,9 @@ def main(argv: list[str] | None = None) -> int:
             if "pagetrail" in results and base in results:
                 pt, tf = results["pagetrail"], results[base]
                 print(f"{'ratio pagetrail/' + base:26} mean {pt['ms_per_page'] / max(1e-9, tf['ms_per_page']):.2f}"
-                      f"  median {pt['ms_median'] / max(1e-9, tf['ms_median']):.2f}")
+                      f"  median {pt['ms_median'] / max(1e-9, tf['ms_median']):.2f}"
+                      f"  (CPU: mean {pt['cpu_ms_per_page'] / max(1e-9, tf['cpu_ms_per_page']):.2f}"
+                      f"  median {pt['cpu_ms_median'] / max(1e-9, tf['cpu_ms_median']):.2f})")
         if args.pairs:
             pair_check(pages)
     return 0
