@@ -15,7 +15,7 @@ from pagetrail.cli import main
 from pagetrail.schedule.notify import Notifications
 from pagetrail.schedule.status import StatusBook, read_status
 from pagetrail.schedule.triggers import schedule_key, schedule_label
-from pagetrail.seedref import find_seed, page_url
+from pagetrail.seedref import page_url, seed_named
 from pagetrail.seeds import Schedule, build_seed
 from tests.support.daemon import Daemon, wait_for, write_seeds
 from tests.support.servers import LocalSite, page
@@ -149,7 +149,7 @@ def test_a_seed_name_where_a_url_is_taken(tmp_path):
     seeds = [seed("heparin"), seed("news")]
     assert page_url("heparin", seeds) == "http://127.0.0.1/heparin"
     assert page_url("https://example.org/x", seeds) == "https://example.org/x"
-    assert find_seed("http://127.0.0.1/news/", seeds).name == "news"
+    assert seed_named("http://127.0.0.1/news/", seeds).name == "news"
     from pagetrail.errors import UsageError
 
     with pytest.raises(UsageError, match="nope: not a URL, and no seed of that name"):

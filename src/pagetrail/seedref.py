@@ -9,16 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pagetrail.errors import UsageError
-from pagetrail.seeds import Seed, load_seeds
+from pagetrail.seeds import Seed, find_seed, load_seeds
 
 
-def find_seed(ref: str, seeds: Sequence[Seed]) -> Seed | None:
-    """The seed named ``ref``, or whose URL is ``ref`` (a trailing slash more or less)."""
-    for seed in seeds:
-        if ref == seed.name:
-            return seed
-    bare = ref.rstrip("/")
-    return next((s for s in seeds if s.url.rstrip("/") == bare), None)
+def seed_named(ref: str, seeds: Sequence[Seed]) -> Seed | None:
+    """The seed named ``ref``, or else whose URL is ``ref`` (a trailing slash more or less)."""
+    return find_seed(seeds, name=ref) or find_seed(seeds, url=ref)
 
 
 def page_url(ref: str, seeds: Sequence[Seed] | None = None,
@@ -30,7 +26,7 @@ def page_url(ref: str, seeds: Sequence[Seed] | None = None,
         return ref
     if seeds is None:
         seeds = load_seeds(seed_paths, folder) if seed_paths or Path(folder).is_dir() else []
-    seed = find_seed(ref, seeds)
+    seed = seed_named(ref, seeds)
     if seed is None:
         where = " ".join(map(str, seed_paths or [])) or f"{folder}/*.toml"
         known = ", ".join(sorted(s.name for s in seeds)[:10]) or "none"

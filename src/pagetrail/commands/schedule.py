@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.errors import UsageError
     from pagetrail.schedule.control import ControlChannel, running_pid
     from pagetrail.schedule.jobs import StoreReader, jobstore_url
-    from pagetrail.seedref import find_seed
+    from pagetrail.seedref import seed_named
 
     if args.action == "list":
         if args.name:
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         jobs = reader.jobs()
         if not any(j.name == args.name for j in jobs) and "://" in args.name:
-            seed = find_seed(args.name, list(_job_seeds(jobs).values()))
+            seed = seed_named(args.name, list(_job_seeds(jobs).values()))
             args.name = seed.name if seed is not None else args.name
         if not any(j.name == args.name for j in jobs):
             raise UsageError(f"no scheduled job named {args.name!r} (see `pagetrail schedule`)")

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pagetrail.errors import UsageError
-from pagetrail.seedref import find_seed
+from pagetrail.seedref import seed_named
 from pagetrail.seeds import Seed, load_seeds, seed_files, seed_for_url
 
 
@@ -24,7 +24,7 @@ def choose_seeds(files: Sequence[str | Path] = (), urls: Sequence[str] = (),
         seeds = load_seeds(files, folder)
     only = list(only)
     if only:
-        chosen = {ref: find_seed(ref, seeds) for ref in only}  # a seed's name or its URL
+        chosen = {ref: seed_named(ref, seeds) for ref in only}  # a seed's name or its URL
         missing = [ref for ref, seed in chosen.items() if seed is None]
         if missing:
             names = sorted(s.name for s in seeds)
