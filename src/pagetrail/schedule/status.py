@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,12 +60,20 @@ class StatusBook:
     def __init__(self, archive: str | Path):
         self.path = status_path(archive)
         self.seeds = read_status(archive)
+        # Crawls end on the dispatcher's threads (several with --parallel) while seed edits are
+        # applied on the main thread.
+        self._lock = threading.Lock()
 
     def record(self, seed: Seed, ok: bool, line: str, error: str | None = None,
                when: datetime | None = None) -> dict | None:
         """Note one capture of ``seed``; returns the fetch-state event it causes, if any:
         ``{"event": "down", ...}`` at the seed's ``notify_failures``-th failure in a row,
         ``{"event": "up", ...}`` at the first success after that."""
+        with self._lock:
+            return self._record(seed, ok, line, error, when)
+
+    def _record(self, seed: Seed, ok: bool, line: str, error: str | None,
+                when: datetime | None) -> dict | None:
         stamp = (when or datetime.now(UTC)).isoformat(timespec="seconds")
         state = self.seeds.setdefault(seed.name, SeedStatus(seed.name))
         state.last_run, state.last_ok, state.last_result = stamp, ok, line
@@ -85,16 +94,18 @@ class StatusBook:
 
     def keep_only(self, names: set[str]) -> None:
         """Forget seeds no longer in the seed files."""
-        for name in set(self.seeds) - names:
-            del self.seeds[name]
+        with self._lock:
+            for name in set(self.seeds) - names:
+                del self.seeds[name]
 
     def save(self) -> None:
-        data = {"seeds": {name: {k: v for k, v in asdict(s).items() if k != "name"}
-                          for name, s in sorted(self.seeds.items())}}
-        tmp = self.path.with_suffix(".tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            log.warning("cannot write %s: %s", self.path, exc)
+        with self._lock:
+            data = {"seeds": {name: {k: v for k, v in asdict(s).items() if k != "name"}
+                              for name, s in sorted(self.seeds.items())}}
+            tmp = self.path.with_suffix(".tmp")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+                os.replace(tmp, self.path)
+            except OSError as exc:
+                log.warning("cannot write %s: %s", self.path, exc)
