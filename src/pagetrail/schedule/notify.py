@@ -90,10 +90,6 @@ class Notifications:
             heapq.heappush(self._queue, (when, next(self._seq), delivery))
             self._cond.notify_all()
 
-    def pending(self) -> int:
-        with self._cond:
-            return len(self._queue)
-
     def _loop(self) -> None:
         while True:
             with self._cond:
