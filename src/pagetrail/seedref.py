@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pagetrail.errors import UsageError
 from pagetrail.seeds import Seed, find_seed, load_seeds
@@ -40,3 +41,26 @@ def with_tags(seeds: Sequence[Seed], tags: Sequence[str]) -> list[Seed]:
         return list(seeds)
     wanted = set(tags)
     return [s for s in seeds if wanted & set(s.tags)]
+
+
+def tagged_urls(seeds: Sequence[Seed], tags: Sequence[str]) -> set[str]:
+    """The URLs (without a trailing slash) of the seeds with any of ``tags``, for commands that
+    filter pages by tag. Raises :class:`UsageError` when no seed carries any of them."""
+    chosen = with_tags(seeds, tags)
+    if not chosen:
+        known = sorted({t for s in seeds for t in s.tags})
+        raise UsageError(f"--tag {' --tag '.join(tags)}: no seed has this tag "
+                         f"(tags in the seed files: {', '.join(known) or 'none'})")
+    return {s.url.rstrip("/") for s in chosen}
+
+
+_Page = TypeVar("_Page")
+
+
+def only_tagged(items: Sequence[_Page], seeds: Sequence[Seed], tags: Sequence[str]) -> list[_Page]:
+    """The items (anything with a ``url``: PageDiffs, captures) of pages whose seed has any of
+    ``tags``; all of them when no tag is given."""
+    if not tags:
+        return list(items)
+    urls = tagged_urls(seeds, tags)
+    return [item for item in items if item.url.rstrip("/") in urls]  # type: ignore[attr-defined]

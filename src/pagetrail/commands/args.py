@@ -19,6 +19,11 @@ def add_seed_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seed files whose site rules apply (default: seeds/*.toml when present)")
 
 
+def add_tag_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tag", action="append", default=[], metavar="TAG",
+                        help="only pages whose seed has this tag (repeatable: any of them)")
+
+
 def add_output_arguments(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
     parser.add_argument("--format", choices=formats, default=formats[0],
                         help=f"output format (default: {formats[0]})")

@@ -15,11 +15,12 @@ examples:
   pagetrail feed -o changes.atom
   pagetrail feed http://127.0.0.1:8000/2011/05/heparin/ -o heparin.atom
   pagetrail feed --since 30d --limit 50 --replay-base http://archive.example.org/pagetrail
+  pagetrail feed --tag health -o health.atom
 """
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pagetrail.commands.args import add_archive_argument, add_seed_arguments
+    from pagetrail.commands.args import add_archive_argument, add_seed_arguments, add_tag_argument
 
     parser.add_argument("url", metavar="URL", nargs="?", help="one page (default: every page)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
@@ -31,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "$PAGETRAIL_REPLAY_BASE or http://localhost:8080/pagetrail)")
     add_archive_argument(parser)
     add_seed_arguments(parser)
+    add_tag_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.errors import UsageError
     from pagetrail.report import ReportDoc, render
     from pagetrail.report.output import options, write
+    from pagetrail.seedref import only_tagged
 
     if args.limit < 1:
         raise UsageError(f"--limit {args.limit}: must be at least 1")
@@ -47,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     with open_archive(args.archive) as archive:
         url = find_page(archive, args.url)[0] if args.url else None
         items = changes_since(archive, seeds, since, url)
+    items = only_tagged(items, seeds, args.tag)
     items = sorted(items, key=lambda pd: pd.to.timestamp)[-args.limit:]
     title = f"pagetrail: changes to {url}" if url else "pagetrail: changes to all pages"
     doc = ReportDoc(mode="report", title=title, items=items, url=url, since=since, options=options(args))

@@ -16,6 +16,7 @@ examples:
   pagetrail report                               the last 24 hours, as text
   pagetrail report --since 7d --format html -o week.html
   pagetrail report --since 2026-11-01 --format json
+  pagetrail report --tag health                  only pages whose seed is tagged health
 """
 
 FORMATS = ("text", "json", "html")
@@ -26,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         add_archive_argument,
         add_output_arguments,
         add_seed_arguments,
+        add_tag_argument,
     )
 
     parser.add_argument("--since", default="24h", metavar="WHEN",
@@ -33,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output_arguments(parser, FORMATS)
     add_archive_argument(parser)
     add_seed_arguments(parser)
+    add_tag_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,11 +44,13 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.report import ReportDoc, render
     from pagetrail.report.common import format_timestamp
     from pagetrail.report.output import add_screenshots, options, write
+    from pagetrail.seedref import only_tagged
 
     since = parse_since(args.since)
     seeds = load_seed_list(args.seeds)
     with open_archive(args.archive) as archive:
         items = changes_since(archive, seeds, since)
+    items = only_tagged(items, seeds, args.tag)
     pages = len({pd.url for pd in items})
     title = f"Changes since {format_timestamp(since)}: {pages} page{'s' if pages != 1 else ''}"
     doc = ReportDoc(mode="report", title=title, items=items, since=since, options=options(args))
