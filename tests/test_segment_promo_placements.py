@@ -154,3 +154,20 @@ def test_a_sponsored_post_is_the_article_not_a_promo():
     snap = segment(html.encode(), "https://blog.example/sponsor")
     assert "Pregnancy Miracle System" in snap.article.text
     assert not [a for a in snap.ads if a.kind == "promo-text"]
+
+
+@pytest.mark.parametrize("before,after", [
+    ("which holds the heat evenly", "which keeps the heat even"),  # the sentence around the link
+    ("cast iron dutch oven", "cast-iron Dutch pot"),  # the linked words themselves
+])
+def test_editing_the_sentence_around_an_affiliate_link_is_an_article_change_only(before, after):
+    from pagetrail.diff.snapshots import diff_snapshots
+
+    sentence = ('I bake mine in a <a href="https://www.amazon.com/dp/B00TEST/?tag=crumb-20">cast iron '
+                "dutch oven</a>, which holds the heat evenly.")
+    old = news_page("none").replace(f"<p>{STORY[3]}</p>", f"<p>{STORY[3]}</p><p>{sentence}</p>")
+    new = old.replace(before, after)
+    assert new != old
+    url = "https://crumb.example/baking/sourdough"
+    d = diff_snapshots(segment(old.encode(), url), segment(new.encode(), url))
+    assert d.article.changed and not d.ads.changed and not d.comments.changed

@@ -258,10 +258,13 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
         found_ads.append((positions.order.get(h.el, 0), Ad(kind=h.kind, text=h.text if h.text is not None else text_of(h.el),
                            links=links,
                            position=positions.of(h.el), slot=slot_path(h.el), reason=h.reason)))
-    for h, pos, _ in link_hits:
+    for h, pos, whole_block in link_hits:
+        # A paid link inside someone's sentence: the words are the author's (an edit to them is an
+        # article or comment change), so the ad is the link alone; its anchor goes in the reason.
+        text = text_of(h.el) if whole_block else ""
+        reason = h.reason if whole_block else f"{h.reason}; in the text: {text_of(h.el)[:80]!r}"
         found_ads.append((positions.order.get(h.el, 0), Ad(
-            kind=h.kind, text=text_of(h.el), links=h.links, position=pos,
-            slot=slot_path(h.el), reason=h.reason)))
+            kind=h.kind, text=text, links=h.links, position=pos, slot=slot_path(h.el), reason=reason)))
     snap.ads = [ad for _i, ad in sorted(found_ads, key=lambda pair: pair[0])]
 
     # Remove everything that is not article before the article is extracted.

@@ -3,7 +3,7 @@ link and words the rest of the article does not use, wherever it was put.
 
 Promos are injected as paragraphs, but also into list items, divs, the loose text of the article
 container, the end of an existing paragraph (after a line break or not), after headings and into
-sidebars. So the unit scored here is a *run*: the text between two block boundaries (block
+sidebars. So the unit scored here is a *run* (runs.py): the text between two block boundaries (block
 elements and ``<br>``), whatever element holds it. A run that is a promo is cut out of the tree
 whole: its text nodes and inline elements, or the whole element when the run is all of it. When a
 promo was appended to a paragraph of article prose, the run is scored sentence by sentence and
@@ -14,130 +14,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from lxml import etree
 
 from pagetrail.segment import patterns_ads as D
-from pagetrail.segment.textutil import BLOCK_TAGS, host, site, words
+from pagetrail.segment.runs import Run, runs
+from pagetrail.segment.textutil import host, site, words
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
-_BOLD = frozenset(("strong", "b"))
 #: A sentence ends at . ! ? or : followed by white space and a capital, digit or quote.
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[\"'“‘(\[A-Z0-9])")
-
-
-@dataclass
-class Run:
-    """The text between two block boundaries inside ``block``: (kind, node) pieces, kind "text"
-    (``block.text``), "tail" (``node.tail``) or "el" (an inline element, with its subtree)."""
-
-    block: etree._Element
-    pieces: list[tuple[str, etree._Element]] = field(default_factory=list)
-
-    def piece_texts(self) -> list[str]:
-        out = []
-        for kind, node in self.pieces:
-            if kind == "text":
-                out.append(node.text or "")
-            elif kind == "tail":
-                out.append(node.tail or "")
-            else:
-                out.append("".join(node.itertext()) if isinstance(node.tag, str) else "")
-        return out
-
-    @property
-    def raw(self) -> str:
-        return "".join(self.piece_texts())
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.raw.split())
-
-    def links(self) -> list[etree._Element]:
-        return [a for kind, node in self.pieces if kind == "el" and isinstance(node.tag, str)
-                for a in node.iter("a")]
-
-    def elements(self) -> list[etree._Element]:
-        return [node for kind, node in self.pieces if kind == "el"]
-
-    def bold_only(self) -> bool:
-        """True when every non-blank piece of the run is bold (``<strong>``/``<b>``)."""
-        texts = self.piece_texts()
-        return any(t.strip() for t in texts) and all(
-            kind == "el" and node.tag in _BOLD for (kind, node), t in zip(self.pieces, texts, strict=True) if t.strip())
-
-    def cut(self, start: int = 0, end: int | None = None) -> None:
-        """Take the characters ``start:end`` of ``raw`` out of the tree: pieces inside the range go,
-        text pieces across its edges are trimmed, an inline element across an edge goes when
-        most of its text is inside."""
-        texts = self.piece_texts()
-        end = sum(map(len, texts)) if end is None else end
-        plan, pos = [], 0
-        for (kind, node), text in zip(self.pieces, texts, strict=True):
-            a, b = pos, pos + len(text)
-            pos = b
-            lo, hi = max(a, start), min(b, end)
-            if (hi <= lo and text) or (not text and not start <= a < end):
-                continue
-            plan.append((kind, node, text, lo - a, hi - a))
-        # last piece first: dropping an element moves its tail, which a later piece may be
-        for kind, node, text, lo, hi in reversed(plan):
-            if kind == "el":
-                if hi - lo >= len(text) / 2:
-                    _drop_keeping_tail(node)
-                continue
-            kept = text[:lo] + text[hi:]
-            if kind == "text":
-                node.text = kept or None
-            else:
-                node.tail = kept or None
-
-
-def _drop_keeping_tail(el: etree._Element) -> None:
-    """Remove ``el``; its tail stays where it was (joined to the previous sibling or the parent)."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-        el.tail = None
-    parent.remove(el)
-
-
-def _blockish(el: etree._Element) -> bool:
-    """A block boundary: a block element, or an inline one that holds a block (``<a><div>``)."""
-    if el.tag in BLOCK_TAGS:
-        return True
-    return len(el) > 0 and next(el.iterdescendants(*BLOCK_TAGS), None) is not None
-
-
-def runs(region: etree._Element) -> Iterator[Run]:
-    """The runs of text below ``region``, in document order."""
-    for block in region.iter():
-        if not isinstance(block.tag, str) or block.tag in ("script", "style") or block.tag == "br":
-            continue
-        if block is not region and not _blockish(block):
-            continue
-        current = Run(block)
-        if block.text:
-            current.pieces.append(("text", block))
-        for child in block:
-            if isinstance(child.tag, str) and (child.tag == "br" or _blockish(child)):
-                if current.pieces:
-                    yield current
-                current = Run(block)
-            elif isinstance(child.tag, str):
-                current.pieces.append(("el", child))
-            if child.tail:
-                current.pieces.append(("tail", child))
-        if current.pieces:
-            yield current
 
 
 def _content_words(text: str) -> set[str]:
