@@ -13,6 +13,12 @@ against its interval, and the daemon process's RSS.
     .venv/bin/python bench/schedule_scale.py                  # 10,000 jobs, 60 s
     .venv/bin/python bench/schedule_scale.py --full           # 10,000 jobs, 5 minutes
     .venv/bin/python bench/schedule_scale.py --crawl --seeds 50 --interval 20 --seconds 120
+    .venv/bin/python bench/schedule_scale.py --crawl --seeds 20 --interval 10 --seconds 90 --huge
+
+``--huge`` adds a seed whose page has 200,000 paragraphs (a new version on every fetch, so every
+capture is segmented): the gaps printed are the other seeds', to compare with the same run
+without ``--huge``. PAGETRAIL_SEGMENT_MAX_ELEMENTS=0 in the environment leaves the time bound
+alone to stop it.
 """
 
 from __future__ import annotations
@@ -172,15 +178,31 @@ def run_crawl(args: argparse.Namespace) -> None:
     handler_cls = site.server.RequestHandlerClass
     original = handler_cls.do_GET
 
+    huge_serial = [0]
+
     def do_get(self) -> None:  # noqa: ANN001
         times.setdefault(self.path, []).append(time.time())
+        if self.path == "/huge":  # 200,000 paragraphs (4 MB), a new version on every fetch
+            huge_serial[0] += 1
+            body = (f"<html><body><article><h1>Huge {huge_serial[0]}</h1>".encode()
+                    + b"<p>One of many paragraphs.</p>" * 200_000 + b"</article></body></html>")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         original(self)
 
     handler_cls.do_GET = do_get
     folder = Path(tempfile.mkdtemp(prefix="pagetrail-bench-crawl-"))
-    write_seeds(folder / "seeds.toml", [
-        {"name": f"s{i}", "url": site.url(f"/s{i}"), "schedule": f"{args.interval:g}s",
-         "robots": False} for i in range(args.seeds)])
+    seeds = [{"name": f"s{i}", "url": site.url(f"/s{i}"), "schedule": f"{args.interval:g}s",
+              "robots": False} for i in range(args.seeds)]
+    if args.huge:
+        seeds.append({"name": "huge", "url": site.url("/huge"), "schedule": f"{args.interval:g}s",
+                      "robots": False})
+        print("plus one seed of 200,000 paragraphs (over the segmentation bounds)")
+    write_seeds(folder / "seeds.toml", seeds)
     print(f"{args.seeds} seeds every {args.interval:g}s for {args.seconds:g}s with child crawls "
           f"(folder {folder})", flush=True)
     log = open(folder / "daemon.log", "w")
@@ -193,7 +215,8 @@ def run_crawl(args: argparse.Namespace) -> None:
     proc.wait(120)
     sampler.stop.set()
     site.close()
-    gaps = [b - a - args.interval for ts in times.values() for a, b in zip(ts, ts[1:], strict=False)]
+    gaps = [b - a - args.interval for path, ts in times.items() if path != "/huge"
+            for a, b in zip(ts, ts[1:], strict=False)]
     fetched = sum(len(ts) for ts in times.values())
     crawls = (folder / "daemon.log").read_text().count(" done in ")
     print(f"fetches {fetched} in {crawls} child crawls (seeds per crawl {fetched / max(crawls, 1):.1f})")
@@ -212,6 +235,8 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="the full run: 5 minutes")
     parser.add_argument("--jobstore", choices=("sqlite", "memory"), default="sqlite")
     parser.add_argument("--crawl", action="store_true", help="real daemon and child crawls")
+    parser.add_argument("--huge", action="store_true",
+                        help="--crawl: add a seed of 200,000 paragraphs; gaps are the others'")
     args = parser.parse_args()
     if args.full:
         args.seconds = 300.0

@@ -72,7 +72,7 @@ class SnapshotCache:
                 return snap
             except (ValueError, TypeError, OSError):
                 pass  # a damaged cache entry is simply recomputed
-        from pagetrail.segment import segment
+        from pagetrail.segment.bounded import segment_bounded as segment  # hard time bound
 
         headers, body = read()
         self.segment_calls += 1

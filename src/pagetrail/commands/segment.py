@@ -49,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pagetrail.report.common import neutralise
     from pagetrail.segment.inputs import segment_inputs, split_capture
     from pagetrail.segment.show import as_record, as_text
 
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.format == "json":
             records.append(as_record(source, snap))
         else:
-            sys.stdout.write(as_text(source, snap))
+            sys.stdout.write(neutralise(as_text(source, snap)))  # no raw page bytes to a terminal
     if args.format == "json":
         print(json.dumps(records, indent=2, ensure_ascii=False))
     total = len(args.inputs) + len(args.capture)

@@ -34,6 +34,11 @@ class SegmentError(PagetrailError):
     """The body cannot be segmented (not text). ``str(err)`` is one line."""
 
 
+class SegmentTooLarge(SegmentError):
+    """The page is over a segmentation bound (elements, time): a capture with this note, never
+    a change. ``str(err)`` is one line starting "too large to segment"."""
+
+
 def _lookup(label: str | None) -> str | None:
     if not label:
         return None

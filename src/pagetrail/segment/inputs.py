@@ -97,7 +97,7 @@ def segment_inputs(inputs: Iterable[str], captures: Iterable[str] = (), *, seed_
                    archive_dir: str = "archive") -> Iterator[tuple[str, object]]:
     """(source, Snapshot) for each input in turn, or (name, PagetrailError) for one that failed;
     the others go on. UsageErrors (bad arguments) are raised."""
-    from pagetrail.segment import segment
+    from pagetrail.segment.bounded import segment_bounded as segment  # hard time bound
     from pagetrail.segment.decode import SegmentError
 
     jobs = [(read_input, x) for x in inputs] + [(lambda ref: read_capture(archive_dir, ref), x) for x in captures]

@@ -4,13 +4,21 @@ keeps the later steps' work bounded on huge pages."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import lxml.html
 from lxml import etree
 
+from pagetrail.segment.decode import SegmentTooLarge
+
 #: Pages longer than this many characters are cut (at a tag boundary) before parsing.
 MAX_CHARS = 5_000_000
+#: Pages with more elements than this are not segmented (SegmentTooLarge): the later steps'
+#: time grows faster than the page (200,000 <p> took two minutes). Environment variable
+#: PAGETRAIL_SEGMENT_MAX_ELEMENTS overrides it.
+MAX_ELEMENTS = 100_000
+_COUNT_ELEMENTS = etree.XPath("count(//*)")
 #: libxml2's own nesting limit without huge_tree; reaching it means content was dropped.
 LIBXML_MAX_DEPTH = 255
 
@@ -112,7 +120,8 @@ def flatten(text: str, limit: int = FLATTEN_DEPTH) -> tuple[str, int]:
 
 
 def parse(text: str) -> tuple[lxml.html.HtmlElement, list[str]]:
-    """Parse a page. Returns the root ``<html>`` element and warnings (cut size, cut depth)."""
+    """Parse a page. Returns the root ``<html>`` element and warnings (cut size, cut depth).
+    Raises SegmentTooLarge when the page has more than ``max_elements()`` elements."""
     warnings = []
     if len(text) > MAX_CHARS:
         cut = text.rfind("<", MAX_CHARS - 100_000, MAX_CHARS)
@@ -132,7 +141,17 @@ def parse(text: str) -> tuple[lxml.html.HtmlElement, list[str]]:
         else:
             warnings.append(f"markup nested deeper than {LIBXML_MAX_DEPTH} levels: {dropped:,} tags "
                             f"nested deeper than {FLATTEN_DEPTH} dropped, their text kept")
+    bound = max_elements()
+    count = int(_COUNT_ELEMENTS(root))
+    if bound and count > bound:
+        raise SegmentTooLarge(f"too large to segment: {count:,} elements (bound {bound:,}, "
+                              "PAGETRAIL_SEGMENT_MAX_ELEMENTS)")
     return root, warnings
+
+
+def max_elements() -> int:
+    value = os.environ.get("PAGETRAIL_SEGMENT_MAX_ELEMENTS", "")
+    return int(value) if value.strip().isdigit() else MAX_ELEMENTS
 
 
 def _parse(text: str) -> lxml.html.HtmlElement:
