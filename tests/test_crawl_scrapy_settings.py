@@ -107,3 +107,15 @@ def test_run_passes_dash_s_to_its_crawls(tmp_path):
             code = daemon.stop()
     assert "FAILED" in log and "timed out" in log.lower(), log
     assert code == 0
+
+
+def test_run_checks_its_settings_module_before_starting(tmp_path):
+    write_seeds(tmp_path / "s.toml", [{"name": "a", "url": "http://127.0.0.1:9/"}])
+    result = subprocess.run([sys.executable, "-m", "pagetrail", "run", "s.toml", "--archive", "a",
+                             "--settings-module", "no_such_settings_here", "-s", "X=1"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("pagetrail: error: --settings-module no_such_settings_here: "
+                                     "cannot import the settings module: No module named "
+                                     "'no_such_settings_here'")
+    assert not (tmp_path / "a").exists()  # nothing started
