@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pagetrail import seedbounds
 from pagetrail.durations import format_duration, parse_duration
 from pagetrail.seedopts import FieldError, fetch_and_notify_fields
 
@@ -68,9 +69,7 @@ class Schedule:
             except (ValueError, KeyError) as exc:
                 raise ValueError(f"bad cron expression {text!r}: {exc}") from None
             return cls(cron=text, timezone=timezone, jitter=jitter, text=text)
-        seconds = parse_duration(text)
-        if seconds <= 0:
-            raise ValueError(f"interval must be positive, got {text!r}")
+        seconds = seedbounds.check_interval(parse_duration(text), text)
         return cls(interval=seconds, timezone=timezone, jitter=jitter, text=text)
 
     def describe(self) -> str:
@@ -210,7 +209,8 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
     """Validate one seed table (defaults already merged) and build a :class:`Seed`."""
 
     def fail(fieldname: str, msg: str) -> SeedError:
-        label = raw.get("name") or raw.get("url") or "?"
+        label = str(raw.get("name") or raw.get("url") or "?")
+        label = label if len(label) <= 100 else label[:99] + "…"  # a 100k-character URL: one short line
         return SeedError(f"{where}: seed {label!r}: field {fieldname!r}: {msg}")
 
     unknown = set(raw) - SEED_KEYS
@@ -222,16 +222,15 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
     if not isinstance(url, str) or not url.strip():
         raise fail("url", "missing; every seed needs a url")
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise fail("url", f"scheme must be http or https, got {parts.scheme or 'none'!r}")
-    if not parts.hostname:
-        raise fail("url", "has no host")
+    try:
+        seedbounds.check_url(url)
+    except ValueError as exc:
+        raise fail("url", str(exc)) from None
     name = raw.get("name", default_name(url))
-    if not isinstance(name, str) or not SAFE_NAME.match(name) or ".." in name:
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name) or ".." in name:
         raise fail("name", f"{name!r} must be letters, digits, '.', '_' or '-' (no '/', no '..')")
     prefix = raw.get("warc_prefix", "pagetrail")
-    if not isinstance(prefix, str) or not SAFE_NAME.match(prefix) or ".." in prefix:
+    if not isinstance(prefix, str) or not SAFE_NAME.fullmatch(prefix) or ".." in prefix:
         raise fail("warc_prefix", f"{prefix!r} must be letters, digits, '.', '_' or '-' (no '/', no '..')")
     if "schedule" not in raw:
         raise fail("schedule", "missing; use an interval like \"6h\" or a cron expression like \"0 6 * * *\"")
@@ -250,6 +249,10 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
         schedule = Schedule.parse(raw["schedule"], timezone=str(timezone), jitter=jitter)
     except ValueError as exc:
         raise fail("schedule", str(exc)) from None
+    try:
+        seedbounds.check_jitter(jitter, schedule.interval)
+    except ValueError as exc:
+        raise fail("jitter", str(exc)) from None
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise fail("tags", "must be a list of strings")
@@ -267,9 +270,12 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
     webhook = raw.get("webhook")
     if webhook is not None and urlsplit(str(webhook)).scheme not in ("http", "https"):
         raise fail("webhook", f"must be an http(s) URL, got {webhook!r}")
-    user_agent = raw.get("user_agent")
-    if user_agent is not None and not isinstance(user_agent, str):
-        raise fail("user_agent", "must be a string")
+    for key, what in (("user_agent", "a string"), ("notify_file", "a file path")):
+        try:
+            if raw.get(key) is not None:
+                seedbounds.check_string(raw[key], what)
+        except ValueError as exc:
+            raise fail(key, str(exc)) from None
     try:
         rules = _parse_rules(raw.get("rules", {}))
     except ValueError as exc:
@@ -278,6 +284,11 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
         extra = fetch_and_notify_fields(raw)
     except FieldError as exc:
         raise fail(exc.field, exc.message) from None
+    for key, bound in (("delay", seedbounds.MAX_DELAY), ("timeout", seedbounds.MAX_TIMEOUT)):
+        try:
+            seedbounds.check_bounded(key, extra.get(key), bound)
+        except ValueError as exc:
+            raise fail(key, str(exc)) from None
     return Seed(
         url=url,
         name=name,
@@ -285,7 +296,7 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
         tags=tuple(tags),
         robots=raw.get("robots", True),
         requisites=raw.get("requisites", False),
-        user_agent=user_agent,
+        user_agent=raw.get("user_agent"),
         notify_on=tuple(notify_on),
         webhook=webhook,
         notify_file=raw.get("notify_file"),
