@@ -42,6 +42,10 @@ DOWNLOADER_MIDDLEWARES = {
     "pagetrail.crawl.middleware.ArchiveMiddleware": 950,
 }
 
+# -- requisites (seeds with requisites = true) ------------------------------------------------------
+PAGETRAIL_MAX_REQUISITES = 200  # per page; 0: no cap
+PAGETRAIL_REQUISITE_HOSTS = "host"  # "host": the page's host only; "site": same last two labels; "any"
+
 # -- manners -------------------------------------------------------------------------------------
 USER_AGENT = "pagetrail/0.1 (+https://github.com/pagetrail/pagetrail)"
 ROBOTSTXT_OBEY = True

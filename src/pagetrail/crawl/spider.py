@@ -16,7 +16,12 @@ from twisted.python.failure import Failure
 from pagetrail.crawl import exchange as ex
 from pagetrail.crawl.middleware import ARCHIVE_ERROR_STAT
 from pagetrail.crawl.outcome import PageOutcome, http_error, kind_word
-from pagetrail.crawl.requisites import requisite_urls
+from pagetrail.crawl.requisites import (
+    HOST_POLICIES,
+    MAX_REQUISITES,
+    requisite_urls,
+    select_requisites,
+)
 from pagetrail.crawl.seedlist import choose_seeds
 from pagetrail.crawl.signals import page_done
 from pagetrail.seeds import Seed
@@ -75,7 +80,17 @@ class SnapshotSpider(Spider):
         if not isinstance(response, TextResponse) or b"html" not in \
                 response.headers.get(b"Content-Type", b"text/html").lower():
             return
-        for url in requisite_urls(response.text, response.url):
+        settings = self.crawler.settings
+        policy = settings.get("PAGETRAIL_REQUISITE_HOSTS", "host")
+        urls, left_out = select_requisites(
+            requisite_urls(response.text, response.url), response.url,
+            policy if policy in HOST_POLICIES else "host",
+            settings.getint("PAGETRAIL_MAX_REQUISITES", MAX_REQUISITES))
+        if left_out:
+            self.crawler.stats.inc_value("pagetrail/requisites_left_out", left_out)
+            self.logger.warning("%s: %d requisites over PAGETRAIL_MAX_REQUISITES not fetched",
+                                response.url, left_out)
+        for url in urls:
             # the duplicate filter keeps a requisite shared by several seeds to one fetch per run
             yield self._request(url, seed, "requisite", callback=self.page_fetched,
                                 errback=self.page_failed)
