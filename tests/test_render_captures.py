@@ -77,6 +77,9 @@ def test_ad_frames_and_affiliate_widgets_a_script_inserts_are_ads(tmp_path, site
         frame = archive.captures(url=f"http://{AD_HOST}/pagead/ads?client=ca-pub-1234&slot=42")
         assert [c.kind for c in frame] == ["response"]
         assert b"Fertility clinic ad" in archive.read_payload(frame[0])[1]
+        # an image behind a redirect: the hop and the image both archived
+        assert [c.status for c in archive.captures(url=site.url("/moved.gif"))] == [302]
+        assert [c.mime for c in archive.captures(url=site.url("/img/moved.gif"))] == ["image/gif"]
 
 
 def test_everything_the_browser_fetched_is_archived_with_its_request(tmp_path, site):

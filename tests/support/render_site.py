@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support.servers import LocalSite, page
+from tests.support.servers import LocalSite, page, redirect
 
 ARTICLE = ("<h1>How Does Heparin Help Treat Recurrent Miscarriages?</h1>"
            + "".join(f"<p>Heparin paragraph {i}: low molecular weight heparin is given by "
@@ -54,7 +54,7 @@ var post = document.querySelector('article.post');
 post.insertAdjacentHTML('beforeend', '<div class="ad-slot"><iframe src="http://{AD_HOST}/pagead/ads' +
   '?client=ca-pub-1234&slot=42" width="728" height="90"></iframe></div>' +
   '<div class="widget"><a href="https://www.amazon.com/dp/B00X12?tag=heparin-20">' +
-  'Buy Lovenox syringes on Amazon</a></div>');
+  'Buy Lovenox syringes on Amazon</a></div><img src="/moved.gif" alt="">');
 </script></body></html>"""
 AD_FRAME = "<!DOCTYPE html><html><body><a href='http://advertiser.test/'>Fertility clinic ad</a></body></html>"
 
@@ -86,6 +86,7 @@ def render_site(comments: list[dict] | None = None) -> LocalSite:
                                    content_type="application/json"))
     site.add("/frames/", page(FRAMES_PAGE))
     site.add("/pagead/ads", page(AD_FRAME))
+    site.add("/moved.gif", redirect("/img/moved.gif"))
     site.add("/endless/", page(ENDLESS_PAGE))
     site.add("/restless/", page(RESTLESS_PAGE))
     site.add("/tick", page("ok", content_type="text/plain"))

@@ -70,8 +70,19 @@ class _Traffic:
         route.continue_()
 
     def response(self, response: Any) -> None:
-        if response.request is not self.main_request and response.request in self.started:
-            self.responses.append(response)
+        request = response.request
+        if request is self.main_request:
+            return
+        if request not in self.started:
+            # A redirect's next hop does not pass the route handler again: it belongs to the
+            # request that was let through, and is archived like it.
+            origin = request.redirected_from
+            while origin is not None and origin not in self.started:
+                origin = origin.redirected_from
+            if origin is None:
+                return
+            self.started[request] = datetime.now(UTC)
+        self.responses.append(response)
 
 
 def render_page(browser: Browser, main: MainDocument, bounds: RenderBounds, *,
