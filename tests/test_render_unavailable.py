@@ -35,3 +35,22 @@ def test_missing_chromium_is_one_line_naming_the_package(tmp_path):
         assert "'chromium' package" in errors[0] and "apt-get install chromium" in errors[0]
         assert f"{seeds}:" in errors[0] and "'x'" in errors[0]
         assert not site.hits  # nothing fetched
+
+
+def test_a_browser_that_will_not_start_fails_the_rendering_not_the_capture(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    with LocalSite() as site:
+        site.add("/", page("<p>hi</p>"))
+        seeds = write_seeds(tmp_path / "s.toml", [{"url": site.url("/"), "name": "x", "render": True}])
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PAGETRAIL_CHROMIUM": "/bin/false"}
+        done = subprocess.run([sys.executable, "-m", "pagetrail", "crawl", str(seeds), "--archive",
+                               str(tmp_path / "archive"), "--json"], capture_output=True, text=True,
+                              env=env)
+    assert done.returncode == 1, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["results"][0]["kind"] == "new"  # the page itself is archived
+    assert summary["rendered"][0]["error"].startswith("the browser could not start")
+    assert "not rendered: the browser could not start" in done.stderr

@@ -33,8 +33,10 @@ module (found on the Python path or in the current folder; its middlewares, exte
 pipelines are added to pagetrail's), the seeds' delay (a download slot per host), the options
 above, then -s. Seeds' timeout, proxy and user_agent apply to their own requests.
 
-exit codes: 0 every page captured, 1 some pages failed (HTTP >= 400, network errors, robots.txt),
-2 bad arguments, seed files or archive folder, 130 interrupted (Ctrl-C finishes the pages in flight).
+exit codes: 0 every page captured, 1 some pages failed (HTTP >= 400, network errors, robots.txt)
+or a render = true page could not be rendered (the fetched page is archived all the same), 2 bad
+arguments, seed files or archive folder, or render = true without Chromium, 130 interrupted (Ctrl-C
+finishes the pages in flight).
 """
 
 

@@ -60,7 +60,8 @@ class CrawlSummary:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and self.archive_error is None
+        rendered_ok = not any(r.error for r in self.rendered)
+        return not self.failed and self.archive_error is None and rendered_ok
 
     def count(self, kind: str) -> int:
         return sum(1 for p in self.pages if p.kind == kind and p.ok)

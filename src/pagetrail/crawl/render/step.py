@@ -77,7 +77,10 @@ def render_captures(archive, pages: Sequence[tuple[str | None, Capture]],  # noq
         except Exception as exc:  # noqa: BLE001 - the browser would not start
             why = f"the browser could not start ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
             for seed, capture in todo:
-                outcomes.append(RenderOutcome(seed, capture.url, capture.id, error=why))
+                outcome = RenderOutcome(seed, capture.url, capture.id, error=why)
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress(outcome)
             todo = []
     return outcomes
 
