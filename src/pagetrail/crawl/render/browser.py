@@ -60,7 +60,7 @@ def check_render_available(seeds: Sequence[Any]) -> None:
 @dataclass
 class Browser:
     context: Any  # playwright.sync_api.BrowserContext
-    watchdog: _Watchdog
+    watchdog: Watchdog
 
     @property
     def killed(self) -> bool:
@@ -74,7 +74,7 @@ def browser(viewport: tuple[int, int], extra_args: Sequence[str] = ()) -> Iterat
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="pagetrail-chromium-")
-    watchdog = _Watchdog(profile)
+    watchdog = Watchdog(profile)
     try:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
@@ -104,7 +104,7 @@ def _allow_local_network(context: Any) -> None:
         pass
 
 
-class _Watchdog:
+class Watchdog:
     """The last resort behind the per-page bounds: past the armed deadline, the browser processes
     started here (found by their profile folder) are killed, so a wedged browser cannot hang the
     crawl; the calls waiting on it then fail and the caller keeps what it had."""
