@@ -55,7 +55,7 @@ def leave_open_file(folder: Path) -> Path:
     archive = Archive(folder).open()
     archive.record(exchange())
     archive.record(gzip_exchange(at=later(1)))
-    warc = archive._writer.current
+    warc = archive._writer.files.current
     path = warc.open_path
     os.close(warc.fd)  # what a killed process leaves: an unlocked .open file, no rename
     archive._catalog.close()
@@ -114,7 +114,12 @@ def test_sigkill_mid_write_loses_no_whole_record(tmp_path):
         while not ready.exists():
             assert child.poll() is None, child.stderr.read().decode()
             time.sleep(0.02)
-        time.sleep(0.05)  # let it get well into another record
+        # Kill it once it has written more after the 40th page: mid-stream, whatever the
+        # machine's speed (waiting a fixed time would pass or fail with the load).
+        grown = sum(p.stat().st_size for p in folder.glob("*.warc.gz*")) + 1
+        while sum(p.stat().st_size for p in folder.glob("*.warc.gz*")) < grown + 2000:
+            assert child.poll() is None, child.stderr.read().decode()
+            time.sleep(0.005)
         child.send_signal(signal.SIGKILL)
         child.wait()
     finally:

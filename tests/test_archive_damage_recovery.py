@@ -19,7 +19,7 @@ def write_pages(folder, *, leave_open: bool) -> tuple:
         archive.record(exchange(f"http://example.test/p{i}", body=b"page %d " % i * 40, at=later(i)))
     if leave_open:
         archive.flush()
-        warc = archive._writer.current
+        warc = archive._writer.files.current
         os.close(warc.fd)  # what a killed process leaves: an unlocked .open file
         archive._catalog.close()
         (path,) = folder.glob("*.open")

@@ -119,7 +119,8 @@ def test_gzip_body_kept_encoded_with_both_cookies_and_http11_status(written):
     fields, block = response_for(recs, "http://example.test/gz")
     head, body = block.split(b"\r\n\r\n", 1)
     lines = head.split(b"\r\n")
-    assert lines[0] == b"HTTP/1.1 200 OK"  # fetched over h2
+    assert lines[0] == b"HTTP/1.1 200 OK"  # fetched over h2, which the record says
+    assert fields["WARC-Protocol"] == "h2"
     assert b"Set-Cookie: a=1; Path=/" in lines and b"Set-Cookie: b=2; Path=/" in lines
     assert lines.index(b"Set-Cookie: a=1; Path=/") < lines.index(b"Set-Cookie: b=2; Path=/")
     assert b"Content-Encoding: gzip" in lines

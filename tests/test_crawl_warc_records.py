@@ -178,3 +178,44 @@ def test_requisites_captured_once_with_seed_user_agent(crawled):
     assert run.summary["requisites"] == 4
     (page_req,) = responses(records, site.url("/gzip"), ("request",))
     assert page_req.http("User-Agent") == ["pagetrail/0.1 (+https://github.com/pagetrail/pagetrail)"]
+
+
+def test_a_fetch_robots_txt_forbids_is_on_record_as_a_failed_attempt(crawled):
+    site, _, archive, records = crawled
+    from pagetrail.archive import Archive
+
+    url = site.url("/private/blocked")
+    (rec,) = responses(records, url, ("metadata",))
+    assert rec.warc["Pagetrail-Kind"] == "failed-fetch"
+    assert b"fetchError: blocked by robots.txt" in rec.payload
+    with Archive.existing(archive) as arch:
+        (capture,) = arch.captures(url)
+    assert capture.kind == "failed" and capture.error == f"blocked by robots.txt: {url}"
+
+
+def test_wacz_pages_are_the_final_pages_of_the_seeds(crawled, tmp_path):
+    import json
+    import zipfile
+
+    from pagetrail.archive import Archive
+
+    site, _, archive, _ = crawled
+    with Archive.existing(archive) as arch:
+        everything = arch.export_wacz(tmp_path / "all.wacz")
+        redirect = arch.export_wacz(tmp_path / "redirect.wacz", [site.url("/redirect/start")])
+    with zipfile.ZipFile(everything) as zf:
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()[1:]]
+    urls = [page["url"] for page in pages]
+    assert site.url("/redirect/final") in urls  # the page the redirecting seed ended on
+    assert site.url("/redirect/start") not in urls and site.url("/redirect/middle") not in urls
+    assert not any(url.startswith(site.url("/assets/")) or url.endswith("/robots.txt")
+                   for url in urls)
+    assert len(urls) == len(set(urls))  # one crawl: one page per seed
+    with zipfile.ZipFile(redirect) as zf:
+        (warc,) = [n for n in zf.namelist() if n.startswith("archive/")]
+        data = zf.read(warc)
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()[1:]]
+    assert [page["url"] for page in pages] == [site.url("/redirect/final")]
+    import gzip
+
+    assert b"End of the redirect chain." in gzip.decompress(data)

@@ -8,6 +8,7 @@ inserting its row happen as one step across processes.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -92,6 +93,28 @@ class Catalog:
                 time.sleep(0.05)
             except sqlite3.Error as exc:
                 raise ArchiveError(f"{path}: cannot open the catalog ({exc})") from None
+
+    @classmethod
+    def for_reading(cls, path: Path) -> Catalog:
+        """A connection that writes nothing (no schema set up, no journal mode change); on a
+        read-only folder, where SQLite cannot create the WAL's shared-memory file, the catalog
+        is opened as immutable (nobody can write it there either)."""
+        self = cls.__new__(cls)
+        self.path = path
+        self.outdated_summaries = None
+        self._file_ids = {}
+        writable = os.access(path.parent, os.W_OK | os.X_OK) and os.access(path, os.W_OK)
+        uri = path.resolve().as_uri() + ("?mode=ro" if writable else "?immutable=1")
+        try:
+            self.db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S,
+                                      isolation_level=None, check_same_thread=False)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+            self.current = self._current_layout()
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"{path}: cannot open the catalog ({exc})") from None
+        return self
+
+    current = True  # False: an older layout, to be rebuilt by a writer
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,

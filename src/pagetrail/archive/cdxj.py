@@ -135,32 +135,97 @@ def _unique(lines: Iterable[str]) -> Iterator[str]:
         last = text
 
 
+# The index is index.cdxj plus, once it is big, a few sorted runs index-NNNNNNNN.cdxj (a set of
+# sorted CDXJ files that pywb reads as one collection when pointed at the folder). A closed file's
+# lines become a new run; a run is merged into the one before it whenever that one is at most
+# RUN_FACTOR times bigger (runs halve in size from index.cdxj down, so there are O(log n) of
+# them), so each line is rewritten O(log n) times in all, instead of the whole index at every
+# close. Below MIN_SPLIT bytes index.cdxj is simply rewritten (one file, as cdxj-indexer writes).
+RUN_GLOB = "index-*.cdxj"
+RUN_FACTOR = 2
+MIN_SPLIT = 256 << 10
+
+
+def runs(folder: Path) -> list[Path]:
+    """index.cdxj (if any) then the runs, oldest first: together, the index."""
+    main = folder / INDEX_NAME
+    return ([main] if main.exists() else []) + sorted(folder.glob(RUN_GLOB))
+
+
+def iter_index(folder: Path) -> Iterator[str]:
+    """Every index line, sorted, from index.cdxj and its runs (without newlines)."""
+    handles = [open(path, encoding="utf-8") for path in runs(folder)]
+    try:
+        yield from _unique(heapq.merge(*[(t.rstrip("\n") for t in fh if t.strip())
+                                         for fh in handles]))
+    finally:
+        for fh in handles:
+            fh.close()
+
+
+def _write_sorted(folder: Path, target: Path, lines: Iterable[str]) -> None:
+    """Write ``lines`` (sorted) to a temporary file that then replaces ``target``."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            for text in _unique(lines):
+                out.write(text + "\n")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the index is as readable as the WARCs
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _merged(paths: list[Path], extra: Iterable[str] = ()) -> Iterator[str]:
+    handles = [open(path, encoding="utf-8") for path in paths if path.exists()]
+    try:
+        yield from heapq.merge(*[(t.rstrip("\n") for t in fh if t.strip()) for fh in handles],
+                               extra)
+    finally:
+        for fh in handles:
+            fh.close()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def merge(folder: Path, new_lines: Iterable[str], *, replace_all: bool = False,
           presorted: bool = False) -> None:
-    """Merge ``new_lines`` into the index (or replace it), sorted, duplicates dropped."""
+    """Add ``new_lines`` to the index (``replace_all``: they are the whole new index, written
+    to index.cdxj alone), sorted, duplicates dropped."""
     new_sorted = new_lines if presorted else sorted(text.rstrip("\n") for text in new_lines)
-    index = folder / INDEX_NAME
+    main = folder / INDEX_NAME
     with locked(folder):
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                old: Iterable[str] = ()
-                fh = None
-                if index.exists() and not replace_all:
-                    fh = open(index, encoding="utf-8")
-                    old = (text.rstrip("\n") for text in fh if text.strip())
-                try:
-                    for text in _unique(heapq.merge(old, new_sorted)):
-                        out.write(text + "\n")
-                finally:
-                    if fh:
-                        fh.close()
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; the index is as readable as the WARCs
-            os.replace(tmp, index)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        deltas = sorted(folder.glob(RUN_GLOB))
+        if replace_all:
+            _write_sorted(folder, main, new_sorted)
+            for path in deltas:
+                path.unlink(missing_ok=True)
+            return
+        if not deltas and _size(main) < MIN_SPLIT:
+            _write_sorted(folder, main, _merged([main], new_sorted))
+            return
+        number = int(deltas[-1].stem.split("-")[1]) + 1 if deltas else 1
+        newest = folder / f"index-{number:08d}.cdxj"
+        _write_sorted(folder, newest, new_sorted)
+        deltas.append(newest)
+        while deltas:
+            last = deltas[-1]
+            before = deltas[-2] if len(deltas) > 1 else main
+            if _size(before) > RUN_FACTOR * _size(last) and \
+                    (before != main or _size(main) >= MIN_SPLIT):
+                break
+            # A crash between the replace and the unlink leaves lines in both: readers drop
+            # duplicates (iter_index), and the next merge of these runs removes them.
+            _write_sorted(folder, before, _merged([before, last]))
+            last.unlink()
+            deltas.pop()
 
 
 class Rebuilder:

@@ -149,6 +149,12 @@ def _common(exchange: Exchange, ts: str) -> list[tuple[str, str]]:
     headers = [("WARC-Target-URI", exchange.url), ("WARC-Date", warc_date(ts))]
     if exchange.ip_address:
         headers.append(("WARC-IP-Address", exchange.ip_address))
+    protocol = exchange.protocol.strip().lower()
+    if protocol not in ("http/1.0", "http/1.1", ""):
+        # The HTTP/1.x head is then a rewrite (pywb replays only HTTP/1.x status lines): say
+        # what went over the wire (the WARC-Protocol field proposed for WARC 1.1's revision).
+        headers.append(("WARC-Protocol", "h2" if protocol in ("h2", "http/2", "http/2.0")
+                        else protocol))
     return headers
 
 

@@ -40,21 +40,16 @@ def write_rendering(archive, page: Capture, rendered: datetime, dom: bytes,  # n
     """Write the DOM (and screenshot) of ``page`` as rendered at ``rendered``; return their rows."""
     if not page.record_id:
         raise ValueError(f"{page.url}: capture {page.id} has no WARC record to refer to")
-    with archive._writing() as step:
-        ts = step.catalog.free_timestamp(records.DOM_SCHEME + page.url, timestamp17(rendered))
-        recs = records.rendering(page.url, page.record_id, ts, dom, screenshot, note, page.seed)
-        written = step.write(recs)
-        out = Rendering()
-        for rec, where in zip(recs, written, strict=True):
-            capture = rows.capture_from_record(rec, where)
-            assert capture is not None
-            capture.refers_to = page.id
-            step.insert(capture)
-            archive.index_later(rec, where)
-            if rec.warc_type == "conversion":
-                out.dom = capture
-            else:
-                out.screenshot = capture
+    def build(free_timestamp) -> list[records.Record]:  # noqa: ANN001
+        ts = free_timestamp(records.DOM_SCHEME + page.url, timestamp17(rendered))
+        return records.rendering(page.url, page.record_id, ts, dom, screenshot, note, page.seed)
+
+    out = Rendering()
+    for capture in archive.write_related(page, build):
+        if capture.kind == "conversion":
+            out.dom = capture
+        else:
+            out.screenshot = capture
     return out
 
 

@@ -7,7 +7,6 @@ records missing from the catalog or index are added. Files locked by a live proc
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from pagetrail.archive.catalog import Catalog
 from pagetrail.archive.model import Capture
 from pagetrail.archive.naming import OPEN_SUFFIX
 from pagetrail.archive.reader import Member, iter_members
+from pagetrail.archive.warcfile import is_parked, lines_path, parked_path, try_lock
 
 
 @dataclass
@@ -40,23 +40,6 @@ def describe_damage(skipped: list[tuple[int, int]]) -> str:
     where = ", ".join(str(offset) for offset, _ in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
     return (f", {sum(n for _, n in skipped)} damaged bytes skipped at offset{'s' if len(skipped) > 1 else ''}"
             f" {where} (the whole records after them are kept)")
-
-
-def _try_lock(path: Path) -> int | None:
-    """An fd holding the exclusive lock of ``path``, or None if a live writer holds it."""
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except FileNotFoundError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        # The writer may have renamed the file between our listing and our lock.
-        if os.fstat(fd).st_ino != os.stat(path).st_ino:
-            raise FileNotFoundError(path)
-    except (BlockingIOError, FileNotFoundError):
-        os.close(fd)
-        return None
-    return fd
 
 
 @dataclass
@@ -163,22 +146,33 @@ def _holder(catalog: Catalog, capture_id: int | None) -> Capture | None:
 
 def repair_folder(folder: Path, catalog: Catalog,
                   progress: Callable[[str], None] | None = None) -> list[Repaired]:
+    """Close every ``.open`` file whose writer died, except parked ones (left whole for the next
+    writer of their stream)."""
     done = []
     for stale in folder.glob(".*.creating"):
-        fd = _try_lock(stale)
+        fd = try_lock(stale)
         if fd is not None:
             stale.unlink(missing_ok=True)
             os.close(fd)
     for path in sorted(folder.glob("*" + OPEN_SUFFIX)):
-        fd = _try_lock(path)
+        fd = try_lock(path)
         if fd is None:
             continue
         try:
+            name = path.name[: -len(".open")]
+            if is_parked(folder, name, os.fstat(fd).st_size):
+                continue
             done.append(_repair_one(folder, path, fd, catalog))
+            for sidecar in (parked_path(folder, name), lines_path(folder, name)):
+                sidecar.unlink(missing_ok=True)  # repair indexed every record itself
             if progress:
                 progress(done[-1].describe())
         finally:
             os.close(fd)
+    for sidecar in [*folder.glob(".*.parked"), *folder.glob(".*.lines")]:
+        name = sidecar.name[1:].rsplit(".", 1)[0]
+        if not (folder / (name + ".open")).exists():
+            sidecar.unlink(missing_ok=True)  # its file was closed just before a crash
     return done
 
 

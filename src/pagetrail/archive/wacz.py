@@ -21,17 +21,13 @@ import uuid
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 from pagetrail.archive import cdxj, records
 from pagetrail.archive.model import Capture
 from pagetrail.archive.naming import SUFFIX, timestamp17
 from pagetrail.archive.reader import iter_members
+from pagetrail.archive.reading import CaptureReader
 from pagetrail.archive.timestamps import now17, warc_date
 from pagetrail.errors import ArchiveError
-
-if TYPE_CHECKING:
-    from pagetrail.archive.archive import Archive
 
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
@@ -63,7 +59,7 @@ def _add(zf: zipfile.ZipFile, arcname: str, source: Path | bytes) -> dict:
             "hash": "sha256:" + sha.hexdigest(), "bytes": size}
 
 
-def _title(archive: Archive, capture: Capture) -> str | None:
+def _title(archive: CaptureReader, capture: Capture) -> str | None:
     if capture.mime not in ("text/html", "application/xhtml+xml"):
         return None
     try:
@@ -77,12 +73,42 @@ def _title(archive: Archive, capture: Capture) -> str | None:
     return " ".join(text.split()) or None
 
 
-def _pages(archive: Archive, captures: list[Capture]) -> bytes:
+# Scrapy's RETRY_HTTP_CODES: an answer with one of these is retried at once, so when another
+# attempt of the same seed follows within RETRY_WINDOW seconds it was not the crawl's final word.
+RETRIED = frozenset({500, 502, 503, 504, 522, 524, 408, 429})
+RETRY_WINDOW = 120
+
+
+def seed_pages(captures: list[Capture]) -> list[Capture]:
+    """The page each crawl of a seed ended on: its final response after redirects (role
+    ``page``, so neither a redirect hop nor a requisite nor robots.txt), not an attempt that was
+    retried. Revisits count: replay serves them as the page."""
+    by_seed: dict[tuple[str, str], list[Capture]] = {}
+    for capture in captures:
+        if capture.extra.get("role", "page") == "page":
+            key = (capture.seed or "", capture.extra.get("seed_url") or capture.url)
+            by_seed.setdefault(key, []).append(capture)
+    out = []
+    for attempts in by_seed.values():
+        attempts.sort(key=lambda c: (c.timestamp, c.id))
+        for capture, after in zip(attempts, [*attempts[1:], None], strict=True):
+            if capture.kind not in ("response", "revisit"):
+                continue
+            if after is not None and capture.status in RETRIED and \
+                    _seconds(after.timestamp) - _seconds(capture.timestamp) <= RETRY_WINDOW:
+                continue
+            out.append(capture)
+    return sorted(out, key=lambda c: (c.timestamp, c.id))
+
+
+def _seconds(ts17: str) -> float:
+    return datetime.strptime(ts17[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC).timestamp()
+
+
+def _pages(archive: CaptureReader, captures: list[Capture]) -> bytes:
     lines = [json.dumps(PAGES_HEADER)]
     titles: dict[int, str | None] = {}  # by the capture holding the body: revisits share it
-    for capture in captures:
-        if capture.kind not in ("response", "revisit") or capture.extra.get("role", "page") != "page":
-            continue
+    for capture in seed_pages(captures):
         page = {"id": uuid.uuid4().hex, "url": capture.url, "ts": warc_date(capture.timestamp)}
         holder = capture.refers_to if capture.kind == "revisit" and capture.refers_to else capture.id
         if holder not in titles:
@@ -94,14 +120,15 @@ def _pages(archive: Archive, captures: list[Capture]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _copy_records(archive: Archive, captures: list[Capture], out: Path) -> None:
+def _copy_records(archive: CaptureReader, software: str, captures: list[Capture],
+                  out: Path) -> None:
     """One WARC file holding the given captures' records (and their originals), bytes unchanged."""
     wanted: dict[int, Capture] = {c.id: c for c in captures}
     for capture in captures:
         if capture.refers_to is not None and capture.refers_to not in wanted:
             wanted[capture.refers_to] = archive.get(capture.refers_to)
     info = records.warcinfo(out.name, now17(), {
-        "software": archive.software, "format": "WARC File Format 1.1",
+        "software": software, "format": "WARC File Format 1.1",
         "conformsTo": records.CONFORMS_TO, "description": "pagetrail export",
     })
     with open(out, "wb") as dst:
@@ -130,47 +157,56 @@ def _request_after(path: Path, capture: Capture) -> tuple[int, int] | None:
     return None
 
 
+def _of_urls(archive: CaptureReader, root: Path, urls: list[str]) -> list[Capture]:
+    """The captures of ``urls`` and, for a seed URL, of its crawls: the redirect hops and the
+    final page at another URL (captures whose seed URL it is)."""
+    found: dict[int, Capture] = {}
+    for url in urls:
+        own = archive.captures(url)
+        if not own:
+            raise ArchiveError(f"{url}: no capture of this URL in {root}")
+        found.update((c.id, c) for c in own)
+        for seed in {c.seed for c in own if c.seed}:
+            found.update((c.id, c) for c in archive.captures(seed=seed)
+                         if c.extra.get("seed_url") == url)
+    return sorted(found.values(), key=lambda c: (c.timestamp, c.id))
+
+
 def _write_index(root: Path, warcs: list[Path], out: Path, from_archive_index: bool) -> None:
     """The CDXJ lines of ``warcs``: filtered from the archive's own sorted index when all its files
     go in (streamed: no need to hold it), else read from the (small) exported file."""
     names = {p.name for p in warcs}
-    source = root / cdxj.INDEX_NAME
     with open(out, "w", encoding="utf-8") as fh:
-        if from_archive_index and source.exists():
-            with open(source, encoding="utf-8") as index:
-                for text in index:
-                    fields = text.split(" ", 2)
-                    if len(fields) == 3 and json.loads(fields[2]).get("filename") in names:
-                        fh.write(text)
+        if from_archive_index and cdxj.runs(root):
+            for text in cdxj.iter_index(root):
+                fields = text.split(" ", 2)
+                if len(fields) == 3 and json.loads(fields[2]).get("filename") in names:
+                    fh.write(text + "\n")
             return
         lines = [cdxj.line_for_member(m, p.name) for p in warcs for m in iter_members(p) if m.ok]
         fh.writelines(text + "\n" for text in sorted(t for t in lines if t))
 
 
-def export(archive: Archive, out: Path, urls: list[str] | None) -> Path:
-    catalog = archive.catalog
+def export(archive: CaptureReader, root: Path, software: str, out: Path,
+           urls: list[str] | None) -> Path:
     if urls is None:
-        warcs = sorted(p for p in archive.root.glob("*" + SUFFIX) if p.is_file())
+        warcs = sorted(p for p in root.glob("*" + SUFFIX) if p.is_file())
         names = {p.name for p in warcs}
         # A file still being written (.open) is not exported, nor are its captures listed.
-        captures = [c for c in catalog.select() if c.warc_file in names]
+        captures = [c for c in archive.captures() if c.warc_file in names]
     else:
-        captures = [c for url in urls for c in catalog.select(url=url)]
-        missing = [url for url in urls if not any(c.url == url for c in captures)]
-        if missing:
-            raise ArchiveError(f"{missing[0]}: no capture of this URL in {archive.root}")
-        captures.sort(key=lambda c: (c.timestamp, c.id))
+        captures = _of_urls(archive, root, urls)
         warcs = []
     if not captures:
-        raise ArchiveError(f"{archive.root}: the archive holds no captures to export")
+        raise ArchiveError(f"{root}: the archive holds no captures to export")
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".wacz-") as tmp:
         if urls is not None:
             name = f"export-{timestamp17(datetime.now(UTC))}{SUFFIX}"
-            _copy_records(archive, captures, Path(tmp) / name)
+            _copy_records(archive, software, captures, Path(tmp) / name)
             warcs = [Path(tmp) / name]
         index = Path(tmp) / "index.cdx"
-        _write_index(archive.root, warcs, index, from_archive_index=urls is None)
+        _write_index(root, warcs, index, from_archive_index=urls is None)
         partial = Path(tmp) / "out.wacz"
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
             resources = [_add(zf, f"archive/{p.name}", p) for p in warcs]
@@ -179,10 +215,10 @@ def export(archive: Archive, out: Path, urls: list[str] | None) -> Path:
             package = {
                 "profile": "data-package",
                 "resources": resources,
-                "title": f"pagetrail export of {archive.root.name}",
+                "title": f"pagetrail export of {root.name}",
                 "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "wacz_version": WACZ_VERSION,
-                "software": archive.software,
+                "software": software,
             }
             package_bytes = json.dumps(package, indent=2).encode("utf-8")
             with zf.open(_zip_info("datapackage.json"), "w") as fh:

@@ -104,7 +104,14 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> int:
                 reply(("error", _portable(exc)))
     finally:
         if archive is not None:
-            archive.__exit__(None, None, None)
+            # The crawl went away without closing (killed): nobody will resume a parked file
+            # for its change step, so the file is closed for good.
+            finish = getattr(archive, "finish_files", None)
+            try:
+                if finish is not None:
+                    finish()
+            finally:
+                archive.__exit__(None, None, None)
 
 
 def main(argv: list[str] | None = None) -> int:

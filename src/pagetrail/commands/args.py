@@ -40,7 +40,7 @@ def open_archive(path: str):  # noqa: ANN201 - pagetrail.archive.Archive
     root = Path(path)
     if not (root / "catalog.sqlite3").exists():
         raise ArchiveError(f"{root}: no pagetrail archive here (run 'pagetrail crawl' first, or pass --archive DIR)")
-    return Archive(root).open()
+    return Archive.existing(root)
 
 
 def load_seed_list(files: list[str] | None):  # noqa: ANN201 - list[Seed]

@@ -102,14 +102,40 @@ def process_changes(archive_root: Path, seeds: list, summary, settings) -> list[
 
     captures = summary.captures()
     if not captures:
+        finish_stream(archive_root, settings)
         return []
+    # The crawl parked its WARC file (run_crawl with PAGETRAIL_WARC_APPEND): this archive, of
+    # the same stream, resumes it, so the change summaries go into the crawl's file, which it
+    # then closes, or parks again when crawls append (the daemon's).
+    try:
+        with stream_archive(archive_root, settings) as archive:
+            diffs = changes.process_captures(archive, seeds, captures) or []
+    finally:
+        finish_stream(archive_root, settings)
+    return [describe_diff(diff) for diff in diffs]
+
+
+def finish_stream(archive_root: Path, settings) -> None:  # noqa: ANN001 - Settings
+    """Unless crawls append (PAGETRAIL_WARC_APPEND), close the file the crawl parked for its
+    change step, so a crawl ends with closed, indexed files. Best effort: a parked file left
+    behind is resumed by the next writer or closed by the next reindex or export."""
+    if settings.getbool("PAGETRAIL_WARC_APPEND") or not any(archive_root.glob(".*.parked")):
+        return
     from pagetrail.archive import Archive
 
-    # the same file naming as the crawl, for the metadata records the pipeline writes
-    with Archive(archive_root, prefix=settings.get("PAGETRAIL_WARC_PREFIX"),
-                 max_file_size=settings.getint("PAGETRAIL_WARC_MAX_SIZE")) as archive:
-        diffs = changes.process_captures(archive, seeds, captures) or []
-    return [describe_diff(diff) for diff in diffs]
+    try:
+        with Archive(archive_root) as archive:
+            archive.finish_files()
+    except Exception:  # noqa: BLE001, S110 - the crawl's own outcome is what gets reported
+        pass
+
+
+def stream_archive(archive_root: Path, settings):  # noqa: ANN001, ANN201 - Settings -> Archive
+    """An Archive writing to the same stream of WARC files as the crawl's middleware."""
+    from pagetrail.archive import Archive
+    from pagetrail.crawl.writer import archive_options
+
+    return Archive(archive_root, **archive_options(settings))
 
 
 def describe_diff(diff: PageDiff) -> str:
@@ -136,8 +162,14 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
         from pagetrail.crawl.render.step import print_progress
 
-        summary = run_crawl(seeds, archive_root, settings=overrides, progress=show,
-                            render_progress=print_progress)
+        # The crawl parks its file for the change step to append the summaries to.
+        try:
+            summary = run_crawl(seeds, archive_root,
+                                settings={**overrides, "PAGETRAIL_WARC_APPEND": True},
+                                progress=show, render_progress=print_progress)
+        except BaseException:
+            finish_stream(archive_root, crawl_settings(archive_root, overrides, seeds))
+            raise
         try:
             changes = process_changes(archive_root, seeds, summary,
                                       crawl_settings(archive_root, overrides, seeds))

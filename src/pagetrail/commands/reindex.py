@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.archive import Archive
 
     started = time.monotonic()
-    with Archive.existing(args.archive) as archive:
+    with Archive(Archive.check_exists(args.archive)) as archive:
         for fixed in archive.repaired:
             print(fixed.describe(), file=sys.stderr)
         damaged: list[tuple[str, int, int]] = []

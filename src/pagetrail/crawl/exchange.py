@@ -43,6 +43,7 @@ META_RECEIVED = "_pagetrail_received"
 META_OVERSIZE = "_pagetrail_oversize"  # set when the body was cut at META_LIMIT
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # RobotsTxtMiddleware's IgnoreRequest message
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Scrapy response flags -> WARC-Truncated reason
@@ -151,6 +152,8 @@ def build_exchange(request: Request, response: Response) -> Exchange:
 def failure_message(url: str, exc: BaseException) -> str:
     """One line naming the URL and what went wrong, e.g. ``connection refused: http://...``."""
     detail = " ".join(str(exc).split())
+    if ROBOTS_FORBIDDEN in detail:
+        return f"blocked by robots.txt: {url}"
     if "max size" in detail:  # Scrapy's DOWNLOAD_MAXSIZE cancellation says so in its message
         return f"body larger than DOWNLOAD_MAXSIZE: {url}"
     label = next((text for types, text in FAILURE_MESSAGES if isinstance(exc, types)), None)

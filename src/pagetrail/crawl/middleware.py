@@ -16,10 +16,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http import Response
 
-from pagetrail.archive.archive import validator_headers
+from pagetrail.archive.policy import validator_headers
 from pagetrail.crawl import exchange as ex
 from pagetrail.crawl.signals import fetch_archived
-from pagetrail.crawl.writer import archive_writer
+from pagetrail.crawl.writer import archive_options, archive_writer
 
 ARCHIVE_ERROR_STAT = "pagetrail/archive_error"
 CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since")
@@ -36,9 +36,7 @@ class ArchiveMiddleware:
         self.keep_oversize = settings.getbool("PAGETRAIL_KEEP_OVERSIZE", True)
         self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
         self.robots_maxsize = settings.getint("PAGETRAIL_ROBOTSTXT_MAXSIZE", 512 * 1024)
-        # Passed only when set, so a PAGETRAIL_ARCHIVE_CLASS without the option still works.
-        options = {"durable": True} if settings.getbool("PAGETRAIL_ARCHIVE_DURABLE", False) else {}
-        options.update(prefix=self.prefix, max_file_size=self.max_size)
+        options = archive_options(settings)
         # url -> conditional headers, for the seed pages of this crawl: looked up in one call when
         # the spider opens, then kept up to date from each capture (a round trip per request saved)
         self.validators: dict[str, dict[str, str]] = {}
@@ -105,7 +103,11 @@ class ArchiveMiddleware:
 
     async def process_exception(self, request: Request, exception: Exception) -> None:
         if isinstance(exception, IgnoreRequest):
-            return None  # raised before anything went over the wire (robots.txt, offsite)
+            # Raised before anything went over the wire. A fetch robots.txt forbids is on
+            # record like any other failed attempt; an offsite or filtered request is not a fetch.
+            if ex.ROBOTS_FORBIDDEN in str(exception):
+                await self._record(request, ex.build_failure(request, exception), failed=True)
+            return None
         await self._record(request, ex.build_failure(request, exception), failed=True)
         return None
 

@@ -15,7 +15,12 @@ PAGETRAIL_ARCHIVE_ENABLED = True
 PAGETRAIL_ARCHIVE_DIR = "archive"
 PAGETRAIL_ARCHIVE_CLASS = "pagetrail.archive.Archive"  # anything with the Archive interface
 PAGETRAIL_WARC_PREFIX = "pagetrail"
-PAGETRAIL_WARC_MAX_SIZE = 1024**3  # rotate WARC files at 1 GB
+PAGETRAIL_WARC_MAX_SIZE = 1024**3  # rotate WARC files at 1 GB (warcprox's default)...
+PAGETRAIL_WARC_MAX_AGE = 6 * 3600  # ... or once the current file is 6 hours old (seconds; 0: never)
+# True: a crawl leaves its current WARC file open (parked, whole) for the next crawl of the same
+# prefix and host to append to, until it reaches the size or age above. The daemon turns it on for
+# its crawls, so a day of frequent crawls makes a few files; a file reaches index.cdxj when closed.
+PAGETRAIL_WARC_APPEND = False
 # True: fsync every fetch's WARC records and commit its catalog row before the crawl goes on.
 # Off, rows are committed in batches (0.5 s) and files fsynced when closed; a killed crawl
 # loses nothing either way (repair re-catalogs), only a machine crash can lose unsynced data.

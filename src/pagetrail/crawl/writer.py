@@ -262,6 +262,25 @@ class _Readable:
         return "pagetrail-archive-worker"
 
 
+def archive_options(settings) -> dict[str, Any]:  # noqa: ANN001 - scrapy Settings
+    """The ``Archive`` options a crawl's settings ask for, the same for every archive object a
+    crawl opens (the middleware's, the rendering step's, the change step's), so all of them
+    write to one stream of WARC files. Options at their defaults are left out, so that a
+    ``PAGETRAIL_ARCHIVE_CLASS`` without them still works."""
+    options: dict[str, Any] = {
+        "prefix": settings.get("PAGETRAIL_WARC_PREFIX", "pagetrail"),
+        "max_file_size": settings.getint("PAGETRAIL_WARC_MAX_SIZE", 1024**3),
+    }
+    if settings.getbool("PAGETRAIL_ARCHIVE_DURABLE", False):
+        options["durable"] = True
+    max_age = settings.getfloat("PAGETRAIL_WARC_MAX_AGE", 0)
+    if max_age > 0:
+        options["max_file_age"] = max_age
+    if settings.getbool("PAGETRAIL_WARC_APPEND", False):
+        options["keep_open"] = True
+    return options
+
+
 def archive_writer(mode: str, class_path: str | type, root: Path, options: dict[str, Any]):  # noqa: ANN201
     """The writer for ``PAGETRAIL_ARCHIVE_WRITER``; a class defined in a ``__main__`` script
     cannot be imported by another process, so it is run inline."""

@@ -122,6 +122,17 @@ class Daemon:
         except Exception as exc:  # noqa: BLE001
             raise ArchiveError(f"{self.archive}: cannot open the archive: {exc}") from None
 
+    def _close_archive_files(self) -> None:
+        """Close the WARC files the crawls left parked for each other, so a stopped daemon
+        leaves closed, indexed files only (a crawl still running keeps its own)."""
+        from pagetrail.archive import Archive
+
+        try:
+            with Archive(self.archive) as archive:
+                archive.finish_files()
+        except Exception as exc:  # noqa: BLE001 - the next start or crawl resumes them anyway
+            log.warning("%s: cannot close parked WARC files: %s", self.archive, exc)
+
     def _start(self) -> None:
         c = self.config
         self.notifications = Notifications(c.notify_retries, c.notify_backoff,
@@ -181,6 +192,7 @@ class Daemon:
             self.dispatcher.stop(self.config.stop_timeout)
         if self.notifications is not None:
             self.notifications.close()
+        self._close_archive_files()
         log.info("pagetrail daemon stopped: %d crawls, %d captures", self.runs, self.capture_count)
 
     # -- jobs ---------------------------------------------------------------------------------
@@ -244,8 +256,11 @@ class Daemon:
         if not entries:
             return None
         files = sorted({e.snapshot for e in entries})
+        # The crawls append to one WARC stream (rotated by size and age, see crawl/settings.py)
+        # instead of making a file each; -s options given to the daemon come after, and win.
+        options = ("-s", "PAGETRAIL_WARC_APPEND=True", *self.config.crawl_options)
         command = crawl_command(files, [e.seed.name for e in entries], str(self.archive),
-                                self.config.crawl_base, self.config.crawl_options)
+                                self.config.crawl_base, options)
         log.info("crawling %s", ", ".join(e.seed.name for e in entries))
         lock = (self._lock.fd,) if self._lock.fd is not None else ()
         return ChildCrawl(command, [e.seed.name for e in entries], self._crawl_log, lock)

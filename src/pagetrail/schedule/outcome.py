@@ -123,7 +123,7 @@ def _attach_reports(items: list[CaptureOutcome], archive: str | Path, run: Crawl
     from pagetrail.archive import Archive
 
     try:
-        store = Archive(archive)
+        store = Archive.existing(archive)
     except Exception as exc:  # noqa: BLE001 - a broken archive is logged, never fatal here
         log.warning("cannot open %s for change summaries: %s", archive, exc)
         return

@@ -130,7 +130,7 @@ def chromium_args(settings) -> list[str]:  # noqa: ANN001 - scrapy Settings
 def archive_for(root: str | Path, settings) -> object:  # noqa: ANN001 - scrapy Settings
     """The archive the crawl wrote to, opened here in this process for the rendering's records."""
     from pagetrail.archive import Archive
+    from pagetrail.crawl.writer import archive_options
 
-    options = {"durable": True} if settings.getbool("PAGETRAIL_ARCHIVE_DURABLE", False) else {}
-    return Archive(root, prefix=settings.get("PAGETRAIL_WARC_PREFIX", "pagetrail"),
-                   max_file_size=settings.getint("PAGETRAIL_WARC_MAX_SIZE", 1024**3), **options).open()
+    # the crawl's stream of WARC files: a file the crawl parked is appended to
+    return Archive(root, **archive_options(settings)).open()
