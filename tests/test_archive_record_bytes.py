@@ -42,6 +42,8 @@ def written(tmp_path):
                                 body=b"old server", headers=[("Content-Type", "text/plain")]))
         archive.record(exchange("http://example.test/cut", body=b"partial", truncated="length",
                                 headers=[("Content-Length", "9999")], at=later(1)))
+        archive.record(exchange("http://example.test/empty", status=204, body=b"",
+                                headers=[("X-Odd", "1")], at=later(2)))
         archive.record_failure(failed())
     files = sorted(tmp_path.glob("*.warc.gz"))
     assert len(files) == 1
@@ -95,7 +97,7 @@ def test_response_and_request_are_linked_pairs(written):
     _, _, recs = written
     body_recs = [r for r in recs if r[0]["WARC-Type"] in ("response", "request")]
     pairs = list(zip(body_recs[0::2], body_recs[1::2], strict=True))
-    assert len(pairs) == 5
+    assert len(pairs) == 6
     for (resp, _), (req, _) in pairs:
         assert resp["WARC-Type"] == "response" and req["WARC-Type"] == "request"
         assert req["WARC-Concurrent-To"] == resp["WARC-Record-ID"]
@@ -148,10 +150,23 @@ def test_transfer_encoding_renamed_and_length_set(written):
     assert b"Content-Length: 20" in head
 
 
+def request_for(recs, url):
+    return next((f, b) for f, b in recs if f["WARC-Type"] == "request" and f["WARC-Target-URI"] == url)
+
+
+def test_a_bodiless_answer_gets_no_content_length_it_did_not_send(written):
+    _, _, recs = written
+    _, block = response_for(recs, "http://example.test/empty")
+    assert block == b"HTTP/1.1 204 No Content\r\nX-Odd: 1\r\n\r\n"
+
+
 def test_http10_kept_and_truncation_marked(written):
     _, _, recs = written
     _, block = response_for(recs, "http://example.test/old")
     assert block.startswith(b"HTTP/1.0 200 OK\r\n")
+    # the request went out as HTTP/1.1 (Twisted's client), whatever the server answered
+    _, request = request_for(recs, "http://example.test/old")
+    assert request.startswith(b"GET /old HTTP/1.1\r\n")
     fields, block = response_for(recs, "http://example.test/cut")
     assert fields["WARC-Truncated"] == "length"
     head = block.split(b"\r\n\r\n", 1)[0].split(b"\r\n")

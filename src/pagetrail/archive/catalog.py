@@ -303,7 +303,7 @@ class Catalog:
             " AND file_id = (SELECT id FROM files WHERE name = ?)", (size, warc_file))
 
     def set_summary(self, capture_id: int, summary: dict | None) -> None:
-        value = None if summary is None else json.dumps(summary, sort_keys=True)
+        value = None if summary is None else json.dumps(summary, sort_keys=True, separators=(",", ":"))
         self.db.execute("UPDATE captures SET summary = ? WHERE id = ?", (value, capture_id))
 
     def get_summary(self, capture_id: int) -> dict | None:

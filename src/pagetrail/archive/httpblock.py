@@ -45,7 +45,10 @@ def response_headers(exchange: Exchange, body_length: int) -> list[tuple[str, st
     out: list[tuple[str, str]] = []
     lengths = [v for k, v in exchange.response_headers if k.lower() == "content-length"]
     length_ok = len(lengths) == 1 and lengths[0].strip() == str(body_length)
-    head_only = exchange.method.upper() == "HEAD"
+    # No body by definition (RFC 9110 6.4.1): a Content-Length the server did not send would be
+    # added to what it said, and replay needs none.
+    head_only = exchange.method.upper() == "HEAD" or (
+        not body_length and not lengths and (exchange.status in (204, 304) or exchange.status < 200))
     for name, value in exchange.response_headers:
         low = name.lower()
         if low in _FRAMING or (low == "content-length" and not length_ok and not head_only):
@@ -96,7 +99,8 @@ def request_target(url: str) -> tuple[str, str]:
 
 def request_head(exchange: Exchange) -> bytes:
     target, host = request_target(exchange.url)
-    version = http_version(exchange.protocol)
+    # Scrapy's HTTP/1.x client (Twisted) always sends HTTP/1.1, whatever the server answers.
+    version = "HTTP/1.1"
     headers = list(exchange.request_headers)
     if not any(k.lower() == "host" for k, _ in headers):
         headers.insert(0, ("Host", host))
@@ -114,6 +118,7 @@ def header_value(headers: list[tuple[str, str]] | None, name: str) -> str | None
 
 
 def mime_of(headers: list[tuple[str, str]]) -> str | None:
+    """The media type of the last Content-Type header, lower case, without parameters."""
     value = header_value(headers, "content-type")
     if not value:
         return None

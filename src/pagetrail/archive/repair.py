@@ -87,7 +87,7 @@ def _keep_summary(found: dict[str, tuple[str, str]], member: Member) -> None:
     about, date = member.get("WARC-Refers-To"), member.get("WARC-Date") or ""
     summary = records.summary_of(member.block)
     if about and summary is not None and date >= found.get(about, ("", ""))[0]:
-        found[about] = (date, json.dumps(summary, sort_keys=True))
+        found[about] = (date, json.dumps(summary, sort_keys=True, separators=(",", ":")))
 
 
 def insert_captures(catalog: Catalog, captures: list[Capture],

@@ -94,11 +94,20 @@ def seed_pages(captures: list[Capture]) -> list[Capture]:
         for capture, after in zip(attempts, [*attempts[1:], None], strict=True):
             if capture.kind not in ("response", "revisit"):
                 continue
-            if after is not None and capture.status in RETRIED and \
-                    _seconds(after.timestamp) - _seconds(capture.timestamp) <= RETRY_WINDOW:
-                continue
+            if after is not None and (_attempt(after) > _attempt(capture) or (
+                    capture.status in RETRIED
+                    and _seconds(after.timestamp) - _seconds(capture.timestamp) <= RETRY_WINDOW)):
+                continue  # retried: the next attempt is the crawl's answer
             out.append(capture)
     return sorted(out, key=lambda c: (c.timestamp, c.id))
+
+
+def _attempt(capture: Capture) -> int:
+    """Scrapy's retry of the same request (``Pagetrail-Attempt``), 1 for a first try."""
+    try:
+        return int(capture.extra.get("attempt", 1))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _seconds(ts17: str) -> float:
