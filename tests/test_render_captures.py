@@ -21,6 +21,7 @@ from tests.support.crawl_runs import ROOT, crawl, read_records, write_seeds
 from tests.support.render_site import AD_HOST, COMMENTS, render_site
 
 pytestmark = pytest.mark.browser
+HANG = 600  # seconds after which a child that should have exited counts as hung
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +182,12 @@ def test_sigterm_while_rendering_ends_the_crawl_and_its_browser(tmp_path, site):
         assert proc.poll() is None, proc.stderr.read()
         time.sleep(0.1)  # the browser is running the page's script
     proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate()
+    try:
+        _, err = proc.communicate(timeout=HANG)
+    except subprocess.TimeoutExpired:  # not a speed limit: a hung child must not hang the suite
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError(f"the crawl did not exit on SIGTERM:\n{err}") from None
     assert proc.returncode == 130, err
     with Archive.existing(tmp_path / "archive") as archive:  # the fetched page is on record
         assert archive.captures(url=site.url("/restless/"), kind="response")

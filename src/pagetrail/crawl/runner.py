@@ -153,13 +153,20 @@ def render_pages(seeds: Sequence[Seed], summary: CrawlSummary, scrapy_settings, 
 def _interruptible() -> Iterator[None]:
     """SIGTERM (the daemon stopping) and SIGINT end the rendering at once as KeyboardInterrupt,
     like an interrupted crawl: Scrapy's handlers are gone with its reactor, and pages rendered
-    so far are already archived."""
+    so far are already archived. The first signal kills the browser, so the rendering unwinds
+    through its normal paths; a second one interrupts wherever it is."""
+    from pagetrail.crawl.render.step import stop_rendering
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    signals_seen = []
 
     def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        signals_seen.append(signum)
+        if len(signals_seen) > 1:
+            raise KeyboardInterrupt
+        stop_rendering()
 
     previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:

@@ -63,7 +63,8 @@ class Browser:
     watchdog: Watchdog
 
     @property
-    def killed(self) -> bool:
+    def killed(self) -> str | None:
+        """Why this browser was killed ("interrupted", "hard time limit"), or None."""
         return self.watchdog.fired
 
 
@@ -75,6 +76,7 @@ def browser(viewport: tuple[int, int], extra_args: Sequence[str] = ()) -> Iterat
 
     profile = tempfile.mkdtemp(prefix="pagetrail-chromium-")
     watchdog = Watchdog(profile)
+    _RUNNING.add(watchdog)
     try:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
@@ -91,7 +93,16 @@ def browser(viewport: tuple[int, int], extra_args: Sequence[str] = ()) -> Iterat
                 except Exception:  # noqa: BLE001 - a killed browser is already closed
                     pass
     finally:
+        _RUNNING.discard(watchdog)
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def kill_all(reason: str = "interrupted") -> None:
+    """Kill every browser started here. Safe in a signal handler: the Playwright calls waiting on
+    them then fail as usual, so the rendering unwinds through its normal paths (the page keeps
+    what it had, the driver stops cleanly) instead of being cut at an arbitrary point."""
+    for watchdog in list(_RUNNING):
+        watchdog.kill(reason)
 
 
 def _allow_local_network(context: Any) -> None:
@@ -104,6 +115,9 @@ def _allow_local_network(context: Any) -> None:
         pass
 
 
+_RUNNING: set[Watchdog] = set()  # the browsers of this process, for kill_all()
+
+
 class Watchdog:
     """The last resort behind the per-page bounds: past the armed deadline, the browser processes
     started here (found by their profile folder) are killed, so a wedged browser cannot hang the
@@ -112,7 +126,7 @@ class Watchdog:
     def __init__(self, profile: str) -> None:
         self.profile = profile
         self.deadline: float | None = None
-        self.fired = False
+        self.fired: str | None = None
         self.wake = threading.Condition()
         self.stopped = False
         self.thread = threading.Thread(target=self._run, daemon=True, name="render-watchdog")
@@ -138,12 +152,16 @@ class Watchdog:
                 if left > 0:
                     self.wake.wait(left)
                     continue
-                self.fired, self.deadline = True, None
-                for pid in _processes_using(self.profile):
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
+                self.deadline = None
+                self.kill("hard time limit")
+
+    def kill(self, reason: str) -> None:
+        self.fired = self.fired or reason
+        for pid in _processes_using(self.profile):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def _processes_using(profile: str) -> list[int]:

@@ -104,7 +104,7 @@ def render_page(browser: Browser, main: MainDocument, bounds: RenderBounds, *,
         out.screenshot = _screenshot(page, bounds, out)
         out.exchanges = _exchanges(traffic, bounds, out, seed, seed_url)
     except Exception as exc:  # noqa: BLE001 - a crashed or killed browser: keep what we have
-        what = "killed after the hard time limit" if browser.killed else \
+        what = f"killed ({browser.killed})" if browser.killed else \
             f"failed ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})"
         out.notes.append(f"browser {what}")
         if not out.exchanges:

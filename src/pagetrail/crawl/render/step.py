@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pagetrail.archive.httpblock import mime_of
 from pagetrail.archive.model import Capture
 from pagetrail.archive.rendered import write_rendering
 from pagetrail.crawl.render.bounds import RenderBounds
-from pagetrail.crawl.render.browser import browser
+from pagetrail.crawl.render.browser import browser, kill_all
 from pagetrail.crawl.render.page import MainDocument, render_page
 from pagetrail.errors import PagetrailError
 
@@ -61,10 +62,11 @@ def render_captures(archive, pages: Sequence[tuple[str | None, Capture]],  # noq
     bounds = bounds or RenderBounds()
     outcomes: list[RenderOutcome] = []
     todo = list(pages)
-    while todo:
+    _stop.clear()
+    while todo and not _stop.is_set():
         try:
             with browser((bounds.viewport_width, bounds.viewport_height), chromium_args) as br:
-                while todo:
+                while todo and not _stop.is_set():
                     seed, capture = todo.pop(0)
                     outcome = _one(archive, br, seed, capture, bounds)
                     outcomes.append(outcome)
@@ -82,7 +84,19 @@ def render_captures(archive, pages: Sequence[tuple[str | None, Capture]],  # noq
                 if progress is not None:
                     progress(outcome)
             todo = []
+    if _stop.is_set():
+        raise KeyboardInterrupt  # the browser is closed and every record written: safe here
     return outcomes
+
+
+_stop = threading.Event()
+
+
+def stop_rendering() -> None:
+    """Stop the rendering in progress (from a signal handler): its browser is killed at once,
+    the page in hand keeps what it had, and ``render_captures`` raises KeyboardInterrupt."""
+    _stop.set()
+    kill_all("interrupted")
 
 
 def _one(archive, br, seed: str | None, capture: Capture,  # noqa: ANN001
