@@ -126,3 +126,50 @@ def test_camel_case_regions_with_time_of_day_bylines_and_no_widget_comments():
     snap = segment(CLASSIC.encode(), "https://balkin.example/2005/09/memos.html")
     assert [c.text.split(",")[0] for c in snap.comments] == ["Thanks", "Who needs print when it is a keystroke away?"]
     assert "keystroke" not in snap.article.text and "Budget day" not in snap.article.text
+
+
+ARTICLE = """<div class="entry"><p>The new ferry timetable starts on Monday and cuts the crossing to forty minutes,
+with two extra sailings on weekday evenings for people who work late in the city.</p>
+<p>Season tickets bought before the change stay valid until they run out, the operator said.</p></div>"""
+
+
+def _page(comments_html: str) -> bytes:
+    return f"<html><head><title>Ferry</title></head><body>{ARTICLE}{comments_html}</body></html>".encode()
+
+
+def test_zebra_striped_comments_with_item_ids_are_one_list_not_pairs():
+    items = "".join(
+        f'<div class="{"odd" if i % 2 else "even"}" id="comment-item-{i}"><span class="comment-author">{name}</span>'
+        f'<span class="comment-date">2011-08-0{i} 20:40</span><div class="comment-body">{text}</div></div>'
+        for i, (name, text) in enumerate([("Ann", "Will the evening sailings run in winter too?"),
+                                          ("Bo", "Finally a ferry that fits a late shift."),
+                                          ("Cy", "Forty minutes is still slower than the old hovercraft."),
+                                          ("Di", "Do the season tickets cover the new sailings?")], 1))
+    snap = segment(_page(f'<div id="comments"><div class="comments-list">{items}</div></div>'), "https://x.example/")
+    assert [c.author for c in snap.comments] == ["Ann", "Bo", "Cy", "Di"]
+    assert [c.id for c in snap.comments] == [f"comment-item-{i}" for i in range(1, 5)]
+
+
+def test_one_list_per_comment_is_one_comment_system():
+    lists = "".join(
+        f'<a name="c{i}"></a><ol class="commentlist"><li class="commentpost"><strong>{i} {name}</strong> | '
+        f'<small class="commentmetadata">11/{i}/2012 11:57:57 PM</small><p>{text}</p></li></ol>'
+        for i, (name, text) in enumerate([("Stuart", "Thanks, this was not an easy change to get done."),
+                                          ("Patrice", "Great news and a good starting point for customers."),
+                                          ("Paul", "Great news indeed, thanks for pushing it through.")], 1))
+    snap = segment(_page(f'<div class="commentsblock"><h3>Post a Comment</h3>{lists}</div>'), "https://x.example/")
+    assert len(snap.comments) == 3
+    assert "starting point" not in snap.article.text
+
+
+def test_a_posted_by_footer_gives_the_author_and_the_date_with_its_time():
+    items = "".join(
+        f'<div class="comment" id="comment-6a00d8345{i}"><div class="comment-content"><p>{text}</p></div>'
+        f'<p class="comment-footer">Posted by: <a href="/u/{i}">{name}</a> | '
+        f'<a href="/post.html#comment-6a00d8345{i}">September 2{i}, 2012 at 10:5{i} AM</a></p></div>'
+        for i, (name, text) in enumerate([("Adele Revella", "Signed up, and thinking of you in the rain."),
+                                          ("Rob Masters", "I may have to get this on my phone.")], 1))
+    snap = segment(_page(f'<div class="comments-content">{items}</div>'), "https://x.example/")
+    assert [(c.author, c.date) for c in snap.comments] == [
+        ("Adele Revella", "September 21, 2012 at 10:51 AM"), ("Rob Masters", "September 22, 2012 at 10:52 AM")]
+    assert "Posted by" not in " ".join(c.text for c in snap.comments)

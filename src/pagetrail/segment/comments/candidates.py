@@ -194,7 +194,7 @@ def prune_sparse(items: list[etree._Element]) -> list[etree._Element]:
     outside any such region go together."""
     if len(items) <= 1:
         return items
-    groups: dict[etree._Element | None, list[etree._Element]] = {}
+    groups: dict[tuple | None, list[etree._Element]] = {}
     itemset = set(items)
     named: dict[etree._Element, bool] = {}  # items share their ancestors: each is tested once
     for el in items:
@@ -207,7 +207,9 @@ def prune_sparse(items: list[etree._Element]) -> list[etree._Element]:
                 is_named = named[anc] = P.REGION.search(attrs(anc))
             if is_named and anc not in itemset:
                 top = anc
-        groups.setdefault(top, []).append(el)
+        # Sibling regions of one shape (one <ol class="commentlist"> per comment) are one system.
+        key = (top.getparent(), top.tag, top.get("class")) if top is not None else None
+        groups.setdefault(key, []).append(el)
     if len(groups) == 1:
         return items
     best = max(groups.values(), key=lambda g: sum(len(text_of(x)) for x in g))

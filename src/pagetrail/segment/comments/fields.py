@@ -88,14 +88,12 @@ def _date_from(el: etree._Element, node: etree._Element | None, skip: set) -> st
             if v and _DIGIT.search(v):
                 return v.strip()
         t = normalise_text(node.text_content())
-        m = P.PRINTED_DATE.search(t)
-        if m:
-            tail = P.DATE_TIME_TAIL.match(t[m.end():])
-            return (m.group(0) + (tail.group(0) if tail else "")).strip()
+        printed = _printed_date(t)
+        if printed:
+            return printed
         if t and len(t) < P.DATE_MAX_CHARS and _DIGIT.search(t):
             return t
-    m = P.PRINTED_DATE.search(text_of(el, skip)[:P.DATE_HEAD_CHARS])
-    return m.group(0) if m else None
+    return _printed_date(text_of(el, skip)[:P.DATE_HEAD_CHARS])
 
 
 def comment_id(el: etree._Element) -> str | None:
@@ -149,16 +147,35 @@ def _chrome_nodes(node: etree._Element) -> list[etree._Element]:
     return out
 
 
+def _trailer_line(el: etree._Element, nested: set) -> str | None:
+    """The "Posted by: NAME | DATE" line of a comment: an element with a trailer class in it, or
+    just after it (Movable Type, TypePad and others)."""
+    for x in el.iterdescendants(etree.Element):
+        if P.TRAILER_CLASS.search(x.get("class") or "") and not _skipped(x, el, nested - {el}):
+            return text_of(x)
+    after = el.getnext()
+    if after is not None and isinstance(after.tag, str) and after not in nested \
+            and P.TRAILER_CLASS.search(after.get("class") or ""):
+        return text_of(after)
+    return None
+
+
+def _printed_date(text: str) -> str | None:
+    """The first printed date in ``text``, with its time of day ("at 2:29 pm") when one follows."""
+    m = P.PRINTED_DATE.search(text)
+    if not m:
+        return None
+    tail = P.DATE_TIME_TAIL.match(text[m.end():])
+    return (m.group(0) + (tail.group(0) if tail else "")).strip()
+
+
 def _trailer(el: etree._Element, nested: set, author: str | None, date: str | None) -> tuple[str | None, str | None]:
-    """Movable Type and others print "Posted by: NAME at DATE" just after the comment."""
-    trailer = el.getnext()
-    if trailer is None or not isinstance(trailer.tag, str) or trailer in nested \
-            or not P.TRAILER_CLASS.search(trailer.get("class") or ""):
+    """Author and date from the comment's "Posted by" line, where the markup gave none."""
+    line = _trailer_line(el, nested)
+    if line is None:
         return author, date
-    line = text_of(trailer)
     if date is None:
-        m = P.PRINTED_DATE.search(line)
-        date = m.group(0) if m else None
+        date = _printed_date(line)
     if author is None:
         m = P.TRAILER_AUTHOR.search(line)
         author = _clean_author(m.group(1)) if m else None

@@ -43,8 +43,9 @@ ITEM_CLASS = Tokens(
     edges=r"\s",  # whole class names: "comment-body" is a part of a comment, not one
 )
 #: ids of one comment: ``comment-12``, ``li-comment-12``, ``div-comment-12``, ``comment_id_12``,
+#: ``comment-item-12``,
 #: hex ids (12+ digits), Blogger's ``c1234567``. The number is the comment's key.
-ITEM_ID = re.compile(r"^(?:[a-z]{1,8}[-_])?comment[-_]?(?:id[-_])?(\d+|[0-9a-f]{12,})$|^c(\d{4,})$", re.I)
+ITEM_ID = re.compile(r"^(?:[a-z]{1,8}[-_])?comment[-_]?(?:(?:id|item|entry|no)[-_]?)?(\d+|[0-9a-f]{12,})$|^c(\d{4,})$", re.I)
 #: Anchors (``<a name="comment-12">``, ``<dt id="c1234">``) that start a comment printed as a
 #: run of siblings.
 ANCHOR_ID = re.compile(r"^(?:comment[-_]?\d+|c\d{4,})$", re.I)
@@ -96,6 +97,10 @@ FORUM_TAGS = ("div", "li", "article", "table", "tr")
 FORUM_MIN_POSTS = 2
 
 # ---------------------------------------------------------------- regions without markup
+#: Zebra-striping classes (alternate rows look different, they are the same kind of item):
+#: left out when siblings are compared.
+ZEBRA_CLASSES = frozenset(("odd", "even", "alt", "alternate", "thread-odd", "thread-even", "thread-alt",
+                           "row-odd", "row-even", "odd-row", "even-row", "first", "last"))
 #: Children of these kinds are never one comment of a repeated group.
 NOT_REPEATED_TAGS = frozenset(("script", "style", "br", "a", "span", "img", "input", "option"))
 #: A repeated group needs this many members with at least REPEATED_MIN_WORDS words each.

@@ -41,8 +41,10 @@ def is_widget(el: etree._Element) -> bool:
 
 
 def signature(el: etree._Element) -> str:
-    """Tag and classes (digits folded): siblings with one signature are items of one list."""
-    cls = " ".join(sorted(_DIGITS.sub("", c) for c in (el.get("class") or "").split()))
+    """Tag and classes (digits and zebra stripes left out): siblings with one signature are items
+    of one list."""
+    cls = " ".join(sorted(_DIGITS.sub("", c) for c in (el.get("class") or "").lower().split()
+                          if c not in P.ZEBRA_CLASSES))
     return f"{el.tag}.{cls}"
 
 
