@@ -182,3 +182,16 @@ def test_relative_date_inside_comment_text_and_repeated_ids_are_noise():
     assert not diff_comments(old, new, DEFAULT_LIMITS).changed
     new[1] = Comment("reply", "bob", "1 day ago", "Great chicken, it got us through the storm")
     assert [c.op for c in diff_comments(old, new, DEFAULT_LIMITS).changes] == ["edited"]
+
+
+@pytest.mark.parametrize("date", ["hace 3 horas", "vor 2 Tagen", "il y a 5 minutes", "3 uur geleden", "2 giorni fa", "há 4 dias"])
+def test_localised_relative_dates(date):
+    assert is_relative_date(date) and date_key(date) is None
+
+
+def test_a_rotating_creative_in_a_slot_with_a_random_id_is_no_change():
+    from pagetrail.segment.model import Ad
+
+    old = [Ad("ad-frame", "Boots", ["https://ads.test/cr/1.jpg"], slot="div#div-gpt-ad-1a2b3c4d-0")]
+    new = [Ad("ad-frame", "Flights", ["https://ads.test/cr/2.jpg"], slot="div#div-gpt-ad-9f8e7d6c-0")]
+    assert not _ads_diff(old, new).changed

@@ -9,10 +9,11 @@ unit in the same slot showing another creative for the same publisher account is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable
 
 from pagetrail.diff.limits import Limits
-from pagetrail.diff.links import normalise_links, payee_key
+from pagetrail.diff.links import is_volatile_value, normalise_links, payee_key
 from pagetrail.diff.model import Change, ChannelDiff
 from pagetrail.diff.noise import text_key
 from pagetrail.diff.patterns import ROTATING_AD_KINDS
@@ -26,7 +27,10 @@ def _same(ad: Ad) -> Hashable:
 
 
 def _slot(ad: Ad) -> Hashable | None:
-    return ad.slot or None
+    """Where the ad sits, with random tokens in its ids folded (``div-gpt-ad-1a2b3c4d-0``)."""
+    if not ad.slot:
+        return None
+    return _TOKEN.sub(lambda m: "*" if is_volatile_value(m.group()) else m.group(), ad.slot)
 
 
 def _text(ad: Ad) -> Hashable | None:
@@ -37,6 +41,8 @@ def _links(ad: Ad) -> Hashable | None:
     links = tuple(sorted(normalise_links(ad.links)))
     return links or None
 
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 STAGES: list[tuple[str, Callable[[Ad], Hashable | None]]] = [
     ("same", _same),

@@ -71,12 +71,25 @@ FILE_HASH = re.compile(r"(?<=[.\-_])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,
 #: from the same network and the same publisher account is not a change.
 ROTATING_AD_KINDS = frozenset({"ad-unit", "ad-frame"})
 
+#: Time units of relative dates in the languages comment systems are most often localised to
+#: (Spanish, Portuguese, German, French, Dutch, Italian): "hace 3 horas", "vor 2 Tagen", "il y a
+#: 5 minutes", "3 uur geleden", "2 giorni fa".
+LOCAL_UNITS = (
+    r"(?:segundos?|minutos?|horas?|d[ií]as?|semanas?|meses|mes|años?|anos?"
+    r"|sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?"
+    r"|secondes?|minutes?|heures?|jours?|semaines?|mois|ans?"
+    r"|seconden|minuut|uur|dag(?:en)?|weken|week|maanden|maand|jaar"
+    r"|secondi|minuti|ore|ora|giorni|giorno|settimane|settimana|mesi|anni|anno)"
+)
+
 #: Relative dates printed by comment systems: they change by themselves as time passes.
 RELATIVE_DATE = re.compile(
     r"^\s*(?:about\s+|over\s+|almost\s+)?(?:a|an|one|\d+|few|a\s+few)\s+"
     r"(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?)\s+ago\s*$"
     r"|^\s*(?:just\s+now|now|today|yesterday|moments?\s+ago|a\s+moment\s+ago)\s*$"
-    r"|^\s*\d+\s*[smhdwy]\s*(?:ago)?\s*$",
+    r"|^\s*\d+\s*[smhdwy]\s*(?:ago)?\s*$"
+    r"|^\s*(?:(?:hace|há|vor|il\s+y\s+a)\s+)?(?:\d+|un[ae]?|einem|einer)\s+" + LOCAL_UNITS
+    + r"(?:\s+(?:geleden|fa|atrás))?\s*$",
     re.IGNORECASE,
 )
 
@@ -111,6 +124,8 @@ ARTICLE_TICKERS = re.compile(
 #: Relative dates inside a comment's text, where a comment system prints them next to what the
 #: commenter wrote ("6 hours ago Mita B. I always used ..."): they tick by themselves.
 RELATIVE_DATE_IN_TEXT = re.compile(
-    r"\b(?:\d+|an?|one)\s+(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b",
+    r"\b(?:\d+|an?|one)\s+(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b"
+    r"|\b(?:hace|há|vor|il\s+y\s+a)\s+\d+\s+" + LOCAL_UNITS + r"\b"
+    r"|\b\d+\s+" + LOCAL_UNITS + r"\s+(?:geleden|fa|atrás)\b",
     re.IGNORECASE,
 )
