@@ -142,3 +142,20 @@ def test_atom_feed_is_valid_and_has_entries():
     assert content.get("type") == "html" and "&lt;b&gt;x&lt;/b&gt;" in content.text
     again = ET.fromstring(render("atom", doc("report", [sample_diff("<b>x</b>")])).encode())
     assert again.find(f"{ATOM}entry/{ATOM}id").text == entries[1].find(f"{ATOM}id").text
+
+
+def test_html_period_report_has_an_index_of_pages():
+    from pagetrail.diff.model import CaptureRef, Change, ChannelDiff, PageDiff
+    from pagetrail.report import ReportDoc, render
+
+    def entry(url: str, ts: str) -> PageDiff:
+        return PageDiff(url, CaptureRef("20261201000000000"), CaptureRef(ts), changed=True,
+                        article=ChannelDiff(True, [Change("added", None, "new text", "paragraph", None, 0)], 0, 1))
+
+    items = [entry("http://a.test/", "20261202000000000"), entry("http://a.test/", "20261203000000000"),
+             entry("http://b.test/", "20261203000000000")]
+    html = render("html", ReportDoc(mode="report", title="Changes", items=items))
+    index = html.split("<h2>Pages</h2>", 1)[1].split("</section>", 1)[0]
+    assert index.count("<tr>") == 3  # header + two pages
+    assert 'href="#e0"' in index and 'href="#e1"' in index and 'href="#e2"' in index
+    assert 'id="e2"' in html

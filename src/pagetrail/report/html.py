@@ -205,6 +205,23 @@ def _timeline(doc: ReportDoc) -> str:
             f"<tbody>{''.join(rows)}</tbody></table></section>")
 
 
+def _index(doc: ReportDoc) -> str:
+    """A period report's index: each page once, how many of its captures changed or failed, and
+    links to each of them."""
+    pages: dict[str, list[tuple[int, PageDiff]]] = {}
+    for i, pd in enumerate(doc.items):
+        pages.setdefault(pd.url, []).append((i, pd))
+    rows = []
+    for url, entries in pages.items():
+        links = " · ".join(
+            f'<a href="#e{i}">{escape(format_timestamp(pd.to.timestamp) if pd.to else "?")}: '
+            f"{escape(summary_line(pd))}</a>" for i, pd in entries)
+        rows.append(f"<tr><td><code>{escape(url)}</code></td><td>{len(entries)}</td><td>{links}</td></tr>")
+    return ('<section class="page"><h2>Pages</h2><table class="timeline"><thead><tr><th>page</th>'
+            "<th>entries</th><th>captures</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></section>")
+
+
 def render(doc: ReportDoc) -> str:
     body = []
     if doc.mode == "history":
@@ -212,7 +229,9 @@ def render(doc: ReportDoc) -> str:
         body.extend(_page(doc, pd, f"c{i}") for i, pd in enumerate(doc.items)
                     if pd.changed or pd.fetch_problem)
     else:
-        body.extend(_page(doc, pd) for pd in doc.items)
+        if doc.mode == "report" and doc.items:
+            body.append(_index(doc))
+        body.extend(_page(doc, pd, f"e{i}" if doc.mode == "report" else "") for i, pd in enumerate(doc.items))
         if not doc.items:
             body.append('<section class="page"><p class="nochange">no page changed</p></section>')
     generated = doc.generated.strftime("%Y-%m-%d %H:%M:%S UTC")
