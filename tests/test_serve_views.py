@@ -359,3 +359,12 @@ def test_a_failing_view_is_a_plain_500_with_the_csp(archive, monkeypatch):
         assert "boom" not in resp.get_data(as_text=True)
     finally:
         store.close()
+
+
+def test_quick_links_keep_the_filter_and_set_a_recent_range(client):
+    tree = page(client, "/?tag=health&channel=ads")
+    links = tree.xpath("//p[@class='quick']/a/@href")
+    assert any("since=7d" in h and "tag=health" in h and "channel=ads" in h for h in links)
+    assert any("state=problem" in h for h in links)
+    for href in links:
+        page(client, href)
