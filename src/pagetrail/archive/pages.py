@@ -116,7 +116,7 @@ def fill_state(db: sqlite3.Connection, rows: list[PageRow]) -> None:
 def fill_details(db: sqlite3.Connection, rows: list[PageRow]) -> None:
     """Fill in what each shown row's last channel changes were (a lookup per change), and its
     fetch state."""
-    from pagetrail.changes import pagediff_from_summary
+    from pagetrail.diff.model import PageDiff
     from pagetrail.diff.summary import channel_summary
 
     fill_state(db, rows)
@@ -130,7 +130,7 @@ def fill_details(db: sqlite3.Connection, rows: list[PageRow]) -> None:
             if not found:
                 continue
             data = json.loads(found[1] or "{}")
-            ch = getattr(pagediff_from_summary({"channels": {channel: data}}), channel)
+            ch = getattr(PageDiff.from_dict({"channels": {channel: data}}), channel)
             counts: dict[str, int] = {}
             for c in ch.changes:
                 counts[c.op] = counts.get(c.op, 0) + 1

@@ -51,9 +51,9 @@ class Store:
     def open(cls, root: str | Path, seeds: Sequence[Seed] = ()) -> Store:
         """Open an existing archive. Opening runs the catalog's usual upgrade (the page-list
         indexes of an older catalog are added once); requests only ever read."""
-        from pagetrail.commands.args import open_archive
+        from pagetrail.archive import Archive
 
-        return cls(Path(root), open_archive(str(root)), seeds)
+        return cls(Path(root), Archive.existing(root), seeds)
 
     def close(self) -> None:
         self.archive.close()
