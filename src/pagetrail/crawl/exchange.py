@@ -162,12 +162,13 @@ def failure_message(url: str, exc: BaseException) -> str:
 
 def _describe(exc: BaseException) -> str:
     name = type(exc).__name__
-    # ResponseFailed / ResponseNeverReceived wrap the real reasons in a list of Failures
-    reasons = getattr(exc, "reasons", None)
+    # ResponseFailed / ResponseNeverReceived wrap the real reasons in a list of Failures; Scrapy's
+    # DownloadFailedError wraps a ResponseFailed (as its cause) and prints the Failures' reprs
+    reasons = getattr(exc, "reasons", None) or getattr(exc.__cause__, "reasons", None)
     if reasons:
         inner = reasons[0].value
         if inner is not exc:
-            return _describe_inner(name, inner)
+            return _describe_inner("download failed" if name == "DownloadFailedError" else name, inner)
     detail = " ".join(str(exc).split())
     if "max size" in detail or name == "CancelledError":
         return "body larger than DOWNLOAD_MAXSIZE"
@@ -178,6 +179,12 @@ def _describe_inner(outer: str, inner: BaseException) -> str:
     for types, label in FAILURE_MESSAGES:
         if isinstance(inner, types):
             return label
+    if type(inner).__name__ == "ParseError" and getattr(inner, "args", None):
+        # twisted's ParseError('non-integer status code', b'garbage line'): the reason and the line
+        reason, *rest = inner.args
+        line = rest[0].decode("latin-1") if rest and isinstance(rest[0], bytes) else ""
+        detail = f"{reason}" + (f" in {line[:60]!r}" if line else "")
+        return f"{outer}: not a valid HTTP response ({detail})"[:200]
     detail = " ".join(str(inner).split())
     return f"{outer} ({type(inner).__name__}: {detail})"[:200]
 

@@ -45,7 +45,14 @@ PAGETRAIL_RENDER_CHROMIUM_ARGS: list[str] = []  # more Chromium flags (a string 
 # retries it: every hop and every attempt is archived with its body as received.
 DOWNLOADER_MIDDLEWARES = {
     "pagetrail.crawl.middleware.ArchiveMiddleware": 950,
+    # before Redirect (600) and Retry (550) see a response: see pagetrail/crawl/politeness.py
+    "pagetrail.crawl.politeness.RedirectPolicyMiddleware": 610,
+    "pagetrail.crawl.politeness.RetryAfterMiddleware": 560,
 }
+# Retry-After on 429/503 is waited for up to this many seconds; a longer one is not retried.
+PAGETRAIL_RETRY_AFTER_MAX = 120
+# Where a seed page's redirects are followed: "site" (same last two host labels), "host" or "any".
+PAGETRAIL_REDIRECT_HOSTS = "site"
 
 # -- requisites (seeds with requisites = true) ------------------------------------------------------
 PAGETRAIL_MAX_REQUISITES = 200  # per page; 0: no cap

@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 from pagetrail.crawl import exchange as ex
 from pagetrail.crawl.middleware import ARCHIVE_ERROR_STAT
 from pagetrail.crawl.outcome import PageOutcome, http_error, kind_word
+from pagetrail.crawl.politeness import META_NOT_RETRIED, META_REDIRECT_REFUSED
 from pagetrail.crawl.requisites import (
     HOST_POLICIES,
     MAX_REQUISITES,
@@ -105,6 +106,11 @@ class SnapshotSpider(Spider):
         error = http_error(response.status)
         if "dataloss" in response.flags:
             error = f"connection dropped mid-body ({len(response.body)} bytes kept): {response.url}"
+        elif meta.get(META_REDIRECT_REFUSED):
+            error = meta[META_REDIRECT_REFUSED]
+        elif meta.get(META_NOT_RETRIED) and error:
+            error = (f"{error}, Retry-After {meta[META_NOT_RETRIED]:.0f} s (more than "
+                     f"PAGETRAIL_RETRY_AFTER_MAX): not retried in this run: {response.url}")
         elif ex.truncation(response) == "length":
             error = (f"body larger than DOWNLOAD_MAXSIZE ({len(response.body)} bytes kept): "
                      f"{response.url}")
