@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pagetrail.diff.noise import date_key, is_relative_date, normalise_link, text_key
+from pagetrail.diff.links import normalise_link
+from pagetrail.diff.noise import date_key, is_relative_date, text_key
 
 
 @pytest.mark.parametrize(

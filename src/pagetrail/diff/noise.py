@@ -1,7 +1,7 @@
 """Normalise text, links and dates so that noise compares equal (patterns in ``patterns.py``).
 
 Noise is anything that changes between captures without the content changing: white space,
-markup and typography, tracking parameters, cache-busters and nonces in links, relative dates.
+markup and typography, counters, relative dates (links: ``links.py``).
 Chrome (navigation, sidebars, forms) is already outside the channels, so its changes never reach
 the differ.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 
-from pagetrail.diff.links import is_tracking_param, normalise_link, normalise_links
 from pagetrail.diff.patterns import (
     ARTICLE_TICKERS,
     COMMENT_COUNTERS,
@@ -21,8 +20,7 @@ from pagetrail.diff.patterns import (
 )
 from pagetrail.segment.model import normalise_text
 
-__all__ = ["article_text_key", "comment_text_key", "date_key", "is_relative_date", "is_tracking_param", "normalise_link",
-           "normalise_links", "text_key"]
+__all__ = ["article_text_key", "comment_text_key", "date_key", "is_relative_date", "text_key"]
 
 
 # The characters TYPOGRAPHY maps, as one regex: finding none of them (most texts, and every ASCII

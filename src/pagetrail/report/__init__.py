@@ -1,5 +1,5 @@
-"""Change reports. Each format is one module in this package that sets ``FORMAT`` (its name),
-``MEDIA_TYPE`` and ``render(doc: ReportDoc) -> str``; adding a format is adding a module.
+"""Change reports. Each format is one module in this package that sets ``FORMAT`` (its name)
+and ``render(doc: ReportDoc) -> str``; adding a format is adding a module.
 
 >>> from pagetrail.report import render, ReportDoc
 >>> render("text", ReportDoc(mode="diff", title="...", items=[pagediff]))  # doctest: +SKIP

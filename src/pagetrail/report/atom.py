@@ -24,7 +24,6 @@ from pagetrail.report.common import (
 )
 
 FORMAT = "atom"
-MEDIA_TYPE = "application/atom+xml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _ID_NAMESPACE = uuid.UUID("6f1c2a5e-57a8-4a8e-9d0a-706167657472")  # fixed: ids must never change
 

@@ -29,7 +29,6 @@ from pagetrail.report.common import (
 )
 
 FORMAT = "html"
-MEDIA_TYPE = "text/html"
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")

@@ -12,7 +12,6 @@ from pagetrail.diff.model import PageDiff
 from pagetrail.report.common import SCHEMA, ReportDoc, replay_url
 
 FORMAT = "json"
-MEDIA_TYPE = "application/json"
 
 
 def diff_dict(pd: PageDiff, replay_base: str | None = None) -> dict:

@@ -24,7 +24,6 @@ from pagetrail.report.common import (
 )
 
 FORMAT = "text"
-MEDIA_TYPE = "text/plain"
 
 _ANSI = {"added": "32", "removed": "31", "edited": "33", "moved": "36", "bold": "1", "dim": "2"}
 _SIGN = {"added": "+", "removed": "-", "edited": "~", "moved": ">"}
