@@ -284,7 +284,10 @@ class Daemon:
             if entry is not None and not item.stopped:
                 self._note_fetch_state(entry, item)
             if item.report is not None and entry is not None and self.notifications is not None:
-                self.notifications.notify(entry.seed, item.report)
+                try:
+                    self.notifications.notify(entry.seed, item.report)
+                except Exception as exc:  # noqa: BLE001 - one seed's notifier never costs the others theirs
+                    log.warning("%s: notification not sent: %s: %s", item.seed, type(exc).__name__, exc)
             if self.on_capture is not None:
                 self.on_capture(item)
         self._crawled.update(run.seeds)
