@@ -368,3 +368,15 @@ def test_quick_links_keep_the_filter_and_set_a_recent_range(client):
     assert any("state=problem" in h for h in links)
     for href in links:
         page(client, href)
+
+
+def test_timeline_paginates(client, monkeypatch):
+    import pagetrail.serve.app as app_module
+
+    monkeypatch.setattr(app_module, "TIMELINE_PER_PAGE", 3)
+    first = page(client, f"/page?url={quote(HEPARIN)}")
+    assert len(first.xpath("//table[@class='timeline']/tbody/tr")) == 3
+    assert "page 1 of 3" in text(first)
+    last = page(client, first.xpath("//a[@rel='next']/@href")[0].replace("p=2", "p=3"))
+    rows = last.xpath("//table[@class='timeline']/tbody/tr")
+    assert len(rows) == 1 and "first capture" in text(rows[0])
