@@ -170,3 +170,24 @@ def test_beyond_loopback_replay_needs_the_token_too(archive):
             assert gate.encode() in resp.read()  # links name the host the browser used
     finally:
         assert stop(proc) == 0
+
+
+def test_concurrent_requests_all_answer(archive):
+    from concurrent.futures import ThreadPoolExecutor
+
+    proc, address = start("--archive", str(archive), "--no-replay")
+    page = quote("http://127.0.0.1:8000/2011/05/heparin/")
+    paths = ["", f"page?url={page}", "compare?a=1&b=4", "compare?b=3", "thread?id=3",
+             f"feed.atom?url={page}", f"report.json?url={page}", f"export.wacz?url={page}",
+             "?channel=ads", "compare?a=2&b=5"] * 4
+
+    def get(path: str) -> int:
+        with urllib.request.urlopen(address + path, timeout=120) as resp:
+            resp.read()
+            return resp.status
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(get, paths)) == {200}
+    finally:
+        assert stop(proc) == 0

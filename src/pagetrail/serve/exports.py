@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask, Response, abort, request, send_file
 
-from pagetrail.archive import Capture, pages
+from pagetrail.archive import Archive, Capture, pages
 from pagetrail.changes import pagediff_from_summary
 from pagetrail.diff.model import PageDiff
 from pagetrail.errors import ArchiveError
@@ -23,7 +23,7 @@ from pagetrail.serve.filters import Filters
 from pagetrail.serve.store import Store
 
 FEED_ENTRIES = 100
-_wacz_lock = threading.Lock()  # the export reads through the archive's one catalog connection
+_wacz_lock = threading.Lock()  # one export at a time: each reads whole WARC records
 
 
 def _options(replay_base: str | None) -> ReportOptions:
@@ -112,8 +112,10 @@ def install(app: Flask, config) -> None:  # noqa: ANN001 - ServeConfig
         tmp = tempfile.TemporaryDirectory(prefix="pagetrail-wacz-")
         out = Path(tmp.name) / f"{_slug(url)}.wacz"
         try:
-            with _wacz_lock:
-                store.archive.export_wacz(out, urls=[url])
+            # Its own Archive (its own catalog connection): the export walks the catalog at length
+            # while other requests read through the shared one.
+            with _wacz_lock, Archive(store.root) as archive:
+                archive.export_wacz(out, urls=[url])
         except ArchiveError as exc:
             tmp.cleanup()
             abort(404, description=str(exc))
