@@ -380,3 +380,12 @@ def test_timeline_paginates(client, monkeypatch):
     last = page(client, first.xpath("//a[@rel='next']/@href")[0].replace("p=2", "p=3"))
     rows = last.xpath("//table[@class='timeline']/tbody/tr")
     assert len(rows) == 1 and "first capture" in text(rows[0])
+
+
+def test_stepping_through_a_pages_captures(client, archive):
+    caps = archive[1]["heparin"]
+    tree = page(client, f"/compare?b={caps[2].id}")
+    assert tree.xpath("//a[@rel='prev']/@href") == [f"/compare?b={caps[1].id}"]
+    assert tree.xpath("//a[@rel='next']/@href") == [f"/compare?b={caps[3].id}"]
+    assert not page(client, f"/compare?b={caps[0].id}").xpath("//a[@rel='prev']")
+    assert not page(client, f"/compare?a={caps[0].id}&b={caps[2].id}").xpath("//a[@rel='next']")

@@ -238,3 +238,12 @@ def page_summaries(db: sqlite3.Connection, url: str) -> list[dict]:
     rows = db.execute("SELECT summary FROM captures WHERE url = ? AND summary IS NOT NULL"
                       " ORDER BY timestamp", (url,))
     return [json.loads(r[0]) for r in rows]
+
+
+def neighbours(db: sqlite3.Connection, url: str, timestamp: str) -> tuple[int | None, int | None]:
+    """Ids of the summarised captures of ``url`` just before and just after ``timestamp``."""
+    before = db.execute("SELECT id FROM captures WHERE url = ? AND timestamp < ? AND summary IS NOT NULL"
+                        " ORDER BY timestamp DESC LIMIT 1", (url, timestamp)).fetchone()
+    after = db.execute("SELECT id FROM captures WHERE url = ? AND timestamp > ? AND summary IS NOT NULL"
+                       " ORDER BY timestamp LIMIT 1", (url, timestamp)).fetchone()
+    return (before[0] if before else None), (after[0] if after else None)

@@ -147,7 +147,9 @@ def create_app(config: ServeConfig) -> Flask:
     def compare():  # noqa: ANN202
         a, b = _pair()
         found = comparer.compare(a, b)
-        return render_template("compare.html", c=found, pd=found.diff, url=b.url,
+        # Stepping through a page's changes one capture at a time.
+        steps = pages.neighbours(store.db, b.url, b.timestamp) if a is None else (None, None)
+        return render_template("compare.html", c=found, pd=found.diff, url=b.url, steps=steps,
                                shots=exports.screenshot_pairs(store, found.before, found.after))
 
     @app.get("/thread")
