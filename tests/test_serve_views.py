@@ -389,3 +389,23 @@ def test_stepping_through_a_pages_captures(client, archive):
     assert tree.xpath("//a[@rel='next']/@href") == [f"/compare?b={caps[3].id}"]
     assert not page(client, f"/compare?b={caps[0].id}").xpath("//a[@rel='prev']")
     assert not page(client, f"/compare?a={caps[0].id}&b={caps[2].id}").xpath("//a[@rel='next']")
+
+
+def test_seed_names_tags_and_seeds_not_captured_yet(archive, tmp_path):
+    from pagetrail.seeds import load_seeds
+    from tests.support.crawl_runs import write_seeds
+
+    seeds = load_seeds([str(write_seeds(tmp_path / "seeds.toml", [
+        {"url": HEPARIN, "name": "heparin-article", "tags": ["health"]},
+        {"url": "http://127.0.0.1:8000/never/", "name": "never-fetched"},
+    ]))])
+    store = Store.open(archive[0], seeds)
+    try:
+        client = create_app(ServeConfig(store, None)).test_client()
+        tree = page(client, "/")
+        assert "heparin-article" in text(tree) and "health" in tree.xpath("//a[@class='tag']/text()")
+        assert "never-fetched" in text(tree.xpath("//ul[@class='waiting']")[0])
+        rows = page(client, "/?tag=health").xpath("//table[@class='pages']/tbody/tr")
+        assert len(rows) == 1 and "heparin-article" in text(rows[0])
+    finally:
+        store.close()

@@ -99,8 +99,8 @@ def create_app(config: ServeConfig) -> Flask:
         f.page = min(f.page, pages_count)
         shown = kept_rows[(f.page - 1) * PER_PAGE: f.page * PER_PAGE]
         pages.fill_details(store.db, shown)
-        captured = {r.url for r in rows}
-        waiting = [s for s in store.seeds if s.url not in captured and not f.active]
+        captured = {r.url.rstrip("/") for r in rows}
+        waiting = [] if f.active else [s for s in store.seeds if s.url.rstrip("/") not in captured]
         return render_template(
             "pages.html", f=f, rows=[(r, *info[id(r)]) for r in shown], total=len(kept_rows),
             all_pages=len(rows), pages_count=pages_count, tags=store.tags(), waiting=waiting)
