@@ -196,3 +196,27 @@ def test_a_rotating_creative_in_a_slot_with_a_random_id_is_no_change():
     old = [Ad("ad-frame", "Boots", ["https://ads.test/cr/1.jpg"], slot="div#div-gpt-ad-1a2b3c4d-0")]
     new = [Ad("ad-frame", "Flights", ["https://ads.test/cr/2.jpg"], slot="div#div-gpt-ad-9f8e7d6c-0")]
     assert not _ads_diff(old, new).changed
+
+
+def test_the_quick_word_tests_hold_a_word_of_every_pattern_alternative():
+    """Each alternative of the ticker, counter and relative-date patterns needs one of the words
+    the quick tests look for, so skipping a text without them never changes a key."""
+    from pagetrail.diff import patterns as P
+
+    samples = {
+        "ARTICLE": ["41 Comments", "3 responses", "2 replies", "4 trackbacks", "5 pingbacks", "10 views",
+                    "7 shares", "Comments (3)", "Views: 12", "5 hours ago", "2 days ago"],
+        "COMMENT": ["12 likes", "-3 votes", "+5 points", "4 replies", "2 people found this helpful",
+                    "Reply (3)", "Likes (4)", "Votes (2)"],
+        "RELATIVE": ["an hour ago", "3 days ago", "hace 3 horas", "há 4 dias", "vor 2 Tagen",
+                     "il y a 5 minutes", "3 uur geleden", "2 giorni fa", "2 dias atrás"],
+    }
+    pairs = {"ARTICLE": (P.ARTICLE_TICKERS, P.ARTICLE_TICKER_WORDS),
+             "COMMENT": (P.COMMENT_COUNTERS, P.COMMENT_COUNTER_WORDS),
+             "RELATIVE": (P.RELATIVE_DATE_IN_TEXT, P.RELATIVE_DATE_WORDS)}
+    for name, texts in samples.items():
+        pattern, words = pairs[name]
+        for text in texts:
+            match = pattern.search(f"x {text} y")
+            assert match, (name, text)
+            assert any(w in f" {match.group(0).lower()} " or w in f"x {text} y".lower() for w in words), (name, text)

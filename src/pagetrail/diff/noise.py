@@ -12,10 +12,13 @@ import functools
 import re
 
 from pagetrail.diff.patterns import (
+    ARTICLE_TICKER_WORDS,
     ARTICLE_TICKERS,
+    COMMENT_COUNTER_WORDS,
     COMMENT_COUNTERS,
     RELATIVE_DATE,
     RELATIVE_DATE_IN_TEXT,
+    RELATIVE_DATE_WORDS,
     TYPOGRAPHY,
 )
 from pagetrail.segment.model import normalise_text
@@ -39,19 +42,34 @@ def text_key(text: str) -> str:
     return " ".join(text.split())
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds one of ``words`` (lower-case); the quick test before a pattern."""
+    low = text.lower()
+    return any(w in low for w in words)
+
+
+@functools.lru_cache(maxsize=8192)
 def article_text_key(text: str) -> str:
     """An article block's text as compared: ``text_key`` with comment counts and fresh relative
-    times ("12 Comments", "Posted 3 hours ago") as ``#``."""
+    times ("12 Comments", "Posted 3 hours ago") as ``#``. Cached, like ``text_key``."""
     key = text_key(text)
-    return ARTICLE_TICKERS.sub("#", key) if any(c.isdigit() for c in key) else key
+    if _DIGIT.search(key) and _may_hold(key, ARTICLE_TICKER_WORDS):
+        return ARTICLE_TICKERS.sub("#", key)
+    return key
 
 
+@functools.lru_cache(maxsize=8192)
 def comment_text_key(text: str) -> str:
     """A comment's text as compared: ``text_key`` without vote and like counters and without
-    relative dates printed inside it."""
+    relative dates printed inside it. Cached: the comment matcher compares each text often."""
     text = text or ""
-    if any(c.isdigit() for c in text) or " ago" in text:
-        text = RELATIVE_DATE_IN_TEXT.sub(" ", COMMENT_COUNTERS.sub(" ", text))
+    if _DIGIT.search(text) and _may_hold(text, COMMENT_COUNTER_WORDS):
+        text = COMMENT_COUNTERS.sub(" ", text)
+    if _may_hold(text, RELATIVE_DATE_WORDS):
+        text = RELATIVE_DATE_IN_TEXT.sub(" ", text)
     return text_key(text)
 
 

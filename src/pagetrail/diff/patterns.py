@@ -129,3 +129,9 @@ RELATIVE_DATE_IN_TEXT = re.compile(
     r"|\b\d+\s+" + LOCAL_UNITS + r"\s+(?:geleden|fa|atrás)\b",
     re.IGNORECASE,
 )
+
+#: Words one of which every match of the pattern above it contains (lower-cased): a text without
+#: any of them skips the pattern, which costs far more than these substring tests.
+ARTICLE_TICKER_WORDS = ("comment", "respons", "repl", "trackback", "pingback", "view", "share", " ago")
+COMMENT_COUNTER_WORDS = ("like", "vote", "point", "repl", "helpful")
+RELATIVE_DATE_WORDS = (" ago", "hace", "há", "vor ", "il y a", "geleden", " fa", "atrás")
