@@ -47,7 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="archive folder (default: archive/)")
     parser.add_argument("--jobstore", metavar="URL",
                         help="SQLAlchemy URL of the job store, e.g. postgresql://user@host/db "
-                        "(default: sqlite in the archive folder)")
+                        "(default: sqlite in the archive folder); the password is never printed")
+    parser.add_argument("--namespace", default="default", metavar="NAME",
+                        help="this daemon's part of a shared job store: daemons with their own seed "
+                        "files each take their own; a second daemon on the same namespace waits as "
+                        "standby and takes over when the first dies (default: default)")
     parser.add_argument("--misfire-grace", default="1h", metavar="DURATION",
                         help="skip a run later than this after its time, e.g. 30m (default: 1h; "
                         "0: run however late)")
@@ -117,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.errors import UsageError
     from pagetrail.schedule.child import DEFAULT_COMMAND
     from pagetrail.schedule.daemon import Daemon, DaemonConfig
+    from pagetrail.schedule.leadership import check_namespace
 
     grace, window, stop_timeout, backoff = durations(
         args, "misfire_grace", "batch_window", "stop_timeout", "notify_backoff")
@@ -128,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
         archive=Path(args.archive),
         seed_paths=list(args.seed_files),
         jobstore=args.jobstore,
+        namespace=check_namespace(args.namespace),
         misfire_grace=grace,
         batch_window=window,
         max_parallel=args.parallel,

@@ -34,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="archive folder (default: archive/)")
     parser.add_argument("--jobstore", metavar="URL",
                         help="SQLAlchemy URL of the job store (default: sqlite in the archive)")
+    parser.add_argument("--namespace", default="default", metavar="NAME",
+                        help="the daemon's namespace in a shared job store (default: default)")
     parser.add_argument("--tag", action="append", default=[], metavar="TAG",
                         help="list only seeds with this tag (repeatable: any of them)")
     parser.add_argument("--json", action="store_true", help="print the jobs as JSON")
@@ -43,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.errors import UsageError
     from pagetrail.schedule.control import ControlChannel, running_pid
     from pagetrail.schedule.jobs import StoreReader, jobstore_url
+    from pagetrail.schedule.leadership import check_namespace
     from pagetrail.seedref import seed_named
 
     if args.action == "list":
@@ -53,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"schedule {args.action}: give the seed name (see `pagetrail schedule`)")
     url = jobstore_url(args.archive, args.jobstore)
     _require_store(args, url)
-    reader = StoreReader(url)
+    reader = StoreReader(url, check_namespace(args.namespace))
     try:
         jobs = reader.jobs()
         if not any(j.name == args.name for j in jobs) and "://" in args.name:
@@ -127,11 +130,12 @@ def _list(args: argparse.Namespace) -> int:
 
     from pagetrail.schedule.control import running_pid
     from pagetrail.schedule.jobs import StoreReader, jobstore_url
+    from pagetrail.schedule.leadership import check_namespace
     from pagetrail.schedule.status import read_status
 
     url = jobstore_url(args.archive, args.jobstore)
     _require_store(args, url)
-    reader = StoreReader(url)
+    reader = StoreReader(url, check_namespace(args.namespace))
     try:
         jobs = reader.jobs()
     finally:

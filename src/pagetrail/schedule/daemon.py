@@ -19,11 +19,13 @@ from pathlib import Path
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from pagetrail.dburl import redact
 from pagetrail.errors import ArchiveError
 from pagetrail.schedule import jobs
 from pagetrail.schedule.child import DEFAULT_COMMAND, ChildCrawl, CrawlRun, crawl_command
 from pagetrail.schedule.control import ControlChannel, DaemonLock, schedule_dir
 from pagetrail.schedule.dispatcher import Dispatcher
+from pagetrail.schedule.leadership import DEFAULT_NAMESPACE, SchedulerLease
 from pagetrail.schedule.notify import Notifications
 from pagetrail.schedule.outcome import CaptureOutcome, outcomes
 from pagetrail.schedule.seedwatch import SeedEntry, SeedWatcher
@@ -38,6 +40,7 @@ class DaemonConfig:
     archive: Path
     seed_paths: list[str] = field(default_factory=list)  # empty: seeds/*.toml, re-globbed
     jobstore: str | None = None  # SQLAlchemy URL or "memory"; default: SQLite in the archive
+    namespace: str = DEFAULT_NAMESPACE  # a shared job store's part this daemon schedules
     misfire_grace: float = 3600.0  # a run later than this after its time is skipped
     batch_window: float = 1.0  # seeds due within this many seconds share one child crawl
     max_parallel: int = 1  # child crawls at once (one archive writer at a time by default)
@@ -60,6 +63,7 @@ class Daemon:
         self.archive = Path(config.archive)
         self.on_capture = on_capture
         self.capture_count = 0
+        self.exit_code = 0
         self.runs = 0
         self._stop = threading.Event()
         self._signals = 0
@@ -74,6 +78,7 @@ class Daemon:
         self.notifications: Notifications | None = None
         self.scheduler: BackgroundScheduler | None = None
         self.dispatcher: Dispatcher | None = None
+        self.lease = SchedulerLease(jobs.jobstore_url(self.archive, config.jobstore), config.namespace)
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -101,15 +106,18 @@ class Daemon:
             self._repair_archive()
             self._entries = self._watcher.load_initial()
             self._control.reset()
+            if not self.lease.acquire(self._stop):
+                return 0
             self._start()
             try:
                 self._loop()
             finally:
                 self._shutdown()
         finally:
+            self.lease.release()
             self._lock.release()
             jobs.set_submitter(None)
-        return 0
+        return self.exit_code
 
     def _repair_archive(self) -> None:
         """Open the archive once before any crawl: it closes WARC files a killed crawl left open."""
@@ -141,7 +149,7 @@ class Daemon:
                                      c.max_parallel)
         url = jobs.jobstore_url(self.archive, c.jobstore)
         self.scheduler = BackgroundScheduler(
-            jobstores={"default": jobs.make_jobstore(url)},
+            jobstores={"default": jobs.make_jobstore(url, c.namespace)},
             executors={"default": {"type": "threadpool", "max_workers": 4}},
             job_defaults=self._job_options(),
             timezone=UTC,
@@ -153,7 +161,9 @@ class Daemon:
         self.scheduler.start(paused=True)
         self._sync(self._entries)
         self.scheduler.resume()
-        shown = url if c.jobstore else str(self.archive / "jobs.sqlite3")
+        shown = redact(url) if c.jobstore else str(self.archive / "jobs.sqlite3")
+        if c.namespace != DEFAULT_NAMESPACE:
+            shown += f" (namespace {c.namespace})"
         log.info("pagetrail daemon: %d seeds, archive %s, job store %s", len(self._entries),
                  self.archive, shown)
 
@@ -169,6 +179,12 @@ class Daemon:
         clock = 0.0
         while not self._stop.wait(c.tick):
             clock += c.tick
+            if not self.lease.held():
+                # Another daemon may hold the lease by now: scheduling on would run every job twice.
+                log.error("lost the scheduler lease on %s (database gone?): stopping; a standby "
+                          "daemon takes over", redact(self.lease.url))
+                self.exit_code = 1
+                break
             try:
                 self._apply_control()
                 if clock >= next_poll:

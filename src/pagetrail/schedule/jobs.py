@@ -18,11 +18,12 @@ from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from pagetrail.dburl import engine_for, redact
 from pagetrail.errors import UsageError
+from pagetrail.schedule.leadership import DEFAULT_NAMESPACE, table_for
 
 log = logging.getLogger("pagetrail.schedule")
 
-TABLE = "pagetrail_jobs"
 MEMORY = "memory"
 
 # Set by the daemon: called with the seed name when its job fires.
@@ -50,20 +51,21 @@ def jobstore_url(archive: str | Path, url: str | None = None) -> str:
     return f"sqlite:///{Path(archive).resolve() / 'jobs.sqlite3'}"
 
 
-def make_jobstore(url: str) -> BaseJobStore:
-    """A job store for a SQLAlchemy URL, or an in-memory one for ``memory`` (the demo)."""
+def make_jobstore(url: str, namespace: str = DEFAULT_NAMESPACE) -> BaseJobStore:
+    """A job store for a SQLAlchemy URL (one table per namespace), or an in-memory one for
+    ``memory`` (the demo)."""
     if url == MEMORY:
         return MemoryJobStore()
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from sqlalchemy import create_engine, event
+    from sqlalchemy import event
 
+    engine = engine_for(url, "--jobstore")
     try:
-        engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        return SQLAlchemyJobStore(engine=engine, tablename=TABLE)
+        return SQLAlchemyJobStore(engine=engine, tablename=table_for(namespace))
     except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises many types for a bad URL
-        raise UsageError(f"--jobstore {url}: cannot use this job store: {exc}") from None
+        raise UsageError(f"--jobstore {redact(url)}: cannot use this job store: {exc}") from None
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 - DB-API connection
@@ -104,14 +106,14 @@ class JobInfo:
 class StoreReader:
     """The job store opened without running a scheduler: list jobs, pause or resume one."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, namespace: str = DEFAULT_NAMESPACE):
         if url == MEMORY:
             raise UsageError("--jobstore memory: an in-memory job store cannot be read from another process")
-        self.store = make_jobstore(url)
+        self.store = make_jobstore(url, namespace)
         try:
             self.store.start(BackgroundScheduler(timezone=UTC), "default")
         except Exception as exc:  # noqa: BLE001
-            raise UsageError(f"job store {url}: cannot open: {exc}") from None
+            raise UsageError(f"job store {redact(url)}: cannot open: {exc}") from None
 
     def jobs(self) -> list[JobInfo]:
         out = []

@@ -1,0 +1,37 @@
+"""Database URLs as users give them: shown without their password, and opened with an error that
+says which extra to install when the driver is missing."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from pagetrail.errors import UsageError
+
+CLUSTER_EXTRA = "pip install 'pagetrail[cluster]'"
+
+
+def redact(url: str) -> str:
+    """The URL with its password replaced by ``***`` (unparseable text is hidden whole past ``@``)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        head, at, tail = url.rpartition("@")
+        return f"***@{tail}" if at else url
+
+
+def engine_for(url: str, what: str) -> Engine:
+    """A SQLAlchemy engine; a missing driver or a bad URL is one line naming ``what`` and the fix."""
+    try:
+        parsed = make_url(url)
+        # Plain postgresql:// means psycopg2 to SQLAlchemy; the cluster extra installs psycopg 3.
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed)
+    except (ModuleNotFoundError, NoSuchModuleError) as exc:
+        driver = getattr(exc, "name", None) or str(exc)
+        raise UsageError(f"{what} {redact(url)}: the database driver is not installed ({driver}); "
+                         f"install it with: {CLUSTER_EXTRA}") from None
+    except ArgumentError as exc:
+        raise UsageError(f"{what} {redact(url)}: not a database URL: {exc}") from None

@@ -1,0 +1,85 @@
+"""A throw-away PostgreSQL server for the tests: Debian's binaries, a cluster in a temporary folder,
+listening on a free loopback port, stopped when the test session ends.
+
+PostgreSQL refuses to run as root, so when the tests run as root (CI does) the cluster belongs to
+the ``postgres`` user and its commands run through ``runuser``. Outside CI a machine without the
+binaries skips these tests with the command that installs them; in CI (``CI`` set) they fail
+instead, so a missing install step can never pass as green.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import closed_port as free_port
+
+
+@dataclass
+class Postgres:
+    port: int
+    folder: Path
+
+    def url(self, database: str = "postgres", password: str | None = None) -> str:
+        auth = f"postgres:{password}" if password else "postgres"
+        return f"postgresql+psycopg://{auth}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        self._run([self._bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name])
+        return self.url(name)
+
+    def _bin(self, name: str) -> str:
+        return str(_bindir() / name)
+
+    def _run(self, argv: list[str]) -> None:
+        subprocess.run(_as_owner(argv), check=True, capture_output=True, timeout=120)
+
+
+def _bindir() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else Path("/nonexistent")
+
+
+def _as_owner(argv: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *argv]
+    return argv
+
+
+def missing(reason: str) -> None:
+    message = f"{reason}: install Debian's 'postgresql' package (apt-get install postgresql)"
+    if os.environ.get("CI"):
+        pytest.fail(message + " - CI must run these tests, not skip them")
+    pytest.skip(message)
+
+
+def start_postgres() -> Iterator[Postgres]:
+    if not (_bindir() / "initdb").exists():
+        missing("PostgreSQL server binaries not found")
+    folder = Path(tempfile.mkdtemp(prefix="pagetrail-pg-"))
+    data = folder / "data"
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    port = free_port()
+    bindir = _bindir()
+    subprocess.run(_as_owner([str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
+                              "--auth=trust", "-E", "UTF8", "--no-sync"]),
+                   check=True, capture_output=True, timeout=120)
+    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} -c fsync=off"
+    subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
+                              "-o", options, "-w", "start"]),
+                   check=True, capture_output=True, timeout=120)
+    try:
+        yield Postgres(port, folder)
+    finally:
+        subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                       capture_output=True, timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)
