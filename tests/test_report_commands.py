@@ -156,3 +156,15 @@ def test_captures_of_an_unknown_url_exits_2_like_diff_and_history(archive_dir, c
     with pytest.raises(SystemExit):
         main(["captures", "--help"])
     assert "URL@TIMESTAMP" not in capsys.readouterr().out
+
+
+def test_commands_take_a_seeds_name_for_its_url(archive_dir, capsys, tmp_path):
+    from tests.support.crawl_runs import write_seeds
+
+    seeds = write_seeds(tmp_path / "clinic.toml", [{"name": "heparin", "url": URL}])
+    code, out, _ = run(capsys, "history", "heparin", "--format", "json", "--seeds", str(seeds), "--archive", archive_dir)
+    assert code == 0 and json.loads(out)["url"] == URL
+    code, out, _ = run(capsys, "diff", "heparin", "--format", "json", "--seeds", str(seeds), "--archive", archive_dir)
+    assert code == 0 and json.loads(out)["url"] == URL
+    code, _out, err = run(capsys, "history", "nosuchseed", "--seeds", str(seeds), "--archive", archive_dir)
+    assert code == 2 and "no seed of that name" in err

@@ -36,7 +36,7 @@ from pagetrail.changes.snapshots import SnapshotCache, rules_key, segmenter_key
 from pagetrail.diff import classify_fetch, diff_snapshots
 from pagetrail.diff.model import PageDiff
 from pagetrail.errors import PagetrailError
-from pagetrail.seeds import Seed, SiteRules
+from pagetrail.seeds import Seed, SiteRules, rules_for
 from pagetrail.segment.model import Snapshot
 
 IDENTICAL = "identical payload"
@@ -68,11 +68,8 @@ class ChangeProcessor:
 
     # -- rules and snapshots -------------------------------------------------------------------
     def rules_for(self, capture: Capture) -> SiteRules | None:
-        seed_url = (capture.extra or {}).get("seed_url")
-        for seed in self.seeds:
-            if seed.name == capture.seed or seed.url in (capture.url, seed_url):
-                return seed.rules or None
-        return None
+        """The rules of the capture's seed (by the seed name on record, else by its URL)."""
+        return rules_for(self.seeds, (capture.extra or {}).get("seed_url") or capture.url, capture.seed)
 
     def snapshot(self, capture: Capture, rules: SiteRules | None = None,
                  body: bytes | None = None, headers=None) -> Snapshot:  # noqa: ANN001

@@ -31,7 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pagetrail.archive import Archive
     from pagetrail.errors import UsageError
+    from pagetrail.seedref import page_url
 
+    args.url = page_url(args.url)  # a seed's name (from seeds/*.toml) stands for its URL
     with Archive.existing(args.archive) as archive:
         captures = archive.captures(args.url)
     if not captures:

@@ -60,8 +60,10 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.commands.args import load_seed_list, open_archive
     from pagetrail.report import ReportDoc, render
     from pagetrail.report.output import add_screenshots, options, write
+    from pagetrail.seedref import page_url
 
     seeds = load_seed_list(args.seeds)
+    args.url = page_url(args.url, seeds)  # a seed's name stands for its URL
     rules = _rules_from(args.rules, args.url) if args.rules else None
     with open_archive(args.archive) as archive:
         pd = diff_between(archive, args.url, seeds, args.from_ts, args.to_ts, rules)

@@ -41,12 +41,14 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.errors import UsageError
     from pagetrail.report import ReportDoc, render
     from pagetrail.report.output import options, write
-    from pagetrail.seedref import only_tagged
+    from pagetrail.seedref import only_tagged, page_url
 
     if args.limit < 1:
         raise UsageError(f"--limit {args.limit}: must be at least 1")
     since = parse_since(args.since) if args.since else None
     seeds = load_seed_list(args.seeds)
+    if args.url:
+        args.url = page_url(args.url, seeds)  # a seed's name stands for its URL
     with open_archive(args.archive) as archive:
         url = find_page(archive, args.url)[0] if args.url else None
         items = changes_since(archive, seeds, since, url)

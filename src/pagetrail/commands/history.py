@@ -39,8 +39,10 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.diff import PageDiff
     from pagetrail.report import ReportDoc, render
     from pagetrail.report.output import add_screenshots, options, write
+    from pagetrail.seedref import page_url
 
     seeds = load_seed_list(args.seeds)
+    args.url = page_url(args.url, seeds)  # a seed's name stands for its URL
     with open_archive(args.archive) as archive:
         url, _captures = find_page(archive, args.url)
         entries = history(archive, url, seeds)

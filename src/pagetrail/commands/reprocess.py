@@ -31,8 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pagetrail.changes import find_page, page_urls, reprocess
     from pagetrail.commands.args import load_seed_list, open_archive
+    from pagetrail.seedref import page_url
 
     seeds = load_seed_list(args.seeds)
+    if args.url:
+        args.url = page_url(args.url, seeds)  # a seed's name stands for its URL
     with open_archive(args.archive) as archive:
         urls = [find_page(archive, args.url)[0]] if args.url else page_urls(archive)
         total = 0
