@@ -173,3 +173,15 @@ def test_a_posted_by_footer_gives_the_author_and_the_date_with_its_time():
     assert [(c.author, c.date) for c in snap.comments] == [
         ("Adele Revella", "September 21, 2012 at 10:51 AM"), ("Rob Masters", "September 22, 2012 at 10:52 AM")]
     assert "Posted by" not in " ".join(c.text for c in snap.comments)
+
+
+def test_name_said_lines_mark_comments_in_a_region_without_dates():
+    items = "".join(
+        f'<div class="coms" id="com_{i}"><span class="blod-user"><a href="/u{i}">{name}</a> said, </span>'
+        f'<div class="blod-text"><p>{text}</p></div></div>'
+        for i, (name, text) in enumerate([("Progress Trap", "The domain name ranks first for early retirement."),
+                                          ("Jacob", "That was how I thought about it in the beginning too."),
+                                          ("Nikos", "The name put me off for a year before I read it.")], 1))
+    snap = segment(_page(f'<div id="comment_tpl"><h2>3 users responded</h2>{items}</div>'), "https://x.example/")
+    assert len(snap.comments) == 3
+    assert "first for early retirement" not in snap.article.text

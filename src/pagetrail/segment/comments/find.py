@@ -19,7 +19,7 @@ from pagetrail.segment.comments.regions import (
     named_regions,
     pair_runs,
     region_of,
-    repeated_children,
+    repeated_groups,
 )
 from pagetrail.segment.comments.threads import class_depth, nesting, read_all
 from pagetrail.segment.model import Comment
@@ -57,9 +57,15 @@ def _unmarked(regions: Callable[[bool], list[etree._Element]], forms: set,
     parents = [x.getparent() for x in named]
     shared = [p for p in dict.fromkeys(parents) if p is not None and parents.count(p) > 1]
     for reg in [r for r in in_order(named + shared) if r.tag not in ("body", "html")]:
-        rep = [c for c in _outside(repeated_children(reg), forms) if not is_form_text(text_of(c))]
-        if len(rep) >= P.REPEATED_MIN_ITEMS and sum(map(looks_like_comment, rep)) * 2 > len(rep):
-            return rep
+        rejected: list[etree._Element] = []
+        for group in repeated_groups(reg)[:P.REPEATED_MAX_GROUPS]:
+            # After the first, only a group inside a rejected one: the list in its wrapper.
+            if rejected and not any(r in rejected for r in group[0].iterancestors()):
+                continue
+            rep = [c for c in _outside(group, forms) if not is_form_text(text_of(c))]
+            if len(rep) >= P.REPEATED_MIN_ITEMS and sum(map(looks_like_comment, rep)) * 2 > len(rep):
+                return rep
+            rejected += group
     return []
 
 

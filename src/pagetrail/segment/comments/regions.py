@@ -48,11 +48,11 @@ def signature(el: etree._Element) -> str:
     return f"{el.tag}.{cls}"
 
 
-def repeated_children(region: etree._Element) -> list[etree._Element]:
-    """The largest group of same-signature siblings (two or more, each with some text) below a
-    region: the comments of themes with no comment markup."""
-    best: list[etree._Element] = []
-    best_score = 0
+def repeated_groups(region: etree._Element) -> list[list[etree._Element]]:
+    """Groups of same-signature siblings below a region (two or more, each with some text),
+    the one with the most text first: the comments of themes with no comment markup are one of
+    them (a wrapper around the list and a "showing 100 of 107" line are a group too)."""
+    scored = []
     for parent in region.iter():
         if len(parent) < P.REPEATED_MIN_ITEMS or not isinstance(parent.tag, str):
             continue
@@ -67,10 +67,8 @@ def repeated_children(region: etree._Element) -> list[etree._Element]:
             texts = [text_of(c) for c in group]
             if sum(1 for t in texts if len(t.split()) >= P.REPEATED_MIN_WORDS) < P.REPEATED_MIN_ITEMS:
                 continue
-            score = sum(len(t) for t in texts)
-            if score > best_score:
-                best, best_score = group, score
-    return best
+            scored.append((sum(len(t) for t in texts), len(scored), group))
+    return [group for _score, _i, group in sorted(scored, key=lambda x: (-x[0], x[1]))]
 
 
 def pair_runs(parent: etree._Element) -> bool:
