@@ -19,7 +19,7 @@ from pathlib import Path
 from pagetrail.archive import cdxj, records, repair
 from pagetrail.archive.catalog import Catalog
 from pagetrail.archive.model import Capture, Exchange, FailedFetch
-from pagetrail.archive.naming import SUFFIX, default_hostname, safe_part
+from pagetrail.archive.naming import SUFFIX, default_hostname, names, safe_part
 from pagetrail.archive.policy import validator_headers
 from pagetrail.archive.reading import CATALOG_NAME, CaptureReader
 from pagetrail.archive.writing import CaptureWriter
@@ -354,7 +354,7 @@ class Archive:
             with self._lock:
                 self.finish_files()
             return
-        if not any(self.root.glob(".*.parked")) or not os.access(self.root, os.W_OK | os.X_OK):
+        if not names(self.root, ".", ".parked") or not os.access(self.root, os.W_OK | os.X_OK):
             return
         with Archive(self.root, prefix=self.prefix, hostname=self.hostname) as writer:
             writer.finish_files()

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pagetrail.archive.naming import names
 from pagetrail.archive.reader import Member, split_http, status_of
 from pagetrail.archive.records import Record
 from pagetrail.archive.timestamps import from_warc_date
@@ -141,7 +142,6 @@ def _unique(lines: Iterable[str]) -> Iterator[str]:
 # RUN_FACTOR times bigger (runs halve in size from index.cdxj down, so there are O(log n) of
 # them), so each line is rewritten O(log n) times in all, instead of the whole index at every
 # close. Below MIN_SPLIT bytes index.cdxj is simply rewritten (one file, as cdxj-indexer writes).
-RUN_GLOB = "index-*.cdxj"
 RUN_FACTOR = 2
 MIN_SPLIT = 256 << 10
 
@@ -149,7 +149,11 @@ MIN_SPLIT = 256 << 10
 def runs(folder: Path) -> list[Path]:
     """index.cdxj (if any) then the runs, oldest first: together, the index."""
     main = folder / INDEX_NAME
-    return ([main] if main.exists() else []) + sorted(folder.glob(RUN_GLOB))
+    return ([main] if main.exists() else []) + _deltas(folder)
+
+
+def _deltas(folder: Path) -> list[Path]:
+    return [folder / n for n in names(folder, "index-", ".cdxj")]
 
 
 def iter_index(folder: Path) -> Iterator[str]:
@@ -202,7 +206,7 @@ def merge(folder: Path, new_lines: Iterable[str], *, replace_all: bool = False,
     new_sorted = new_lines if presorted else sorted(text.rstrip("\n") for text in new_lines)
     main = folder / INDEX_NAME
     with locked(folder):
-        deltas = sorted(folder.glob(RUN_GLOB))
+        deltas = _deltas(folder)
         if replace_all:
             _write_sorted(folder, main, new_sorted)
             for path in deltas:

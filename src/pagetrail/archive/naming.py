@@ -7,15 +7,29 @@ different names; the file is also created exclusively, so a clash can never over
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import socket
 from datetime import UTC, datetime
+from pathlib import Path
 
 SUFFIX = ".warc.gz"
 OPEN_SUFFIX = ".warc.gz.open"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9.]+")
+
+
+def names(folder: Path, prefix: str = "", suffix: str = "") -> list[str]:
+    """Sorted names of the folder's entries that start with ``prefix`` and end with ``suffix``:
+    one ``scandir`` and plain string tests (``glob`` matches each of thousands of names against a
+    pattern, and the archive folder is listed on every open)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.name for e in entries
+                          if e.name.startswith(prefix) and e.name.endswith(suffix))
+    except FileNotFoundError:
+        return []
 
 
 def safe_part(text: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from pagetrail.archive import cdxj, records, rows
 from pagetrail.archive.catalog import Catalog
 from pagetrail.archive.model import Capture
-from pagetrail.archive.naming import OPEN_SUFFIX
+from pagetrail.archive.naming import OPEN_SUFFIX, names
 from pagetrail.archive.reader import Member, iter_members
 from pagetrail.archive.warcfile import is_parked, lines_path, parked_path, try_lock
 
@@ -149,12 +149,13 @@ def repair_folder(folder: Path, catalog: Catalog,
     """Close every ``.open`` file whose writer died, except parked ones (left whole for the next
     writer of their stream)."""
     done = []
-    for stale in folder.glob(".*.creating"):
+    listing = names(folder)
+    for stale in (folder / n for n in listing if n.startswith(".") and n.endswith(".creating")):
         fd = try_lock(stale)
         if fd is not None:
             stale.unlink(missing_ok=True)
             os.close(fd)
-    for path in sorted(folder.glob("*" + OPEN_SUFFIX)):
+    for path in (folder / n for n in listing if n.endswith(OPEN_SUFFIX)):
         fd = try_lock(path)
         if fd is None:
             continue
@@ -169,7 +170,8 @@ def repair_folder(folder: Path, catalog: Catalog,
                 progress(done[-1].describe())
         finally:
             os.close(fd)
-    for sidecar in [*folder.glob(".*.parked"), *folder.glob(".*.lines")]:
+    sidecars = [n for n in listing if n.startswith(".") and n.endswith((".parked", ".lines"))]
+    for sidecar in (folder / n for n in sidecars):
         name = sidecar.name[1:].rsplit(".", 1)[0]
         if not (folder / (name + ".open")).exists():
             sidecar.unlink(missing_ok=True)  # its file was closed just before a crash

@@ -298,9 +298,8 @@ class RotatingWriter:
     def _resume(self) -> WarcFile | None:
         """The newest parked file of this stream that has room, closing full ones met on the way."""
         head, tail = f"{self.prefix}-", f"-{self.host}{naming.OPEN_SUFFIX}"
-        names = sorted((p.name[: -len(".open")] for p in self.folder.glob(head + "*" + tail)),
-                       reverse=True)
-        for name in names:
+        found = [n[: -len(".open")] for n in naming.names(self.folder, head, tail)]
+        for name in reversed(found):
             if not parked_path(self.folder, name).exists():
                 continue
             warc = WarcFile.resume(self.folder, name, self.sync,
@@ -332,8 +331,8 @@ class RotatingWriter:
     def finish_parked(self) -> int:
         """Close every parked file of the folder (any stream) that no live writer holds."""
         done = 0
-        for path in sorted(self.folder.glob("*" + naming.OPEN_SUFFIX)):
-            name = path.name[: -len(".open")]
+        for open_name in naming.names(self.folder, suffix=naming.OPEN_SUFFIX):
+            name = open_name[: -len(".open")]
             if not parked_path(self.folder, name).exists():
                 continue
             warc = WarcFile.resume(self.folder, name, self.sync)
