@@ -41,29 +41,25 @@ DATE_XPATHS = (
     "(//time[contains(@class, 'published') or contains(@class, 'entry-date')]/@datetime)[1]",
 )
 
+_NEGATED = re.compile(r"not\((?:[^()]|\([^()]*\))*\)")
+_LITERAL = re.compile(r"'([^']+)'")
+_ELEMENT_STEP = re.compile(r"(?://|::)([a-z][a-z0-9]*)")
+
+
+def needs(expr: str) -> tuple[str, ...]:
+    """Strings of which the lowercased page source holds at least one wherever ``expr`` can
+    match: the quoted values and the element names (as ``<name``) it requires, read from the
+    XPath itself (its negated parts left out), so the pre-test cannot drift from the XPath."""
+    positive = _NEGATED.sub("", expr)
+    found = [v.strip().lower() for v in _LITERAL.findall(positive) if v.strip()]
+    found += ["<" + tag for tag in _ELEMENT_STEP.findall(positive)]
+    return tuple(dict.fromkeys(found))
+
+
 #: Each XPath above can only match when one of these strings occurs in the lowercased page
 #: source; most pages lack most of them, and a substring test is far cheaper than a tree walk
 #: (the class and itemprop searches test every element of the page).
-NEEDS = {
-    TITLE_XPATHS[0]: ("og:title",),
-    TITLE_XPATHS[1]: ("twitter:title",),
-    TITLE_XPATHS[2]: ("entry-title", "post-title", "article-title", "headline"),
-    TITLE_XPATHS[3]: ("<h1",),
-    TITLE_XPATHS[4]: ("<h1",),
-    TITLE_XPATHS[5]: ("<title",),
-    BYLINE_XPATHS[0]: ("author",),
-    BYLINE_XPATHS[1]: ("article:author",),
-    BYLINE_XPATHS[2]: ("itemprop",),
-    BYLINE_XPATHS[3]: ("itemprop",),
-    BYLINE_XPATHS[4]: ("author",),
-    BYLINE_XPATHS[5]: ("byline", "author-name", "entry-author"),
-    DATE_XPATHS[0]: ("article:published_time",),
-    DATE_XPATHS[1]: ("datepublished",),
-    DATE_XPATHS[2]: ("datepublished",),
-    DATE_XPATHS[3]: ("date",),
-    DATE_XPATHS[4]: ("<time",),
-    DATE_XPATHS[5]: ("<time",),
-}
+NEEDS = {xp: needs(xp) for xp in (*TITLE_XPATHS, *BYLINE_XPATHS, *DATE_XPATHS)}
 
 
 _CLASSES = etree.XPath("//@class")
