@@ -33,8 +33,13 @@ CHROME = (
 HEADER_TOKENS = ("header", "masthead", "banner", "topbar", "top-bar", "leaderboard")
 FOOTER_TOKENS = ("footer", "bottom", "colophon")
 SIDEBAR_TOKENS = ("sidebar", "widget", "rail", "aside", "secondary")
-#: Elements after the article (up to the comments) that are searched for injected promos.
+#: Elements after the article (up to the comments) that are searched for injected promos, and
+#: the tags among them that are chrome, not after-article content.
 AFTER_ARTICLE_BLOCKS = 4
+NOT_AFTER_ARTICLE_TAGS = ("aside", "nav", "footer", "form", "script")
+#: The block a paid link sits in (a "Buy on Amazon" button is that whole block).
+LINK_BLOCK_TAGS = frozenset(("p", "li", "div", "td", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+                             "figure", "blockquote"))
 #: Past this many seconds the optional heuristics (promo text, EasyList) are skipped with a warning.
 TIME_BUDGET = 15.0
 

@@ -119,7 +119,7 @@ def _chrome(root: etree._Element, page_attrs: PageAttributes, order: dict) -> li
 def _block_of(el: etree._Element) -> etree._Element:
     """The nearest block-level ancestor of an inline element (a link's paragraph)."""
     for anc in el.iterancestors():
-        if anc.tag in ("p", "li", "div", "td", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "section", "figure", "blockquote"):
+        if anc.tag in P.LINK_BLOCK_TAGS:
             return anc
     return el
 
@@ -134,7 +134,7 @@ def _after_article(article: etree._Element | None, comments: etree._Element | No
             break
         if len(out) >= P.AFTER_ARTICLE_BLOCKS:
             break
-        if isinstance(sib.tag, str) and sib.tag not in ("aside", "nav", "footer", "form", "script"):
+        if isinstance(sib.tag, str) and sib.tag not in P.NOT_AFTER_ARTICLE_TAGS:
             out.append(sib)
     return out
 
