@@ -92,3 +92,14 @@ def test_loose_text_between_blocks_is_a_paragraph_of_the_article():
     html = (PAGES / "wordpress_classic.html").read_bytes()
     snap = segment(html, "https://site.example/post/1")
     assert "June 2nd, 2010 by Sam Green" in [b.text for b in snap.article.blocks]
+
+
+def test_pre_cleaning_takes_chrome_out_but_never_the_article():
+    from pagetrail.segment.article import pre_clean
+
+    root = page(f"<nav><a href='/'>Home</a></nav><aside><div id='story'>{STORY}</div></aside>"
+                "<footer>Copyright</footer>")
+    story = root.find(".//div[@id='story']")
+    assert pre_clean(root, story) == 3  # head, nav, footer
+    assert root.find("head") is None and root.find(".//nav") is None and root.find(".//footer") is None
+    assert story.getparent() is not None and root.find(".//aside") is not None

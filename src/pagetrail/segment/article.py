@@ -9,7 +9,8 @@ from lxml import etree
 from pagetrail.segment import trafilatura_run
 from pagetrail.segment.metadata import Metadata
 from pagetrail.segment.model import Article, Block, normalise_text
-from pagetrail.segment.textutil import text_of
+from pagetrail.segment.patterns_article import PRE_CLEAN_KEEPS, PRE_CLEANED_TAGS
+from pagetrail.segment.textutil import remove, text_of
 
 #: trafilatura output element -> Block kind.
 KINDS = {"p": "paragraph", "head": "heading", "item": "list-item", "quote": "quote",
@@ -109,8 +110,31 @@ def own_blocks(container: etree._Element) -> list[Block]:
     return blocks
 
 
-def extract_blocks(root: etree._Element, url: str) -> list[Block]:
-    """The article blocks trafilatura finds below ``root``."""
+def pre_clean(root: etree._Element, article: etree._Element | None = None) -> int:
+    """Take the page's head and chrome (PRE_CLEANED_TAGS) out of ``root`` before trafilatura
+    runs; never an element holding ``article`` (the article container). Returns how many went."""
+    holding = set(article.iterancestors()) if article is not None else set()
+    done = 0
+    head = root.find("head")
+    if head is not None:
+        root.remove(head)
+        done += 1
+    for el in list(root.iter(*PRE_CLEANED_TAGS)):
+        if el.getparent() is None or el in holding or el is article:
+            continue
+        if el.tag == "header" and any(a.tag == "article" for a in el.iterancestors()):
+            continue
+        if next(el.iterdescendants(*PRE_CLEAN_KEEPS), None) is not None:
+            continue
+        remove(el)
+        done += 1
+    return done
+
+
+def extract_blocks(root: etree._Element, url: str, article: etree._Element | None = None) -> list[Block]:
+    """The article blocks trafilatura finds below ``root`` (pre-cleaned first; ``article`` is
+    the article container, which the pre-cleaning keeps)."""
+    pre_clean(root, article)
     body, text = trafilatura_run.extract(root, url)
     if body is not None and len(body):
         blocks = body_blocks(body)
@@ -129,7 +153,7 @@ def extract_article(root: etree._Element, url: str, meta: Metadata,
     if picked:
         blocks = [b for el in picked for b in own_blocks(el)]
     else:
-        blocks = extract_blocks(root, url)
+        blocks = extract_blocks(root, url, fallback)
         if not blocks and fallback is not None:
             blocks = own_blocks(fallback)
     # A title heading trafilatura keeps in the body stays a block: it is article text, and
