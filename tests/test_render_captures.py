@@ -70,6 +70,14 @@ def test_script_inserted_promo_and_lazy_comments_are_in_the_rendered_dom(tmp_pat
     assert not static.comments and not any("clickbank" in str(a.__dict__) for a in static.ads)
 
 
+def test_comments_that_load_when_scrolled_into_view_are_captured(tmp_path, site):
+    render_crawl(tmp_path, site, "/lazy/")
+    page, _, dom, shot = rendering_of(tmp_path / "archive", site.url("/lazy/"))
+    authors = {c.author for c in segment(dom, page.url).comments}
+    assert {c["author"] for c in COMMENTS} <= authors
+    assert shot
+
+
 def test_ad_frames_and_affiliate_widgets_a_script_inserts_are_ads(tmp_path, site):
     rules = f"--host-resolver-rules=MAP {AD_HOST} 127.0.0.1:{site.port}"
     render_crawl(tmp_path, site, "/frames/", settings={"PAGETRAIL_RENDER_CHROMIUM_ARGS": f"'{rules}'"})

@@ -58,6 +58,28 @@ post.insertAdjacentHTML('beforeend', '<div class="ad-slot"><iframe src="http://{
 </script></body></html>"""
 AD_FRAME = "<!DOCTYPE html><html><body><a href='http://advertiser.test/'>Fertility clinic ad</a></body></html>"
 
+# A comment thread that loads only when scrolled into view, below a long article.
+LAZY_PAGE = f"""<!DOCTYPE html><html><body><article class="post">{ARTICLE}
+<div style="height: 4000px">(the rest of a long post)</div></article>
+<div id="comments"><h3>Comments</h3><ol class="commentlist"></ol></div>
+<script>
+new IntersectionObserver(function (entries, observer) {{
+  if (!entries.some(function (e) {{ return e.isIntersecting; }})) {{ return; }}
+  observer.disconnect();
+  fetch('/api/comments').then(function (r) {{ return r.json(); }}).then(function (items) {{
+    var ol = document.querySelector('.commentlist');
+    items.forEach(function (c) {{
+      var li = document.createElement('li');
+      li.className = 'comment'; li.id = 'comment-' + c.id;
+      li.innerHTML = '<article class="comment-body"><footer class="comment-meta"><cite class="fn">' +
+        c.author + '</cite> <time>' + c.date + '</time></footer><div class="comment-content"><p>' +
+        c.text + '</p></div></article>';
+      ol.appendChild(li);
+    }});
+  }});
+}}).observe(document.getElementById('comments'));
+</script></body></html>"""
+
 ENDLESS_PAGE = """<!DOCTYPE html><html><body><p id="state">before</p>
 <script>setTimeout(function () { document.getElementById('state').textContent = 'looping';
   while (true) {} }, 200);</script></body></html>"""
@@ -85,6 +107,7 @@ def render_site(comments: list[dict] | None = None) -> LocalSite:
     site.add("/api/comments", page(json.dumps(comments if comments is not None else COMMENTS),
                                    content_type="application/json"))
     site.add("/frames/", page(FRAMES_PAGE))
+    site.add("/lazy/", page(LAZY_PAGE))
     site.add("/pagead/ads", page(AD_FRAME))
     site.add("/moved.gif", redirect("/img/moved.gif"))
     site.add("/endless/", page(ENDLESS_PAGE))

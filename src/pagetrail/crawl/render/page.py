@@ -15,6 +15,29 @@ from pagetrail.crawl.render.browser import Browser
 
 # What the browser must not be told about the stored body: it is given decoded and whole.
 _FRAMING = {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
+# Scrolls the page to its end after `load`, a viewport at a time, then back to the top: comment
+# threads and images that load when scrolled into view (IntersectionObserver, loading="lazy") are
+# fetched as a reader's scrolling would fetch them. It runs in the page, so a page whose scripts
+# never yield only stops it; the crawler never waits on the page's main thread for it.
+_DONE_FLAG = "__pagetrailScrolledToEnd"
+_SCROLL_SCRIPT = """(() => {
+  if (window.top !== window) { return; }
+  addEventListener('load', () => {
+    let steps = 0;
+    const step = () => {
+      const root = document.documentElement;
+      const height = Math.max(root ? root.scrollHeight : 0, document.body ? document.body.scrollHeight : 0);
+      if (window.scrollY + window.innerHeight >= height - 2 || window.scrollY >= LIMIT || steps++ > 400) {
+        window.scrollTo(0, 0);
+        window.FLAG = true;
+        return;
+      }
+      window.scrollBy(0, window.innerHeight);
+      setTimeout(step, 100);
+    };
+    setTimeout(step, 50);
+  });
+})();"""
 _DOM_LENGTH = "() => document.documentElement ? document.documentElement.outerHTML.length : 0"
 _PAGE_HEIGHT = ("() => Math.max(document.documentElement ? document.documentElement.scrollHeight"
                 " : 0, document.body ? document.body.scrollHeight : 0)")
@@ -94,6 +117,8 @@ def render_page(browser: Browser, main: MainDocument, bounds: RenderBounds, *,
     page = browser.context.new_page()
     # Opened before the page runs anything: a session attached later waits for a busy page.
     cdp = browser.context.new_cdp_session(page)
+    page.add_init_script(_SCROLL_SCRIPT.replace("FLAG", _DONE_FLAG)
+                         .replace("LIMIT", str(bounds.max_screenshot_height)))
     page.route("**/*", traffic.route)
     page.on("response", traffic.response)
     browser.watchdog.arm(bounds.total_seconds * 2 + 30)
@@ -130,6 +155,11 @@ def _load(page: Any, url: str, deadline: float, bounds: RenderBounds, out: Rende
     except PlaywrightTimeout:
         out.notes.append(f"page did not finish loading within {bounds.total_seconds:g}s")
         return
+    settle = min(bounds.settle_seconds, max(deadline - time.monotonic(), 0.0))
+    try:
+        page.wait_for_function(f"() => window.{_DONE_FLAG} === true", timeout=max(settle * 1000, 1))
+    except PlaywrightTimeout:
+        out.notes.append(f"not scrolled to the end within {settle:g}s")
     settle = min(bounds.settle_seconds, max(deadline - time.monotonic(), 0.0))
     try:
         page.wait_for_load_state("networkidle", timeout=max(settle * 1000, 1))
