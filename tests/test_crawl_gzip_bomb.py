@@ -66,3 +66,15 @@ def test_crawl_stops_a_gzip_bomb_page_and_robots(tmp_path):
             arch.read_payload(page_caps[-1])
         summary = arch.get_summary(page_caps[-1].id)
     assert summary and "too large" in (summary.get("fetch_problem") or ""), summary
+
+
+def test_zstd_is_decoded_and_bounded():
+    """Scrapy sends Accept-Encoding: zstd; a zstd page was read back still encoded ("binary")."""
+    try:
+        from compression import zstd
+    except ImportError:
+        zstd = pytest.importorskip("backports.zstd")
+    page = b"<html><body><p>zstd page</p></body></html>"
+    assert decode_body(zstd.compress(page), "zstd") == page
+    with pytest.raises(DecodedTooLarge):
+        decode_body(zstd.compress(b" " * (8 * MB)), "zstd", limit=MB)

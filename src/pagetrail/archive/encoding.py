@@ -16,6 +16,13 @@ try:
     import brotli
 except ImportError:  # optional: br bodies are then returned as stored
     brotli = None
+try:  # Scrapy asks for zstd (Accept-Encoding) and depends on backports.zstd before Python 3.14
+    from compression import zstd  # type: ignore[import-not-found]
+except ImportError:
+    try:
+        from backports import zstd  # type: ignore[no-redef]
+    except ImportError:
+        zstd = None
 
 #: Bodies that decode to more than this many bytes are refused (:class:`DecodedTooLarge`).
 #: The same figure as the crawl's DOWNLOAD_MAXSIZE default, which bounds decompression there.
@@ -64,6 +71,14 @@ def _brotli(data: bytes) -> Iterator[bytes]:
         yield chunk
 
 
+def _zstd(data: bytes) -> Iterator[bytes]:
+    inflater = zstd.ZstdDecompressor()
+    chunk = inflater.decompress(data, _CHUNK)
+    yield chunk
+    while not inflater.eof and not inflater.needs_input:
+        yield inflater.decompress(b"", _CHUNK)
+
+
 DECODERS: dict[str, Callable[[bytes], Iterator[bytes]]] = {
     "gzip": _gzip,
     "x-gzip": _gzip,
@@ -71,6 +86,8 @@ DECODERS: dict[str, Callable[[bytes], Iterator[bytes]]] = {
 }
 if brotli is not None:
     DECODERS["br"] = _brotli
+if zstd is not None:
+    DECODERS["zstd"] = _zstd
 
 
 def _decode_one(body: bytes, coding: str, limit: int) -> bytes:
