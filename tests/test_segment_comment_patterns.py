@@ -185,3 +185,13 @@ def test_name_said_lines_mark_comments_in_a_region_without_dates():
     snap = segment(_page(f'<div id="comment_tpl"><h2>3 users responded</h2>{items}</div>'), "https://x.example/")
     assert len(snap.comments) == 3
     assert "first for early retirement" not in snap.article.text
+
+
+def test_blogger_name_said_is_the_name_alone():
+    items = "".join(
+        f'<dt class="comment-author" id="c{1000 + i}"><a name="c{1000 + i}"></a><a href="/p/{i}">{name}</a> said...</dt>'
+        f'<dd class="comment-body"><p>{text}</p></dd><dd class="comment-footer">October {i}, 2012 3:04 PM</dd>'
+        for i, (name, text) in enumerate([("Emily", "Just made a batch of this, delicious."),
+                                          ("Grandma G", "Mum would have loved these shoes.")], 1))
+    snap = segment(_page(f'<div id="comments"><dl id="comments-block">{items}</dl></div>'), "https://x.example/")
+    assert [c.author for c in snap.comments] == ["Emily", "Grandma G"]

@@ -78,7 +78,7 @@ WIDGET = Tokens(
     patterns=((r"widget[-_]recent\w*", "widget_recent_entries"),
               (r"most[-_]?(?:read|recommended|recommendations|commented|popular|active|discussed|viewed)",
                "most-commented"),
-              (r"top[-_]?discussions?", "topDiscussions")),
+              (r"top[-_]?discussions?", "top-discussions")),
 )
 #: class/id tokens of page layout that never holds the page's comments (a "sidebar" that holds
 #: the article itself is a layout class, not a sidebar).
@@ -194,7 +194,7 @@ AUTHOR_XPATH = (
 #: An author longer than this is not a name.
 AUTHOR_MAX_CHARS = 80
 #: "NAME says:" and "by NAME": the words around an author's name.
-SAYS = re.compile(r"\s*(?:says|said|wrote|writes)\s*:?\s*$", re.I)
+SAYS = re.compile(r"\s*(?:says|said|wrote|writes)\s*(?::|\.\.\.|\u2026)?\s*$", re.I)
 LEADING_SAYS = re.compile(r"^(?:says|said|wrote|writes)\s*(?:\.\.\.|:|\u2026)?\s*", re.I)
 AUTHOR_PREFIX = re.compile(r"^(?:by|posted by|from)\s+", re.I)
 #: Date of a comment: elements with a machine-readable date first, then printed dates. The first
