@@ -1,11 +1,16 @@
 """No byte sequence crashes segmentation or the diff: thousands of mutated pages (control bytes,
 character references lxml cannot hold, deep nesting, broken markup and charsets), each segmented
 and diffed against the one before. A body that is not text may raise SegmentError (one line);
-anything else is a bug. A longer run: bench/fuzz_segment.py."""
+anything else is a bug; a tenth of the diffs also go through the Atom feed, which must stay valid
+XML. A longer run: bench/fuzz_segment.py."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 from pagetrail.diff import diff_snapshots
+from pagetrail.diff.model import CaptureRef
+from pagetrail.report import ReportDoc, render
 from pagetrail.segment import segment
 from pagetrail.segment.decode import SegmentError
 from tests.support.fuzz import mutants
@@ -18,7 +23,11 @@ def run_fuzz(seed: int, count: int) -> tuple[int, list[str]]:
         try:
             snap = segment(body, "https://example.org/post", content_type=ctype)
             if previous is not None:
-                diff_snapshots(previous, snap)
+                pd = diff_snapshots(previous, snap)
+                if i % 10 == 0:  # and a tenth of them through the feed: still valid XML
+                    pd.url = "https://example.org/post"
+                    pd.to = CaptureRef(timestamp=f"2026120611{i % 60:02d}00000", record_id="<urn:x>")
+                    ET.fromstring(render("atom", ReportDoc("report", "fuzz", [pd])).encode())
             previous = snap
             done += 1
         except SegmentError as exc:
