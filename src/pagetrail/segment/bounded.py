@@ -64,6 +64,10 @@ def _serve(conn: Connection) -> None:
         conn.send(answer)
 
 
+class _NoWorker(Exception):
+    """The worker process could not be started."""
+
+
 class _Worker:
     def __init__(self) -> None:
         self.proc: multiprocessing.process.BaseProcess | None = None
@@ -106,7 +110,10 @@ class _Worker:
             if self.proc is None or not self.proc.is_alive():
                 self.stop()
                 self._owner = os.getpid()
-                self._start()
+                try:
+                    self._start()
+                except OSError as exc:  # no process to be had (EAGAIN, ENOMEM): not the page's fault
+                    raise _NoWorker(str(exc)) from None
             assert self.conn is not None
             # Sent from a thread: a big page fills the pipe, and a worker that does not read
             # must not hold the caller past the bound either.
@@ -153,4 +160,9 @@ def segment_bounded(html: bytes, url: str, rules=None, content_type: str | None 
 
         return segment(html, url, rules, content_type=content_type)
     bounds = {k: v for k, v in os.environ.items() if k.startswith(_BOUNDS)}
-    return _WORKER.segment((html, url, rules, content_type, bounds), limit)
+    try:
+        return _WORKER.segment((html, url, rules, content_type, bounds), limit)
+    except _NoWorker:
+        from pagetrail.segment import segment
+
+        return segment(html, url, rules, content_type=content_type)  # bounded by its steps' checks only
