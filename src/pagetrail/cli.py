@@ -17,7 +17,7 @@ from pagetrail.errors import EXIT_INTERRUPTED, EXIT_USAGE, PagetrailError, SeedE
 # Order is the order of `pagetrail --help`: the flow from seed to report, then the service.
 COMMANDS = (
     "demo", "crawl", "captures", "segment", "diff", "history", "report", "feed",
-    "export", "reindex", "reprocess", "run", "schedule", "serve",
+    "export", "reindex", "reprocess", "run", "schedule", "serve", "worker",
 )
 
 EPILOG = """\

@@ -28,6 +28,10 @@ notify_failures times in a row, then working again (once each).
 Scrapy settings reach every crawl as with `pagetrail crawl`: -s NAME=VALUE, --settings-module (or
 SCRAPY_SETTINGS_MODULE in the environment), and the seeds' delay, timeout, proxy, user_agent.
 
+With --broker, the daemon only schedules: each due batch is sent as a Celery task and crawled by a
+`pagetrail worker` (any number, on any machine mounting the archive folder). A batch whose worker
+died is delivered again to another worker after --visibility-timeout.
+
 On SIGTERM/SIGINT: no new crawls; running crawls get --stop-timeout seconds to close their WARC
 files (a second signal kills them; the archive repairs a half-written file at its next open).
 
@@ -36,6 +40,8 @@ examples:
   pagetrail run seeds/news.toml --archive /srv/pagetrail
   pagetrail run --jobstore postgresql://pagetrail@db/pagetrail --misfire-grace 6h
   pagetrail run --once-per-seed                   capture every seed once, then exit
+  pagetrail run --broker redis://localhost:6379/0 --jobstore postgresql://pagetrail@db/pagetrail
+                                                  schedule here, crawl on `pagetrail worker`s
   pagetrail run -s DOWNLOAD_TIMEOUT=20 -s AUTOTHROTTLE_ENABLED=1   Scrapy settings for each crawl
 """
 
@@ -57,8 +63,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "0: run however late)")
     parser.add_argument("--batch-window", default="1s", metavar="DURATION",
                         help="seeds due within this window share one crawl (default: 1s)")
-    parser.add_argument("--parallel", type=int, default=1, metavar="N",
-                        help="child crawls at once (default: 1)")
+    parser.add_argument("--parallel", type=int, metavar="N",
+                        help="crawls at once (default: 1; with --broker: batches queued at once, "
+                        "default 32)")
+    parser.add_argument("--batch-size", type=int, metavar="N",
+                        help="seeds per crawl at most (default: every seed due together; with "
+                        "--broker: 10, so that several workers share the work)")
+    parser.add_argument("--broker", metavar="URL",
+                        help="send each crawl batch to `pagetrail worker` processes through this "
+                        "Celery broker (redis://host:6379/0) instead of crawling here; the "
+                        "password is never printed")
+    parser.add_argument("--visibility-timeout", default="1h", metavar="DURATION",
+                        help="with a Redis broker: a batch not acknowledged this long after a "
+                        "worker took it (the worker died) goes to another worker; must exceed "
+                        "the longest batch (default: 1h; give workers the same)")
     parser.add_argument("--stop-timeout", default="30s", metavar="DURATION",
                         help="on stop, how long running crawls get to finish (default: 30s)")
     parser.add_argument("--notify-retries", type=int, default=4, metavar="N",
@@ -123,10 +141,16 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.schedule.daemon import Daemon, DaemonConfig
     from pagetrail.schedule.leadership import check_namespace
 
-    grace, window, stop_timeout, backoff = durations(
-        args, "misfire_grace", "batch_window", "stop_timeout", "notify_backoff")
-    if args.parallel < 1:
-        raise UsageError(f"--parallel: must be at least 1, got {args.parallel}")
+    grace, window, stop_timeout, backoff, visibility = durations(
+        args, "misfire_grace", "batch_window", "stop_timeout", "notify_backoff",
+        "visibility_timeout")
+    for name in ("parallel", "batch_size"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            raise UsageError(f"--{name.replace('_', '-')}: must be at least 1, got {getattr(args, name)}")
+    if args.broker:
+        from pagetrail.schedule.queue import celery_app
+
+        celery_app(args.broker)  # no Celery or a bad URL: one line now, not at the first batch
     options = crawl_options(args)
     setup_logging()
     config = DaemonConfig(
@@ -136,7 +160,10 @@ def run(args: argparse.Namespace) -> int:
         namespace=check_namespace(args.namespace),
         misfire_grace=grace,
         batch_window=window,
-        max_parallel=args.parallel,
+        max_parallel=args.parallel or (32 if args.broker else 1),
+        batch_size=args.batch_size or (10 if args.broker else 0),
+        broker=args.broker,
+        visibility_timeout=visibility,
         stop_timeout=stop_timeout,
         crawl_base=tuple(shlex.split(args.crawl_command)) if args.crawl_command else DEFAULT_COMMAND,
         crawl_options=options,

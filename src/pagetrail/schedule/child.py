@@ -34,6 +34,8 @@ class CrawlRun:
     stderr_tail: list[str] = field(default_factory=list)
     stopped: bool = False  # asked to stop because the daemon is shutting down
     error: str | None = None  # could not be started at all
+    handed_off: bool = False  # a queued batch the daemon stopped waiting for (the workers crawl it)
+    worker: str | None = None  # the queue worker that crawled it (--broker)
 
     @property
     def ok(self) -> bool:

@@ -28,6 +28,7 @@ from pagetrail.schedule.dispatcher import Dispatcher
 from pagetrail.schedule.leadership import DEFAULT_NAMESPACE, SchedulerLease
 from pagetrail.schedule.notify import Notifications
 from pagetrail.schedule.outcome import CaptureOutcome, outcomes
+from pagetrail.schedule.queue import RemoteCrawl
 from pagetrail.schedule.seedwatch import SeedEntry, SeedWatcher
 from pagetrail.schedule.status import StatusBook
 from pagetrail.schedule.triggers import schedule_key, schedule_label, trigger_for
@@ -44,6 +45,9 @@ class DaemonConfig:
     misfire_grace: float = 3600.0  # a run later than this after its time is skipped
     batch_window: float = 1.0  # seeds due within this many seconds share one child crawl
     max_parallel: int = 1  # child crawls at once (one archive writer at a time by default)
+    batch_size: int = 0  # seeds per crawl at most (0: all seeds due together)
+    broker: str | None = None  # Celery broker URL: batches go to `pagetrail worker`s, see queue.py
+    visibility_timeout: float = 3600.0  # the broker re-delivers an unacknowledged batch after this
     stop_timeout: float = 30.0  # after SIGTERM, how long running crawls get to finish
     seed_poll: float = 2.0  # how often seed files' mtimes are checked
     tick: float = 0.5  # how often control requests are read
@@ -78,6 +82,7 @@ class Daemon:
         self.notifications: Notifications | None = None
         self.scheduler: BackgroundScheduler | None = None
         self.dispatcher: Dispatcher | None = None
+        self.queue = None  # queue.BatchQueue with a broker
         self.lease = SchedulerLease(jobs.jobstore_url(self.archive, config.jobstore), config.namespace)
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -145,8 +150,12 @@ class Daemon:
         c = self.config
         self.notifications = Notifications(c.notify_retries, c.notify_backoff,
                                            schedule_dir(self.archive) / "notify-failed.jsonl")
+        if c.broker:
+            from pagetrail.schedule.queue import BatchQueue
+
+            self.queue = BatchQueue(c.broker, c.visibility_timeout)
         self.dispatcher = Dispatcher(self._start_child, self._crawl_done, c.batch_window,
-                                     c.max_parallel)
+                                     c.max_parallel, c.batch_size)
         url = jobs.jobstore_url(self.archive, c.jobstore)
         self.scheduler = BackgroundScheduler(
             jobstores={"default": jobs.make_jobstore(url, c.namespace)},
@@ -164,8 +173,8 @@ class Daemon:
         shown = redact(url) if c.jobstore else str(self.archive / "jobs.sqlite3")
         if c.namespace != DEFAULT_NAMESPACE:
             shown += f" (namespace {c.namespace})"
-        log.info("pagetrail daemon: %d seeds, archive %s, job store %s", len(self._entries),
-                 self.archive, shown)
+        log.info("pagetrail daemon: %d seeds, archive %s, job store %s%s", len(self._entries),
+                 self.archive, shown, f", broker {self.queue.shown}" if self.queue else "")
 
     def _job_options(self) -> dict:
         # coalesce: after downtime, all missed runs of a job become one run.
@@ -264,7 +273,7 @@ class Daemon:
 
     # -- crawls -------------------------------------------------------------------------------
 
-    def _start_child(self, names: list[str]) -> ChildCrawl | None:
+    def _start_child(self, names: list[str]) -> ChildCrawl | RemoteCrawl | None:
         entries = [self._entries[n] for n in names if n in self._entries]
         gone = sorted(set(names) - {e.seed.name for e in entries})
         if gone:
@@ -274,6 +283,8 @@ class Daemon:
         files = sorted({e.snapshot for e in entries})
         # The crawls append to one WARC stream (rotated by size and age, see crawl/settings.py)
         # instead of making a file each; -s options given to the daemon come after, and win.
+        if self.queue is not None:  # the worker adds PAGETRAIL_WARC_APPEND itself
+            return self.queue.crawl([e.seed.name for e in entries], files, self.config.crawl_options)
         options = ("-s", "PAGETRAIL_WARC_APPEND=True", *self.config.crawl_options)
         command = crawl_command(files, [e.seed.name for e in entries], str(self.archive),
                                 self.config.crawl_base, options)
@@ -282,10 +293,15 @@ class Daemon:
         return ChildCrawl(command, [e.seed.name for e in entries], self._crawl_log, lock)
 
     def _crawl_done(self, run: CrawlRun) -> None:
+        if run.handed_off:
+            log.info("crawl of %s left queued: the workers crawl it (daemon stopping)",
+                     ", ".join(run.seeds))
+            return
         self.runs += 1
         took = (run.finished - run.started).total_seconds() if run.finished else 0.0
         if run.ok:
-            log.info("crawl of %s done in %.1fs", ", ".join(run.seeds), took)
+            log.info("crawl of %s done in %.1fs%s", ", ".join(run.seeds), took,
+                     f" by {run.worker}" if run.worker else "")
         else:
             log.warning("crawl of %s %s after %.1fs (log: %s)", ", ".join(run.seeds),
                         run.describe(), took, self._crawl_log)

@@ -3,7 +3,8 @@ crawled twice at once.
 
 Job functions only call :meth:`Dispatcher.submit`. The dispatcher thread waits ``window`` seconds
 after the first due seed so that seeds firing at the same moment share one child process, then
-starts a child for the batch (at most ``max_parallel`` at a time; others wait their turn). A seed
+starts a child for the batch (at most ``max_parallel`` at a time, of at most ``batch_size`` seeds;
+others wait their turn). A seed
 that comes due while its previous crawl still runs is deferred until that crawl ends, however many
 times it came due meanwhile (coalesced, like missed runs): never two crawls of one seed at once, no
 run silently dropped, and seeds that came due during a crawl are batched together after it.
@@ -28,11 +29,13 @@ class Dispatcher:
         on_done: Callable[[CrawlRun], None],
         window: float = 1.0,
         max_parallel: int = 1,
+        batch_size: int = 0,
     ):
         self.start_child = start_child
         self.on_done = on_done
         self.window = window
         self.max_parallel = max(1, max_parallel)
+        self.batch_size = max(0, batch_size)  # 0: every due seed in one batch
         self._cond = threading.Condition()
         self._pending: dict[str, float] = {}  # seed name -> when it came due (monotonic)
         self._in_flight: set[str] = set()
@@ -80,8 +83,11 @@ class Dispatcher:
                     self._cond.wait(launch_at - time.monotonic())
                 if self._stopping:
                     return
-                names = sorted(self._pending)
-                self._pending.clear()
+                # The oldest first; the rest wait for the next free slot (no window again).
+                names = sorted(sorted(self._pending, key=self._pending.__getitem__)[
+                    : self.batch_size or None])
+                for name in names:
+                    del self._pending[name]
                 self._in_flight.update(names)
                 watcher = threading.Thread(target=self._run_batch, args=(names,),
                                            name=f"pagetrail-crawl-{names[0]}", daemon=True)
