@@ -3,6 +3,9 @@ says which extra to install when the driver is missing."""
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -35,3 +38,13 @@ def engine_for(url: str, what: str) -> Engine:
                          f"install it with: {CLUSTER_EXTRA}") from None
     except ArgumentError as exc:
         raise UsageError(f"{what} {redact(url)}: not a database URL: {exc}") from None
+
+
+def cluster_module(name: str, what: str, url: str) -> ModuleType:
+    """Import a module of the cluster extra (e.g. ``celery``); missing, it is one line naming
+    ``what``, the URL (redacted) and the fix."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError:
+        raise UsageError(f"{what} {redact(url)}: {name} is not installed; install it with: "
+                         f"{CLUSTER_EXTRA}") from None

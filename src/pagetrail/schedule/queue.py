@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pagetrail.dburl import CLUSTER_EXTRA, redact
+from pagetrail.dburl import cluster_module, redact
 from pagetrail.errors import UsageError
 from pagetrail.schedule.child import DEFAULT_COMMAND, ChildCrawl, CrawlRun, crawl_command
 from pagetrail.schedule.control import schedule_dir
@@ -42,13 +42,9 @@ RETRY = 2.0  # how often the daemon retries a broker it cannot reach
 
 def celery_app(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY):  # noqa: ANN201 - celery.Celery
     """The Celery application both sides use; a missing Celery is a one-line error."""
-    try:
-        from celery import Celery
-    except ModuleNotFoundError:
-        raise UsageError(f"--broker {redact(broker)}: Celery is not installed; install it with: "
-                         f"{CLUSTER_EXTRA}") from None
     if "://" not in broker:
         raise UsageError(f"--broker {redact(broker)}: not a broker URL (e.g. redis://host:6379/0)")
+    Celery = cluster_module("celery", "--broker", broker).Celery  # noqa: N806 - the class
     scheme = broker.split("://", 1)[0]
     # Redis holds the results too; with AMQP they come back on the daemon's reply queue.
     backend = broker if scheme in ("redis", "rediss") else "rpc://"
