@@ -33,3 +33,14 @@ def test_a_capture_saved_before_the_crawl_was_killed_is_not_logged_as_failed(tmp
     assert "FAILED" not in a.line() and "saved before the crawl was stopped" in a.line()
     assert not b.ok and b.stopped
     assert b.line() == "b: http://example.test/b FAILED: crawl killed by SIGKILL (daemon stopping)"
+
+
+def test_crawl_says_not_modified_for_a_304(tmp_path):
+    from tests.support.crawl_runs import crawl
+    from tests.support.servers import standard_site
+
+    with standard_site() as site:
+        runs = [crawl("--url", site.url("/validated"), "--archive", tmp_path / "a", "--json",
+                      "--no-robots") for _ in range(2)]
+    assert [r.result("127.0.0.1-validated")["status"] for r in runs] == [200, 304], runs[1].stderr
+    assert runs[1].summary["changes"] == [f"{site.url('/validated')}: no change: not modified (HTTP 304)"]

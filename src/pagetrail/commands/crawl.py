@@ -112,7 +112,9 @@ def process_changes(archive_root: Path, seeds: list, summary, settings) -> list[
             diffs = changes.process_captures(archive, seeds, captures) or []
     finally:
         finish_stream(archive_root, settings)
-    return [describe_diff(diff) for diff in diffs]
+    status = {c.timestamp: c.status for c in captures}
+    return [describe_diff(diff, status.get(diff.to.timestamp) if diff.to else None)
+            for diff in diffs]
 
 
 def finish_stream(archive_root: Path, settings) -> None:  # noqa: ANN001 - Settings
@@ -138,9 +140,11 @@ def stream_archive(archive_root: Path, settings):  # noqa: ANN001, ANN201 - Sett
     return Archive(archive_root, **archive_options(settings))
 
 
-def describe_diff(diff: PageDiff) -> str:
-    """One line per page: its URL, then the change summary every report uses."""
-    return f"{diff.url}: {diff.summary_line()}"
+def describe_diff(diff: PageDiff, status: int | None = None) -> str:
+    """One line per page: its URL, then the change summary every report uses (a 304 says so)."""
+    from pagetrail.schedule.outcome import as_fetched
+
+    return f"{diff.url}: {as_fetched(diff.summary_line(), status)}"
 
 
 def run(args: argparse.Namespace) -> int:

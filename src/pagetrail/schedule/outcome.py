@@ -48,10 +48,15 @@ class CaptureOutcome:
         head = f"{self.url} {self.status if self.status is not None else '-'} {self.kind or ''}".rstrip()
         if self.report is None and self.note:
             return f"{head} — {self.note}"
-        summary = change_line(self.report)
-        if self.status == 304 and summary.startswith("no change"):
-            summary = "no change: not modified (HTTP 304)"  # the server said so; nothing compared
-        return f"{head} — {summary}"
+        return f"{head} — {as_fetched(change_line(self.report), self.status)}"
+
+
+def as_fetched(line: str, status: int | None) -> str:
+    """A 304's "no change" says what happened: the server said not modified; nothing was compared
+    (the stored summary calls it an identical payload, which is what the revisit record holds)."""
+    if status == 304 and line.startswith("no change"):
+        return "no change: not modified (HTTP 304)"
+    return line
 
 
 def change_line(report: dict | None) -> str:
