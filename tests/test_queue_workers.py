@@ -71,6 +71,15 @@ def check_catalog(archive: Path) -> list:
                     in_warcs.add(record.rec_headers.get_header("WARC-Record-ID"))
     cataloged = {c.record_id for c in captures if c.kind in ("response", "revisit")}
     assert cataloged == in_warcs
+    from pagetrail.archive import Archive
+
+    store = Archive.existing(archive)
+    try:  # no lost summary: every capture's change summary was stored by the worker's crawl
+        missing = [c.url for c in captures if c.kind in ("response", "revisit")
+                   and store.get_summary(c.id) is None]
+    finally:
+        store.close()
+    assert not missing, missing
     return captures
 
 
