@@ -124,6 +124,7 @@ class RemoteCrawl:
             try:
                 if self.result.ready():
                     self._finish(self.result.get(propagate=False))
+                    self.result.forget()  # read once: no need to keep it in the broker
                     return self.run
                 self._recovered()
             except Exception as exc:  # noqa: BLE001
