@@ -78,3 +78,17 @@ def test_zstd_is_decoded_and_bounded():
     assert decode_body(zstd.compress(page), "zstd") == page
     with pytest.raises(DecodedTooLarge):
         decode_body(zstd.compress(b" " * (8 * MB)), "zstd", limit=MB)
+
+
+def test_a_seeds_max_size_bounds_its_body_received_and_inflated(tmp_path):
+    with LocalSite() as site:
+        site.add("/small-bomb", page(bomb(8 * MB), headers=[("Content-Encoding", "gzip")]))
+        site.add("/big", page(b"<html><body><p>" + b"x" * (3 * MB) + b"</p></body></html>"))
+        seeds = write_seeds(tmp_path / "s.toml", [
+            {"name": "bomb", "url": site.url("/small-bomb"), "max_size": "1MB"},
+            {"name": "big", "url": site.url("/big"), "max_size": "1MB"},
+            {"name": "free", "url": site.url("/big?free")}])
+        run = crawl(seeds, "--archive", tmp_path / "archive", "--json", "--no-robots")
+    assert "body inflates past DOWNLOAD_MAXSIZE" in run.result("bomb")["error"]
+    assert "body larger than DOWNLOAD_MAXSIZE" in run.result("big")["error"]
+    assert run.result("free")["error"] is None  # the crawl's 50 MB still holds for the others

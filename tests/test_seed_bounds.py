@@ -27,6 +27,9 @@ CASES = [
     ('delay = "9999d"', "delay", "more than 1h"),
     ('timeout = "9999d"', "timeout", "more than 1h"),
     ("user_agent = 5", "user_agent", "must be a string"),
+    ('max_size = "2TB"', "max_size", "not a size"),
+    ('max_size = "2GB"', "max_size", "from 1KB to 1GB"),
+    ("max_size = true", "max_size", "must be a size"),
 ]
 
 
@@ -57,5 +60,7 @@ def test_ordinary_seeds_still_pass(tmp_path):
     path = tmp_path / "seeds.toml"
     path.write_text('[[seed]]\nurl = "http://[::1]:8080/x"\nschedule = "1s"\njitter = "1s"\n'
                     '[[seed]]\nurl = "https://bücher.example/ä?q=1"\nschedule = "366d"\n'
-                    'notify_file = "changes.jsonl"\n', encoding="utf-8")
-    assert [s.schedule.interval for s in load_seed_file(path)] == [1.0, 366 * 86400.0]
+                    'notify_file = "changes.jsonl"\nmax_size = "50MB"\n', encoding="utf-8")
+    seeds = load_seed_file(path)
+    assert [s.schedule.interval for s in seeds] == [1.0, 366 * 86400.0]
+    assert [s.max_size for s in seeds] == [None, 50 * 1024 * 1024]

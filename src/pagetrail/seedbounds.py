@@ -23,6 +23,13 @@ MAX_JITTER = 86400.0
 #: Longest per-seed download delay and timeout.
 MAX_DELAY = 3600.0
 MAX_TIMEOUT = 3600.0
+#: Bounds of a seed's ``max_size`` (bytes of body, as received and decompressed).
+MIN_SIZE = 1024
+MAX_SIZE = 1024**3
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?")
+_SIZE_UNITS = {None: 1, "b": 1, "kb": 1024, "kib": 1024, "mb": 1024**2, "mib": 1024**2,
+               "gb": 1024**3, "gib": 1024**3}
+
 #: Longest seed URL (servers commonly refuse request lines past 8 KB; article URLs are far shorter).
 MAX_URL_LENGTH = 4096
 
@@ -79,6 +86,20 @@ def check_jitter(seconds: float, interval: float | None) -> float:
 def check_bounded(field: str, seconds: float | None, bound: float) -> None:
     if seconds is not None and seconds > bound:
         raise ValueError(f"{format_duration(seconds)} is more than {format_duration(bound)}")
+
+
+def parse_size(value: object) -> int:
+    """Bytes from ``2000000``, ``"512KB"``, ``"50MB"``, ``"1GB"`` (binary units: 1 KB = 1024
+    bytes), between MIN_SIZE and MAX_SIZE."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"must be a size such as \"50MB\", got {value!r}"[:200])
+    match = _SIZE.fullmatch(str(value).strip().lower())
+    if not match:
+        raise ValueError(f"not a size: {str(value)[:40]!r} (use e.g. 512KB, 50MB, 1GB)")
+    size = int(float(match.group(1)) * _SIZE_UNITS[match.group(2)])
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise ValueError(f"{str(value)[:40]!r} is out of range: from 1KB to 1GB")
+    return size
 
 
 def check_string(value: object, what: str = "a string") -> None:

@@ -38,7 +38,7 @@ SEED_KEYS = {
     "url", "name", "schedule", "timezone", "jitter", "tags", "robots", "requisites",
     "user_agent", "notify_on", "webhook", "notify_file", "warc_prefix", "rules",
     "delay", "timeout", "proxy", "render", "notify", "webhook_headers", "webhook_secret",
-    "notify_failures",
+    "notify_failures", "max_size",
 }
 RULE_KEYS = {"article", "ads", "comments", "ignore"}
 
@@ -164,6 +164,7 @@ class Seed:
     delay: float | None = None  # seconds between requests to the seed's host (a download slot)
     timeout: float | None = None  # download timeout of the seed's requests
     proxy: str | None = None  # http(s) proxy URL for the seed's requests
+    max_size: int | None = None  # DOWNLOAD_MAXSIZE for the seed's requests (received and decompressed)
     # Also load the page in headless Chromium after the fetch: everything the browser receives,
     # the DOM after scripts and a screenshot are archived, and the channels read that DOM.
     render: bool = False
@@ -284,6 +285,10 @@ def build_seed(raw: dict, where: str = "<seed>") -> Seed:
         extra = fetch_and_notify_fields(raw)
     except FieldError as exc:
         raise fail(exc.field, exc.message) from None
+    try:
+        extra["max_size"] = seedbounds.parse_size(raw["max_size"]) if "max_size" in raw else None
+    except ValueError as exc:
+        raise fail("max_size", str(exc)) from None
     for key, bound in (("delay", seedbounds.MAX_DELAY), ("timeout", seedbounds.MAX_TIMEOUT)):
         try:
             seedbounds.check_bounded(key, extra.get(key), bound)

@@ -7,6 +7,7 @@ crawl itself would have accepted (``DOWNLOAD_MAXSIZE``, 50 MiB by default).
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Callable, Iterator
 
@@ -25,7 +26,8 @@ except ImportError:
         zstd = None
 
 #: Bodies that decode to more than this many bytes are refused (:class:`DecodedTooLarge`).
-#: The same figure as the crawl's DOWNLOAD_MAXSIZE default, which bounds decompression there.
+#: The same figure as the crawl's DOWNLOAD_MAXSIZE default, which bounds decompression there;
+#: the environment variable PAGETRAIL_MAX_DECODED_SIZE (bytes) overrides it.
 MAX_DECODED_SIZE = 50 * 1024 * 1024
 _CHUNK = 256 * 1024
 
@@ -114,7 +116,9 @@ def decode_body(body: bytes, content_encoding: str | None, *,
     (:data:`MAX_DECODED_SIZE` when not given; 0 for no bound)."""
     if not content_encoding or not body:
         return body
-    limit = MAX_DECODED_SIZE if limit is None else limit
+    if limit is None:
+        env = os.environ.get("PAGETRAIL_MAX_DECODED_SIZE", "").strip()
+        limit = int(env) if env.isdigit() else MAX_DECODED_SIZE
     codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
     for coding in reversed(codings):
         if coding == "identity":

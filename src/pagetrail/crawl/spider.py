@@ -67,6 +67,8 @@ class SnapshotSpider(Spider):
             meta["dont_obey_robotstxt"] = True
         if seed.timeout is not None:
             meta["download_timeout"] = seed.timeout
+        if seed.max_size is not None:
+            meta["download_maxsize"] = seed.max_size  # ArchiveMiddleware and HttpCompression read it
         if seed.proxy:
             meta["proxy"] = seed.proxy
         headers = {"User-Agent": seed.user_agent} if seed.user_agent else None
