@@ -25,7 +25,7 @@ def test_crawled_timeline_is_summarised_by_the_crawl(tmp_path, capsys):
     assert [c.kind for c in captures] == ["response", "response", "revisit"]
     assert all(s is not None for s in summaries)  # stored by the crawl, not by history below
     assert [s["summary"] for s in summaries] == [
-        "first capture", "no change", "no change: identical payload (revisit)"]
+        "first capture", "no change", "no change: not modified (HTTP 304)"]
 
     assert main(["history", url, "--format", "json", "--archive", str(archive_dir)]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -9,17 +9,13 @@ import pytest
 from pagetrail.diff import diff_snapshots
 from pagetrail.example import PAGE_PATH, VERSIONS, render
 from pagetrail.example.expected import expected_snapshot
+from pagetrail.segment import segment
 
 URL = "http://127.0.0.1:8080" + PAGE_PATH
 
 
 def _segmented(n: int):
-    try:
-        from pagetrail.segment import segment
-
-        return segment(render(n), URL)
-    except (ImportError, NotImplementedError) as exc:  # the segmenter is built in parallel
-        pytest.skip(f"segmenter not available: {exc}")
+    return segment(render(n), URL)
 
 
 SOURCES = {"expected": lambda n: expected_snapshot(n, URL), "segmented": _segmented}

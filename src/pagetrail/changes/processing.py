@@ -40,6 +40,7 @@ from pagetrail.seeds import Seed, SiteRules, rules_for
 from pagetrail.segment.model import Snapshot
 
 IDENTICAL = "identical payload"
+NOT_MODIFIED = "not modified (HTTP 304)"
 
 
 @dataclass
@@ -106,6 +107,9 @@ class ChangeProcessor:
         page, capture = capture, self.view(capture)
         last_good = self.view(last_good) if last_good is not None else None
         if last_good is not None and capture.digest and capture.digest == last_good.digest:
+            if page.kind == "revisit" and page.status == 304:
+                # The server said so: it sent no body, which an "identical payload" would misstate.
+                return PageDiff(page.url, before, to, notes=[NOT_MODIFIED])
             how = "revisit" if page.kind == "revisit" else "same digest"
             return PageDiff(page.url, before, to, notes=[f"{IDENTICAL} ({how})"])
         try:

@@ -33,7 +33,8 @@ def channel_summary(name: str, ch: ChannelDiff) -> str:
 
 def summary_line(diff: PageDiff) -> str:
     """``article: 1 edited, 1 added; ads: 1 edited; comments: 1 removed (6 → 5)``, ``no change``,
-    ``no change: identical payload (revisit)``, ``first capture`` or ``fetch problem: HTTP 503``."""
+    ``no change: identical payload (revisit)``, ``no change: not modified (HTTP 304)``, ``first
+    capture`` or ``fetch problem: HTTP 503``."""
     if diff.fetch_problem:
         return f"fetch problem: {diff.fetch_problem}"
     if FIRST_CAPTURE in diff.notes:
@@ -41,5 +42,5 @@ def summary_line(diff: PageDiff) -> str:
     parts = [channel_summary(name, ch) for name, ch in diff.channels().items() if ch.changed]
     if parts:
         return "; ".join(parts)
-    identical = next((n for n in diff.notes if n.startswith("identical")), "")
-    return f"no change: {identical}" if identical else "no change"
+    why = next((n for n in diff.notes if n.startswith(("identical", "not modified"))), "")
+    return f"no change: {why}" if why else "no change"

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask, Response, abort, request, send_file
 
 from pagetrail.archive import Archive, Capture, pages
+from pagetrail.archive.rendered import find_rendering
 from pagetrail.changes import pagediff_from_summary
 from pagetrail.diff.model import PageDiff
 from pagetrail.errors import ArchiveError
@@ -46,10 +47,6 @@ SCREENSHOT_PREFIX = "urn:fullPage:"
 def screenshots(store: Store, capture: Capture) -> list[int]:
     """Ids of the screenshot records of a capture (a rendered capture has one; see
     ``pagetrail.archive.rendered``)."""
-    try:
-        from pagetrail.archive.rendered import find_rendering
-    except ImportError:  # an archive module without renderings
-        return []
     shot = find_rendering(store.archive, capture).screenshot
     return [shot.id] if shot is not None else []
 
