@@ -5,7 +5,7 @@ project's (``werkzeug==3.1.7``, ``redis==2.10.6``, ``fakeredis<1``, ``webassets=
 standard library with gevent; it is also GPL-licensed. So it lives in its own virtualenv, built once
 on first use, and serves on another port: another origin, so an archived page's script cannot read
 or drive the app. Its configuration (a temporary folder outside the archive) points pywb at the
-archive's own ``index.cdxj`` and WARC files; pywb only reads them.
+archive's own index (``index.cdxj`` and its runs) and WARC files; pywb only reads them.
 
 Which pywb: ``$PAGETRAIL_PYWB`` (a ``wayback`` executable), else ``wayback`` on the PATH, else the
 venv under ``$XDG_CACHE_HOME/pagetrail/pywb-venv`` (built with pip the first time).
@@ -90,7 +90,9 @@ class Replay:
         (home / "config.yaml").write_text(
             "collections:\n"
             f"  {COLLECTION}:\n"
-            f"    index_paths: {_yaml_str(str(root / 'index.cdxj'))}\n"
+            # the folder, not index.cdxj: a big index is index.cdxj plus sorted runs
+            # (index-NNNNNNNN.cdxj, see archive/cdxj.py), and pywb reads every *.cdxj of a folder
+            f"    index_paths: {_yaml_str(str(root) + os.sep)}\n"
             f"    archive_paths: {_yaml_str(str(root) + os.sep)}\n",
             encoding="utf-8")
         self.port = self.port or _free_port(self.host)
