@@ -77,8 +77,10 @@ class _Traffic:
         self.responses: list[Any] = []
 
     def route(self, route: Any, request: Any) -> None:
-        if self.main_request is None and request.url == self.main.url \
-                and request.is_navigation_request():
+        # The page's first navigation is answered with the archived response, whatever the
+        # browser made of the URL (a normalised path, an IDN host, a fragment dropped).
+        if self.main_request is None and request.is_navigation_request() \
+                and request.frame.parent_frame is None:
             self.main_request = request
             headers = {k: v for k, v in self.main.headers if k.lower() not in _FRAMING}
             route.fulfill(status=self.main.status, headers=headers, body=self.main.body)
