@@ -148,7 +148,8 @@ def test_affiliate_link_in_an_article_sentence_is_an_ad_but_the_sentence_stays()
 def test_a_sponsored_post_is_the_article_not_a_promo():
     """When the "promos" would be most of the article, the page is an advertorial: its text is
     the article (trafilatura keeps it, and so do we)."""
-    paras = [f'<p>{BODY_LINKED}</p>', "<p>Readers of this blog get a discount, so do not miss it.</p>"]
+    paras = [f'<p>{BODY_LINKED}</p>', "<p>Readers of this blog get a discount, so do not miss it.</p>",
+             f'<p>Order now and get the holistic guide free. Click here to <a href="{HOP}">order</a>.</p>']
     html = ("<html><head><title>New sponsor</title></head><body><article><h1>New sponsor</h1>"
             + "".join(paras) + "</article></body></html>")
     snap = segment(html.encode(), "https://blog.example/sponsor")
@@ -171,3 +172,14 @@ def test_editing_the_sentence_around_an_affiliate_link_is_an_article_change_only
     url = "https://crumb.example/baking/sourdough"
     d = diff_snapshots(segment(old.encode(), url), segment(new.encode(), url))
     assert d.article.changed and not d.ads.changed and not d.comments.changed
+
+
+def test_an_article_heading_before_a_promo_stays_in_the_article():
+    html, paragraphs = example_without_promo()
+    at = nth_paragraph_end(html, 2)
+    section = f"<h2>Is heparin safe in pregnancy?</h2><p>{BODY_LINKED}</p>"
+    html = html[:at + 4] + section + html[at + 4:]
+    snap = segment(html.encode("utf-8"), EXAMPLE_URL)
+    assert "Is heparin safe in pregnancy?" in [b.text for b in snap.article.blocks]
+    promos = [a for a in snap.ads if a.kind == "promo-text"]
+    assert len(promos) == 1 and promos[0].text == BODY

@@ -89,9 +89,16 @@ PROMO_MAX_WORDS = 120
 #: Share of the promo's content words also found in the rest of the article, above which the
 #: text is on the article's topic and not a promo.
 PROMO_MAX_OVERLAP = 0.35
+#: When a whole paragraph passes as a promo but its first sentences do not share a word with the
+#: promo's, they are the article's (a promo appended to article prose) only if at least this share
+#: of their content words occur elsewhere in the article; else the paragraph is the promo.
+PROMO_SPLIT_MIN_OVERLAP = 0.15
+#: ... and only if they hold at least this many content words (fewer say too little to tell).
+PROMO_SPLIT_MIN_WORDS = 8
 #: Promos are a small part of an article: when the promos found make up more than this share of
 #: the article's words, the page is an advertorial and its text is the article (none is a promo).
 PROMO_MAX_ARTICLE_SHARE = 0.5
+ADVERTORIAL_MIN_PROMOS = 2
 #: A heading-like lead-in ("For infertility Patients:") directly before a promo joins it.
 PROMO_LEADIN_MAX_WORDS = 8
 

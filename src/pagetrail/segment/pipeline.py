@@ -166,6 +166,11 @@ def _promo_regions(root: etree._Element, article: etree._Element, comments: etre
             continue
         regions.append(el)
         taken.add(el)
+    # Last, the rest of the page (the article container is an estimate; a promo injected beside it
+    # is still article text to trafilatura), without the comments.
+    body = root.find("body")
+    if body is not None and body not in taken:
+        regions.append(body)
     return regions, in_article
 
 
@@ -226,7 +231,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     if article_el is not None and not over_budget("promo text"):
         unit_of = {h.el: h for h in hits}
         regions, in_article = _promo_regions(root, article_el, comment_region, page_attrs)
-        for p in find_promos(regions, url, A.is_paid, in_article):
+        for p in find_promos(regions, url, A.is_paid, in_article, exclude=[comment_region]):
             block = p.runs[-1].block
             unit = unit_of.get(block)
             if unit is not None:

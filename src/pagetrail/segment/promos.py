@@ -136,16 +136,18 @@ def _has_strong_cta(region: etree._Element) -> bool:
 
 
 def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
-                article_regions: int | None = None) -> list[Promo]:
-    """Promos in ``regions`` (the article, what follows it, sidebars), scored against the words of
-    the first ``article_regions`` of them (default all). ``is_paid(href, rel)`` tells an
-    affiliate or sponsored link."""
+                article_regions: int | None = None, exclude: Iterable[etree._Element] = ()) -> list[Promo]:
+    """Promos in ``regions`` (the article, what follows it, sidebars, the rest of the page; a
+    later region leaves out the earlier ones and ``exclude``), scored against the words of the
+    first ``article_regions`` of them (default all). ``is_paid(href, rel)`` tells an affiliate or
+    sponsored link."""
+    exclude = [e for e in exclude if e is not None]
     article_regions = len(regions) if article_regions is None else article_regions
     if _NEEDS_STRONG and not any(_has_strong_cta(r) for r in regions):
         return []  # no run can reach the score: the page's runs need not be built
     all_runs, article_runs = [], 0
     for n, region in enumerate(regions):
-        all_runs.extend(runs(region))
+        all_runs.extend(runs(region, skip=[*regions[:n], *exclude]))
         if n + 1 == article_regions:
             article_runs = len(all_runs)
     texts = [r.text for r in all_runs]
@@ -167,7 +169,8 @@ def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
         promo = part or whole
         if promo is None:
             continue
-        lead = _lead_in(all_runs, texts, i, scorer)
+        # a lead-in precedes the run: it can only belong to a promo that starts the run
+        lead = _lead_in(all_runs, texts, i, scorer) if promo.span is None or promo.span[0] == 0 else None
         if lead is not None and lead not in taken:
             promo.runs.insert(0, all_runs[lead])
             promo.text = texts[lead] + " " + promo.text
@@ -177,7 +180,8 @@ def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
     # A page whose article is mostly "promos" is an advertorial: its text is the article.
     article_words = sum(len(t.split()) for t in texts[:article_runs])
     in_article = [p for i, p in found if i < article_runs]
-    if sum(len(p.text.split()) for p in in_article) > D.PROMO_MAX_ARTICLE_SHARE * article_words:
+    if (len(in_article) >= D.ADVERTORIAL_MIN_PROMOS
+            and sum(len(p.text.split()) for p in in_article) > D.PROMO_MAX_ARTICLE_SHARE * article_words):
         return [p for i, p in found if i >= article_runs]
     return [p for _i, p in found]
 
@@ -253,7 +257,8 @@ def _part(scorer: _Scorer, i: int, run: Run, links: list[str], prose_only: bool 
         # The whole run passed as a promo: only a part of it is, when the rest is another
         # subject (shares no word with the promo) and closer to the article's than the promo is.
         outside = set().union(*(ws for k, ws in enumerate(sent_words) if not first <= k <= last)) - mine
-        if not unchained or scorer.overlap(outside) <= overlap:
+        if (not unchained or len(outside) < D.PROMO_SPLIT_MIN_WORDS
+                or scorer.overlap(outside) < max(overlap, D.PROMO_SPLIT_MIN_OVERLAP)):
             return None
     text = " ".join(raw[sents[first][0]:sents[last][1]].split())
     if len(text.split()) > D.PROMO_MAX_WORDS:
@@ -279,8 +284,13 @@ def _lead_in(all_runs: list[Run], texts: list[str], i: int, scorer: _Scorer) -> 
     lead, text = all_runs[j], texts[j]
     if len(text.split()) > D.PROMO_LEADIN_MAX_WORDS:
         return None
-    if lead.block.tag in _HEADINGS and _only_run_of(lead):
-        after = next((k for k in range(i + 1, len(all_runs)) if texts[k]), None)
+    if lead.block.tag in _HEADINGS or any(a.tag in _HEADINGS for a in lead.block.iterancestors()):
+        # A heading is the article's unless it introduces nothing but the promo: the promo runs
+        # to the next heading or to the end of its region.
+        if not _only_run_of(lead):
+            return None
+        end = scorer.article_runs if i < scorer.article_runs else len(all_runs)
+        after = next((k for k in range(i + 1, end) if texts[k]), None)
         return j if after is None or all_runs[after].block.tag in _HEADINGS else None
     if text.endswith((":", "?", "!")) or lead.bold_only():
         return j

@@ -4,7 +4,7 @@ they are injected into paragraphs, list items, divs and the loose text of contai
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -103,9 +103,15 @@ def _blockish(el: etree._Element) -> bool:
     return len(el) > 0 and next(el.iterdescendants(*BLOCK_TAGS), None) is not None
 
 
-def runs(region: etree._Element) -> Iterator[Run]:
-    """The runs of text below ``region``, in document order."""
-    for block in region.iter():
+def runs(region: etree._Element, skip: Iterable[etree._Element] = ()) -> Iterator[Run]:
+    """The runs of text below ``region``, in document order, leaving out the subtrees of ``skip``
+    (regions read already)."""
+    skip = set(skip)
+    walk = region.iter()
+    for block in walk:
+        if block in skip:
+            _skip_subtree(walk, block)
+            continue
         if not isinstance(block.tag, str) or block.tag in ("script", "style") or block.tag == "br":
             continue
         if block is not region and not _blockish(block):
@@ -124,3 +130,15 @@ def runs(region: etree._Element) -> Iterator[Run]:
                 current.pieces.append(("tail", child))
         if current.pieces:
             yield current
+
+
+def _skip_subtree(walk: Iterator[etree._Element], el: etree._Element) -> None:
+    """Advance ``walk`` (a document-order iterator that just gave ``el``) past ``el``'s subtree."""
+    last = el
+    while len(last):
+        last = last[-1]
+    if last is el:
+        return
+    for node in walk:
+        if node is last:
+            return
