@@ -15,6 +15,8 @@ import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+import adblock
+import braveblock
 from lxml import etree
 
 from pagetrail.segment.textutil import PageAttributes
@@ -23,12 +25,8 @@ _lock = threading.Lock()
 _xpaths: dict[str, etree.XPath | None] = {}
 
 
-def list_path() -> str | None:
-    """Where the EasyList copy shipped by ``braveblock`` is, or None without the package."""
-    try:
-        import braveblock
-    except ImportError:
-        return None
+def list_path() -> str:
+    """Where the EasyList copy shipped by ``braveblock`` is."""
     return os.path.join(os.path.dirname(braveblock.__file__), "easylist.txt.gz")
 
 
@@ -45,11 +43,7 @@ def list_fingerprint() -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def engine():  # noqa: ANN201 - adblock.Engine, or None when the list is unavailable
-    try:
-        import adblock
-    except ImportError:
-        return None
+def engine():  # noqa: ANN201 - adblock.Engine, or None when the list file is unreadable
     path = list_path()
     try:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
