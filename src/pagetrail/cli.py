@@ -26,6 +26,7 @@ typical use:
   pagetrail crawl                     capture every seed in seeds/*.toml once, now
   pagetrail diff URL                  what changed between the last two differing captures
   pagetrail run                       keep capturing on each seed's schedule until stopped
+  pagetrail worker --broker URL       crawl the batches a `pagetrail run --broker URL` queues
 
 exit codes: 0 ok, 1 some pages failed, 2 bad arguments or input, 130 interrupted.
 Run 'pagetrail COMMAND --help' for a command's options.
