@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 from pagetrail.archive import Archive
+from pagetrail.changes import history
 from pagetrail.crawl.politeness import retry_after_seconds
 from tests.support.crawl_runs import crawl, write_seeds
 from tests.support.servers import LocalSite, Reply, _send, page, raw, redirect
@@ -63,6 +64,11 @@ def test_redirect_to_another_site_or_file_is_a_failure_not_the_page(tmp_path):
     assert not other_hits  # never fetched, so never archived as the page
     with Archive(tmp_path / "archive") as archive:
         assert not [c for c in archive.captures() if "elsewhere" in c.url]
+        # The refused 3xx is the seed's own answer: its timeline has the crawl, as a fetch problem
+        # (it said "no captures of this URL" when the 3xx was stored as a hop).
+        for name in ("away", "file"):
+            [(capture, summary)] = history(archive, site.url(f"/{name}"))
+            assert capture.status == 302 and summary["fetch_problem"], summary
 
 
 def test_unparsable_response_is_one_readable_line(tmp_path):

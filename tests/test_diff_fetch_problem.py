@@ -38,6 +38,8 @@ def test_login_redirect_and_login_page():
     assert classify_fetch(302, {"Location": "https://x.test/wp-login.php?redirect_to=%2Fpost"}, None).startswith("login redirect")
     assert classify_fetch(302, [(b"location", b"/account/login")], None).startswith("login redirect")
     assert classify_fetch(301, {"Location": "/post/"}, None) is None
+    refused = classify_fetch(302, {"Location": "file:///etc/passwd"}, None, followed=False)
+    assert refused == "redirect not followed (HTTP 302 to file:///etc/passwd)"
     assert classify_fetch(200, {}, page("Log In", "Username Password Remember me")) == "login page"
 
 

@@ -119,7 +119,9 @@ class ChangeProcessor:
         # An error status or a redirect is judged without parsing; a 2xx page needs its Snapshot.
         problem = None
         if page.status is None or page.status >= 300:
-            problem = classify_fetch(page.status, headers, None)
+            # A followed redirect is archived as a hop, never as a page capture: a 3xx here is a
+            # redirect the crawl refused to follow, and so the seed's answer.
+            problem = classify_fetch(page.status, headers, None, followed=False)
         if not problem:
             try:
                 snap = self.snapshot(capture, rules, body, headers)

@@ -101,13 +101,15 @@ def request_header_pairs(request: Request) -> list[tuple[str, str]]:
     return pairs
 
 
-def role_of(request: Request, response: Response | None = None) -> str:
+def role_of(request: Request, response: Response | None = None, final: bool = False) -> str:
+    """What a fetch was for. A seed's 3xx is a redirect hop unless ``final``: a redirect that is
+    not followed is the seed's own answer."""
     role = request.meta.get(META_ROLE)
     if role is None:
         path = urlsplit(request.url).path
         role = "robots" if path == "/robots.txt" else "page"
-    if role == "page" and response is not None and response.status in REDIRECT_STATUSES \
-            and b"Location" in response.headers:
+    if role == "page" and not final and response is not None \
+            and response.status in REDIRECT_STATUSES and b"Location" in response.headers:
         return "redirect"
     return role
 
@@ -128,8 +130,9 @@ def truncation(response: Response, request: Request | None = None) -> str | None
     return None
 
 
-def build_exchange(request: Request, response: Response) -> Exchange:
-    """The Exchange for a response as it came off the wire (before decompression or redirects)."""
+def build_exchange(request: Request, response: Response, final: bool = False) -> Exchange:
+    """The Exchange for a response as it came off the wire (before decompression or redirects);
+    ``final``: a 3xx whose redirect will not be followed (see :func:`role_of`)."""
     return Exchange(
         url=request.url,
         method=request.method,
@@ -144,7 +147,7 @@ def build_exchange(request: Request, response: Response) -> Exchange:
         truncated=truncation(response, request),
         seed=request.meta.get(META_SEED),
         seed_url=request.meta.get(META_SEED_URL),
-        role=role_of(request, response),
+        role=role_of(request, response, final),
         attempt=attempt_of(request),
     )
 

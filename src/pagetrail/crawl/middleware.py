@@ -18,6 +18,7 @@ from scrapy.http import Response
 
 from pagetrail.archive.policy import validator_headers
 from pagetrail.crawl import exchange as ex
+from pagetrail.crawl.redirects import redirect_policy, refusal
 from pagetrail.crawl.signals import fetch_archived
 from pagetrail.crawl.writer import archive_options, archive_writer
 
@@ -36,6 +37,7 @@ class ArchiveMiddleware:
         self.keep_oversize = settings.getbool("PAGETRAIL_KEEP_OVERSIZE", True)
         self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
         self.robots_maxsize = settings.getint("PAGETRAIL_ROBOTSTXT_MAXSIZE", 512 * 1024)
+        self.redirect_policy = redirect_policy(settings)
         options = archive_options(settings)
         # url -> conditional headers, for the seed pages of this crawl: looked up in one call when
         # the spider opens, then kept up to date from each capture (a round trip per request saved)
@@ -96,7 +98,8 @@ class ArchiveMiddleware:
             raise StopDownload(fail=False)  # the response keeps the bytes so far: archived truncated
 
     async def process_response(self, request: Request, response: Response) -> Response:
-        await self._record(request, ex.build_exchange(request, response))
+        final = refusal(request, response, self.redirect_policy) is not None
+        await self._record(request, ex.build_exchange(request, response, final))
         if self.keep_oversize:
             self._hand_back_maxsize(request)
         return response

@@ -17,15 +17,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from pagetrail.crawl import exchange as ex
-from pagetrail.crawl.requisites import allowed_host
+from pagetrail.crawl.redirects import redirect_policy, refusal
 
 META_NOT_RETRIED = "pagetrail_retry_after_refused"  # seconds asked for, over the bound
 META_REDIRECT_REFUSED = "pagetrail_redirect_refused"  # why the redirect was not followed
@@ -82,25 +80,15 @@ class RetryAfterMiddleware:
 
 class RedirectPolicyMiddleware:
     def __init__(self, crawler: Crawler) -> None:
-        policy = crawler.settings.get("PAGETRAIL_REDIRECT_HOSTS", "site")
-        self.policy = policy if policy in ("host", "site", "any") else "site"
+        self.policy = redirect_policy(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectPolicyMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if (response.status not in ex.REDIRECT_STATUSES or request.meta.get(ex.META_ROLE, "page") != "page"
-                or request.meta.get("dont_redirect") or b"Location" not in response.headers):
-            return response
-        location = urljoin(request.url, response.headers[b"Location"].decode("latin-1").strip())
-        scheme = urlsplit(location).scheme.lower()
-        if scheme not in ("http", "https"):
-            why = f"redirect to a {scheme or 'relative'}: URL not followed"
-        elif not allowed_host(location, request.url, self.policy):
-            why = f"redirect to another {'host' if self.policy == 'host' else 'site'} not followed"
-        else:
-            return response
-        request.meta["dont_redirect"] = True
-        request.meta[META_REDIRECT_REFUSED] = f"{why}: {request.url} -> {location[:300]}"
+        why = refusal(request, response, self.policy)
+        if why is not None:
+            request.meta["dont_redirect"] = True
+            request.meta[META_REDIRECT_REFUSED] = why
         return response

@@ -33,15 +33,19 @@ def classify_fetch(
     status: int | None,
     headers: Mapping[str, str] | Iterable[tuple[str, str]] | None,
     snapshot: Snapshot | None,
+    followed: bool = True,
 ) -> str | None:
     """A one-line problem ("HTTP 503", "login redirect to /wp-login.php", "bot wall or captcha
-    page", "empty body") or None when the capture is the page itself."""
+    page", "empty body") or None when the capture is the page itself. ``followed=False``: a 3xx
+    the crawl did not follow (another site, a ``file:`` URL) is the answer, so a problem too."""
     if status is None:
         return "no response"
     location = _header(headers, "location")
     if 300 <= status < 400:
         if location and LOGIN_PATH.search(urlsplit(location).path or ""):
             return f"login redirect to {location}"
+        if not followed:
+            return f"redirect not followed (HTTP {status} to {location or 'nowhere'})"
         return None  # an ordinary redirect: the capture that follows it is what counts
     if status >= 400:
         return f"HTTP {status}"
