@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from pagetrail.segment.textutil import BLOCK_TAGS
+from pagetrail.segment.textutil import BLOCK_TAGS, remove
 
 _BOLD = frozenset(("strong", "b"))
 
@@ -72,28 +72,13 @@ class Run:
         for kind, node, text, lo, hi in reversed(plan):
             if kind == "el":
                 if hi - lo >= len(text) / 2:
-                    _drop_keeping_tail(node)
+                    remove(node)
                 continue
             kept = text[:lo] + text[hi:]
             if kind == "text":
                 node.text = kept or None
             else:
                 node.tail = kept or None
-
-
-def _drop_keeping_tail(el: etree._Element) -> None:
-    """Remove ``el``; its tail stays where it was (joined to the previous sibling or the parent)."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-        el.tail = None
-    parent.remove(el)
 
 
 def _blockish(el: etree._Element) -> bool:

@@ -82,17 +82,7 @@ def create_app(config: ServeConfig) -> Flask:
     @app.get("/")
     def page_list():  # noqa: ANN202
         f = Filters.from_args(request.args)
-        since, until = f.bounds()
-        rows = store.page_rows(since, until)
-        if f.state:
-            pages.fill_state(store.db, rows)
-        kept = []
-        for row in rows:
-            seed = store.seed_for(row.url, row.seed)
-            name = seed.name if seed else (row.seed or "")
-            tags = seed.tags if seed else ()
-            if f.keep(row, name, tags):
-                kept.append((row, name, tags))
+        rows, kept = store.matching_pages(f)
         kept_rows = f.sort_rows([r for r, _, _ in kept])
         info = {id(r): (n, t) for r, n, t in kept}
         pages_count = max(1, math.ceil(len(kept_rows) / PER_PAGE))

@@ -70,14 +70,7 @@ def install(app: Flask, config) -> None:  # noqa: ANN001 - ServeConfig
         else:
             f = Filters.from_args(request.args)
             since, until = f.bounds()
-            rows = store.page_rows(since, until)
-            if f.state:
-                pages.fill_state(store.db, rows)
-            urls = []
-            for row in rows:
-                seed = store.seed_for(row.url, row.seed)
-                if f.keep(row, seed.name if seed else (row.seed or ""), seed.tags if seed else ()):
-                    urls.append(row.url)
+            urls = [row.url for row, _, _ in store.matching_pages(f)[1]]
             if not f.active:
                 urls = None
             channel = f.channel if f.channel in pages.CHANNELS else None

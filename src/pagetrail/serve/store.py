@@ -17,6 +17,7 @@ from pathlib import Path
 from pagetrail.archive import Archive, Capture
 from pagetrail.archive.archive import CATALOG_NAME
 from pagetrail.seeds import Seed
+from pagetrail.serve.filters import Filters
 
 
 class ReadOnlyArchive:
@@ -112,6 +113,24 @@ class Store:
                 self._rows.pop(next(iter(self._rows)))
             self._rows[key] = rows
         return rows
+
+    def matching_pages(self, f: Filters) -> tuple[list, list[tuple]]:
+        """Every page row of the filter's period, and those the filter keeps as
+        ``(row, seed name, tags)``: what the page list shows and what the Atom feed covers."""
+        from pagetrail.archive import pages
+
+        since, until = f.bounds()
+        rows = self.page_rows(since, until)
+        if f.state:
+            pages.fill_state(self.db, rows)
+        kept = []
+        for row in rows:
+            seed = self.seed_for(row.url, row.seed)
+            name = seed.name if seed else (row.seed or "")
+            tags = seed.tags if seed else ()
+            if f.keep(row, name, tags):
+                kept.append((row, name, tags))
+        return rows, kept
 
     # -- seeds ---------------------------------------------------------------------------------
     def seed_for(self, url: str, seed_name: str | None) -> Seed | None:
