@@ -38,6 +38,8 @@ _SCROLL_SCRIPT = """(() => {
     setTimeout(step, 50);
   });
 })();"""
+FREEZE_TRIES = 5
+FREEZE_SECONDS = 120  # the watchdog's bound once the page is loaded and settled
 _DOM_LENGTH = "() => document.documentElement ? document.documentElement.outerHTML.length : 0"
 _PAGE_HEIGHT = ("() => Math.max(document.documentElement ? document.documentElement.scrollHeight"
                 " : 0, document.body ? document.body.scrollHeight : 0)")
@@ -126,7 +128,8 @@ def render_page(browser: Browser, main: MainDocument, bounds: RenderBounds, *,
     browser.watchdog.arm(bounds.total_seconds * 2 + 30)
     try:
         _load(page, main.url, deadline, bounds, out)
-        _freeze(cdp, traffic)
+        browser.watchdog.arm(FREEZE_SECONDS)  # what is left: freeze, DOM, screenshot, bodies
+        _freeze(page, cdp, traffic)
         out.dom = _dom(page, bounds, out)
         out.screenshot = _screenshot(page, bounds, out)
         out.exchanges = _exchanges(traffic, bounds, out, seed, seed_url)
@@ -169,11 +172,21 @@ def _load(page: Any, url: str, deadline: float, bounds: RenderBounds, out: Rende
         out.notes.append(f"network not idle after {settle:g}s: captured as it was then")
 
 
-def _freeze(cdp: Any, traffic: _Traffic) -> None:
+def _freeze(page: Any, cdp: Any, traffic: _Traffic) -> None:
     """Stop the page where it is: end a running script (an endless loop included), run no more,
     and let no further request out, so what is taken next is one consistent state."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     traffic.frozen = True
-    cdp.send("Runtime.terminateExecution")
+    # terminateExecution ends only the script running at that moment (a loop a timer starts just
+    # after would block what follows): end scripts until the page answers, then disable them.
+    for _ in range(FREEZE_TRIES):
+        cdp.send("Runtime.terminateExecution")
+        try:
+            page.wait_for_function("() => true", timeout=1000)
+            break
+        except PlaywrightTimeout:
+            continue
     cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})
 
 
