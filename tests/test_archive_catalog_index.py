@@ -187,7 +187,8 @@ def test_a_resource_record_is_indexed_under_its_own_uri(tmp_path):
         record_id = archive.write_resource(uri, b"PNG", "image/png", about=cap)
     recs = [split_record(raw) for p in tmp_path.glob("*.warc.gz") for _, _, raw in members(p)]
     (fields, block), = [r for r in recs if r[0]["WARC-Type"] == "resource"]
-    assert fields["WARC-Record-ID"] == record_id and fields["WARC-Refers-To"] == cap.record_id
+    assert fields["WARC-Record-ID"] == record_id and fields["Pagetrail-Page-Record"] == cap.record_id
+    assert "WARC-Refers-To" not in fields  # not allowed on resource records (WARC 1.1, 5.11)
     assert fields["WARC-Target-URI"] == uri and block == b"PNG"
     lines = (tmp_path / "index.cdxj").read_text().splitlines()
     assert len(lines) == 2 and any(f'"url": "{uri}"' in line for line in lines)

@@ -280,7 +280,7 @@ class Archive:
     def write_resource(self, target_uri: str, payload: bytes, content_type: str, *,
                        about: Capture | None = None, when: datetime | None = None) -> str:
         """A ``resource`` record (a screenshot, a rendered DOM...) in the WARC stream; returns its
-        record id. ``about``: the capture it belongs to (``WARC-Refers-To``). Use a URI of its
+        record id. ``about``: the capture it belongs to (``Pagetrail-Page-Record``). Use a URI of its
         own (``urn:pagetrail:screenshot:URL``), not the page's URL: indexers index resource
         records, and replay would serve it as the page. Its index line is added with the file's."""
         return self._writing().write_resource(target_uri, payload, content_type, about, when)

@@ -269,10 +269,13 @@ def summary_of(block: bytes) -> dict | None:
 def resource(target_uri: str, ts: str, payload: bytes, content_type: str,
              refers_to: str | None = None) -> Record:
     """A ``resource`` record (e.g. a screenshot): ``target_uri`` should not be a page's own URL
-    (use a scheme such as ``urn:pagetrail:screenshot:URL``), or replay would serve it as the page."""
+    (use a scheme such as ``urn:pagetrail:screenshot:URL``), or replay would serve it as the page.
+    ``refers_to``, the page capture it belongs to, goes in our own field: WARC 1.1 (5.11) does not
+    allow ``WARC-Refers-To`` on resource records, and ``WARC-Concurrent-To`` would claim one capture
+    event for a record written later."""
     headers = [("WARC-Target-URI", target_uri), ("WARC-Date", warc_date(ts))]
     if refers_to:
-        headers.append(("WARC-Refers-To", refers_to))
+        headers.append((PAGE_RECORD_FIELD, refers_to))
     headers += [
         ("Content-Type", content_type),
         ("WARC-Payload-Digest", sha1_digest(payload)),
