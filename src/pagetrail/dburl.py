@@ -3,7 +3,9 @@ says which extra to install when the driver is missing."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import re
 from types import ModuleType
 
 from sqlalchemy import create_engine
@@ -13,6 +15,21 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from pagetrail.errors import UsageError
 
 CLUSTER_EXTRA = "pip install 'pagetrail[cluster]'"
+DEFAULT_NAMESPACE = "default"
+_NAMESPACE = re.compile(r"[a-z0-9_]{1,40}")
+
+
+def check_namespace(name: str, option: str = "--namespace") -> str:
+    """A namespace (a daemon's jobs, an archive's catalog) usable in table and schema names."""
+    if not _NAMESPACE.fullmatch(name):
+        raise UsageError(f"{option} {name!r}: use 1 to 40 lower-case letters, digits or _")
+    return name
+
+
+def lock_key(purpose: str, namespace: str) -> int:
+    """A stable signed 64-bit PostgreSQL advisory-lock key for ``purpose`` in ``namespace``."""
+    digest = hashlib.sha256(f"{purpose}:{namespace}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def redact(url: str) -> str:

@@ -17,11 +17,13 @@ from datetime import datetime
 from pathlib import Path
 
 from pagetrail.archive import cdxj, records, repair
+from pagetrail.archive import catalogdb
 from pagetrail.archive.catalog import Catalog
+from pagetrail.archive.catalogdb import CATALOG_NAME, ERRORS, catalog_url
 from pagetrail.archive.model import Capture, Exchange, FailedFetch
 from pagetrail.archive.naming import SUFFIX, default_hostname, names, safe_part
 from pagetrail.archive.policy import validator_headers
-from pagetrail.archive.reading import CATALOG_NAME, CaptureReader
+from pagetrail.archive.reading import CaptureReader
 from pagetrail.archive.writing import CaptureWriter
 from pagetrail.errors import ArchiveError
 
@@ -29,20 +31,26 @@ __all__ = ["CATALOG_NAME", "Archive", "validator_headers"]
 
 
 class Archive:
-    """A folder of WARC files with its catalog (``catalog.sqlite3``) and index (``index.cdxj``)."""
+    """A folder of WARC files with its catalog (``catalog.sqlite3``, or PostgreSQL) and index
+    (``index.cdxj``)."""
 
     def __init__(self, root: str | os.PathLike = "archive", *, prefix: str = "pagetrail",
                  max_file_size: int = 1_000_000_000, hostname: str | None = None,
                  software: str = "pagetrail/0.1", durable: bool = False,
                  commit_records: int = 100, commit_seconds: float = 0.5,
-                 max_file_age: float | None = None, keep_open: bool = False):
+                 max_file_age: float | None = None, keep_open: bool = False,
+                 catalog: str | None = None):
         """``durable``: fsync every fetch's records and commit its row before ``record()``
         returns (slower; by default a batch of rows is committed every ``commit_records``
         captures or ``commit_seconds``, and files are fsynced when closed: see batch.py).
         ``max_file_age``: start a new WARC file once the current one is this many seconds old.
         ``keep_open``: ``close()`` parks the current file for the next writer of the same
-        stream (prefix and host) to append to, instead of closing it (see warcfile.py)."""
+        stream (prefix and host) to append to, instead of closing it (see warcfile.py).
+        ``catalog``: a PostgreSQL URL for the catalog (default: ``$PAGETRAIL_CATALOG``, else
+        ``catalog.sqlite3`` in the folder; see catalogdb.py)."""
         self.root = Path(root)
+        self.catalog_url = catalog_url(catalog)
+        catalogdb.check_url(self.catalog_url)
         self.prefix = safe_part(prefix)
         self.max_file_size = max_file_size
         self.max_file_age = max_file_age
@@ -68,10 +76,11 @@ class Archive:
     def existing(cls, root: str | os.PathLike, **options) -> Archive:
         """Open an archive that must exist, for reading: no repair and no WARC file opened,
         and it works on a read-only folder. Every read command opens the archive this way."""
-        path = cls.check_exists(root)
-        if not (path / CATALOG_NAME).exists():
+        url = catalog_url(options.get("catalog"))
+        path = cls.check_exists(root, url)
+        if not url and not (path / CATALOG_NAME).exists():
             return cls(path, **options).open()  # WARC files without a catalog: build it first
-        catalog = Catalog.for_reading(path / CATALOG_NAME)
+        catalog = Catalog.for_reading(path, url)
         if not catalog.current:
             catalog.close()
             return cls(path, **options).open()  # an older catalog layout: rebuilt first
@@ -81,14 +90,19 @@ class Archive:
         return archive
 
     @staticmethod
-    def check_exists(root: str | os.PathLike) -> Path:
+    def check_exists(root: str | os.PathLike, catalog: str | None = None) -> Path:
         """``root`` as a Path if it holds an archive (a catalog or WARC files), else a one-line
-        ArchiveError; for commands that must not create an archive."""
+        ArchiveError; for commands that must not create an archive. ``catalog``: as for
+        ``Archive()``."""
         path = Path(root)
+        url = catalog_url(catalog)
         if not path.is_dir():
             raise ArchiveError(f"{root}: no such archive folder (use --archive DIR)")
-        if not (path / CATALOG_NAME).exists() and not any(path.glob("*.warc.gz*")):
-            raise ArchiveError(f"{root}: not a pagetrail archive (no {CATALOG_NAME}, no WARC files)")
+        if any(path.glob("*.warc.gz*")):
+            return path
+        if not catalogdb.exists(path, url):
+            what = f"catalog in {catalogdb.connect_name(path, url)}" if url else CATALOG_NAME
+            raise ArchiveError(f"{root}: not a pagetrail archive (no {what}, no WARC files)")
         return path
 
     def __enter__(self) -> Archive:
@@ -108,18 +122,20 @@ class Archive:
             raise ArchiveError(f"{self.root}: cannot create the archive folder ({exc.strerror})") from None
         if not self.root.is_dir() or not os.access(self.root, os.W_OK | os.X_OK):
             raise ArchiveError(f"{self.root}: the archive folder is not writable")
-        # WARC files without a catalog (copied in, or the catalog was deleted): the files are the
-        # record of truth, so the catalog and index are rebuilt from them. Only a catalog this
-        # call created counts: another process may be writing into an existing one right now.
-        fresh = not (self.root / CATALOG_NAME).exists()
-        self._catalog = Catalog(self.root / CATALOG_NAME)
+        self._catalog = Catalog.open(self.root, self.catalog_url)
         try:
-            self.repaired = repair.repair_folder(self.root, self._catalog)
+            # A catalog shared by machines: other machines' .open files are theirs to repair
+            # (their flock may not reach us over a network file system).
+            self.repaired = repair.repair_folder(
+                self.root, self._catalog, host=self.hostname if self._catalog.shared else None)
         except OSError as exc:
             raise ArchiveError(f"{self.root}: cannot repair leftover .open files ({exc})") from None
         if self._catalog.outdated_summaries is not None:
             self._rebuild(self._catalog.outdated_summaries)
-        elif fresh and any(self.root.glob("*" + SUFFIX)):
+        elif self._catalog.created and any(self.root.glob("*" + SUFFIX)):
+            # WARC files without a catalog (copied in, or the catalog was deleted): the files are
+            # the record of truth, so the catalog and index are rebuilt from them. Only a catalog
+            # this call created counts: another process may be writing into an existing one.
             self._rebuild({})
         elif not (self.root / cdxj.INDEX_NAME).exists():
             from pagetrail.archive.reindex import rebuild_index
@@ -249,13 +265,11 @@ class Archive:
             self._set_summary(capture_id, summary)
 
     def _set_summary(self, capture_id: int, summary: dict) -> None:
-        import sqlite3
-
         try:
             with self.catalog.transaction():
                 self.catalog.set_summary(capture_id, summary)
-        except sqlite3.Error as exc:
-            raise ArchiveError(f"{self.catalog.path}: cannot write the catalog ({exc})") from None
+        except ERRORS as exc:
+            raise ArchiveError(f"{self.catalog.where}: cannot write the catalog ({exc})") from None
 
     def _writer_for_summaries(self) -> CaptureWriter | None:
         """The writer; an archive opened for reading gets one on first use (resuming the
@@ -268,7 +282,7 @@ class Archive:
                 return None
             assert self._catalog is not None
             self._catalog.close()
-            self._catalog = Catalog(self.root / CATALOG_NAME)
+            self._catalog = Catalog.open(self.root, self.catalog_url)
             self._start_writer()
         return self._writer
 
@@ -356,7 +370,8 @@ class Archive:
             return
         if not names(self.root, ".", ".parked") or not os.access(self.root, os.W_OK | os.X_OK):
             return
-        with Archive(self.root, prefix=self.prefix, hostname=self.hostname) as writer:
+        with Archive(self.root, prefix=self.prefix, hostname=self.hostname,
+                     catalog=self.catalog_url) as writer:
             writer.finish_files()
 
 

@@ -1,11 +1,11 @@
-"""Catalog rows committed in batches: one SQLite transaction per ``max_records`` captures or
+"""Catalog rows committed in batches: one transaction per ``max_records`` captures or
 ``max_seconds``, whichever comes first, instead of one per capture.
 
 A commit is most of what a capture costs the crawl, so the write transaction is kept open across
-captures. While it is open this process holds SQLite's write lock, so picking a timestamp, writing
+captures. While it is open this process holds the catalog's write lock, so picking a timestamp, writing
 the WARC records and inserting the row stay one step across processes, as with one transaction per
 capture; other writers wait at most about ``max_seconds``, and readers (WAL) see the rows at the
-next commit. This archive object reads through the same connection, so it sees its own rows at
+next commit (SQLite's WAL, PostgreSQL's MVCC). This archive object reads through the same connection, so it sees its own rows at
 once.
 
 Crash safety: the WARC records are written before their row, so a writer killed before a commit
@@ -16,14 +16,13 @@ the archive is next opened. A commit that fails does the same on purpose: the fi
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 import weakref
 from collections.abc import Callable
-from pathlib import Path
 
 from pagetrail.archive.catalog import Catalog
+from pagetrail.archive.catalogdb import ERRORS
 from pagetrail.errors import ArchiveError
 
 # Open batches per catalog file, for flush_others.
@@ -44,16 +43,13 @@ class CatalogBatch:
         self.failure: ArchiveError | None = None  # a background commit failed; raised on next use
         self._flusher: _Flusher | None = None
         self.stopped = False
-        self.key = str(Path(catalog.path).resolve())
+        self.key = catalog.db.key
         with _REGISTRY_LOCK:
             _BATCHES.setdefault(self.key, weakref.WeakSet()).add(self)
 
     @property
     def open(self) -> bool:
-        try:
-            return self.catalog.db.in_transaction
-        except sqlite3.ProgrammingError:  # the connection was closed under us
-            return False
+        return self.catalog.db.in_transaction
 
     def begin(self) -> None:
         """Make sure a write transaction is open (call with the lock held)."""
@@ -64,9 +60,9 @@ class CatalogBatch:
             return
         self.flush_others()
         try:
-            self.catalog.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise ArchiveError(f"{self.catalog.path}: cannot write the catalog ({exc})") from None
+            self.catalog.db.begin_write()
+        except ERRORS as exc:
+            raise ArchiveError(f"{self.catalog.where}: cannot write the catalog ({exc})") from None
         self.catalog.forget_file_ids()
         self.count = 0
         self.started = time.monotonic()
@@ -85,16 +81,22 @@ class CatalogBatch:
         if not self.open:
             return
         try:
-            self.catalog.db.execute("COMMIT")
-        except sqlite3.Error as exc:
+            self.catalog.db.commit()
+        except ERRORS as exc:
             self.abandon()
-            raise ArchiveError(f"{self.catalog.path}: cannot write the catalog ({exc})") from None
+            raise ArchiveError(f"{self.catalog.where}: cannot write the catalog ({exc})") from None
         finally:
             self.count = 0
 
     def statement_failed(self) -> None:
-        """A statement failed: SQLite may have rolled back the whole transaction, and with it the
-        rows of earlier captures whose records are already in the WARC file."""
+        """A statement failed: SQLite may have rolled back the whole transaction, and PostgreSQL
+        always aborts it, and with it go the rows of earlier captures whose records are already
+        in the WARC file."""
+        if self.catalog.db.aborted:
+            try:
+                self.catalog.db.rollback()
+            except ERRORS:
+                pass
         if not self.open and self.count:
             self.on_lost()
         self.count = 0
@@ -102,8 +104,8 @@ class CatalogBatch:
     def abandon(self) -> None:
         if self.open:
             try:
-                self.catalog.db.execute("ROLLBACK")
-            except sqlite3.Error:
+                self.catalog.db.rollback()
+            except ERRORS:
                 pass
         if self.count:
             self.on_lost()

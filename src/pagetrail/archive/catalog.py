@@ -1,53 +1,55 @@
-"""The SQLite catalog of captures (``catalog.sqlite3``), shared by several processes.
+"""The catalog of captures: one row per WARC record a reader looks up, shared by several processes.
 
-WAL mode with a busy timeout lets the daemon's crawl children write while readers read. A capture
-is written inside ``BEGIN IMMEDIATE`` so choosing its timestamp, writing its WARC record and
-inserting its row happen as one step across processes.
+The database is ``catalog.sqlite3`` in the archive folder, or PostgreSQL for archives written by
+several machines: ``catalogdb.py`` hides the difference. A capture is written inside a write
+transaction that holds the catalog's write lock from the start (SQLite's ``BEGIN IMMEDIATE``,
+PostgreSQL's advisory lock), so choosing its timestamp, writing its WARC record and inserting its
+row happen as one step across processes.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pagetrail.archive.catalogdb import ERRORS, CatalogDB, connect
 from pagetrail.archive.model import Capture
-from pagetrail.archive.pages import INDEX_NAMES, INDEXES
+from pagetrail.archive.pages import INDEX_NAMES, index_statements
 from pagetrail.archive.timestamps import bump
 from pagetrail.errors import ArchiveError
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS files (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE
-);
-CREATE TABLE IF NOT EXISTS captures (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL,
-    timestamp TEXT NOT NULL,
-    status INTEGER,
-    kind TEXT NOT NULL,
-    mime TEXT,
-    digest TEXT,
-    record_id TEXT,
-    file_id INTEGER REFERENCES files (id),
-    offset INTEGER,
-    length INTEGER,
-    seed TEXT,
-    refers_to INTEGER,
-    error TEXT,
-    etag TEXT,
-    last_modified TEXT,
-    extra TEXT,
-    summary TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS captures_url_ts ON captures (url, timestamp);
-CREATE INDEX IF NOT EXISTS captures_seed ON captures (seed);
-""" + "".join(f"{statement};\n" for statement in INDEXES)  # the page list's (see pages.py)
+
+def schema_statements(db: CatalogDB) -> list[str]:
+    """The tables and indexes, in ``db``'s dialect (``offset`` is quoted: PostgreSQL reserves it)."""
+    return [
+        f"CREATE TABLE IF NOT EXISTS files (id {db.id_column}, name TEXT NOT NULL UNIQUE)",
+        f"""CREATE TABLE IF NOT EXISTS captures (
+            id {db.id_column},
+            url TEXT NOT NULL,
+            timestamp TEXT NOT NULL,
+            status INTEGER,
+            kind TEXT NOT NULL,
+            mime TEXT,
+            digest TEXT,
+            record_id TEXT,
+            file_id {db.big_int} REFERENCES files (id),
+            "offset" {db.big_int},
+            length {db.big_int},
+            seed TEXT,
+            refers_to {db.big_int},
+            error TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            extra TEXT,
+            summary TEXT
+        )""",
+        "CREATE UNIQUE INDEX IF NOT EXISTS captures_url_ts ON captures (url, timestamp)",
+        "CREATE INDEX IF NOT EXISTS captures_seed ON captures (seed)",
+        *index_statements(db),  # the page list's (see pages.py)
+    ]
+
 
 # The WARC file name is stored once in `files` (it would otherwise be ~60 bytes of every row).
 COLUMNS = (
@@ -55,16 +57,11 @@ COLUMNS = (
     "offset", "length", "seed", "refers_to", "error", "etag", "last_modified", "extra",
 )
 _STORED = tuple("file_id" if c == "warc_file" else c for c in COLUMNS[1:])
+_STORED_SQL = tuple(f'"{c}"' if c == "offset" else c for c in _STORED)
 _SELECT = "SELECT " + ", ".join(
-    "files.name" if c == "warc_file" else f"captures.{c}" for c in COLUMNS
+    "files.name" if c == "warc_file" else f'captures."{c}"' if c == "offset" else f"captures.{c}"
+    for c in COLUMNS
 ) + " FROM captures LEFT JOIN files ON files.id = captures.file_id"
-
-
-BUSY_TIMEOUT_S = 60
-
-
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _row(row: tuple) -> Capture:
@@ -74,78 +71,62 @@ def _row(row: tuple) -> Capture:
 
 
 class Catalog:
-    def __init__(self, path: Path):
-        self.path = path
-        self.outdated_summaries: dict[str, str] | None = None  # set when an old layout was dropped
-        self._file_ids: dict[str, int] = {}
-        deadline = time.monotonic() + BUSY_TIMEOUT_S
-        while True:
-            try:
-                self.db = self._connect()
-                return
-            except sqlite3.OperationalError as exc:
-                # Turning a new database to WAL, or opening it while another connection runs
-                # WAL recovery, can answer SQLITE_BUSY without waiting on the busy handler, so
-                # two processes creating one archive at once need this retry; the patience is
-                # the same as the busy timeout's.
-                if not _is_busy(exc) or time.monotonic() > deadline:
-                    raise ArchiveError(f"{path}: cannot open the catalog ({exc})") from None
-                time.sleep(0.05)
-            except sqlite3.Error as exc:
-                raise ArchiveError(f"{path}: cannot open the catalog ({exc})") from None
-
-    @classmethod
-    def for_reading(cls, path: Path) -> Catalog:
-        """A connection that writes nothing (no schema set up, no journal mode change); on a
-        read-only folder, where SQLite cannot create the WAL's shared-memory file, the catalog
-        is opened as immutable (nobody can write it there either)."""
-        self = cls.__new__(cls)
-        self.path = path
-        self.outdated_summaries = None
-        self._file_ids = {}
-        writable = os.access(path.parent, os.W_OK | os.X_OK) and os.access(path, os.W_OK)
-        uri = path.resolve().as_uri() + ("?mode=ro" if writable else "?immutable=1")
-        try:
-            self.db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S,
-                                      isolation_level=None, check_same_thread=False)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-            self.current = self._current_layout()
-        except sqlite3.Error as exc:
-            raise ArchiveError(f"{path}: cannot open the catalog ({exc})") from None
-        return self
+    """The catalog's queries over one connection (``db``); ``Catalog.open`` sets up the tables,
+    ``Catalog.for_reading`` writes nothing."""
 
     current = True  # False: an older layout, to be rebuilt by a writer
+    created = False  # open() made the tables: the catalog was new (or outdated)
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                             check_same_thread=False)
+    def __init__(self, db: CatalogDB):
+        self.db = db
+        self.where = db.where
+        self.shared = db.shared
+        self.outdated_summaries: dict[str, str] | None = None  # set when an old layout was dropped
+        self._file_ids: dict[str, int] = {}
+
+    @classmethod
+    def open(cls, root: Path, url: str | None = None) -> Catalog:
+        """The catalog of the archive in ``root`` (``url``: PostgreSQL), ready to write."""
+        self = cls(connect(root, url))
         try:
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            self.db = db
-            # Only a new or outdated catalog needs the write lock (which a crawl may hold for
-            # a batch of captures) to set up its tables.
+            # Only a new or outdated catalog needs the write lock (which a crawl may hold for a
+            # batch of captures) to set up its tables.
             if not self._current_layout():
                 with self.transaction():
-                    self._drop_outdated()
-                    for statement in SCHEMA.split(";"):
-                        if statement.strip():
-                            db.execute(statement)
+                    self.db.prepare_schema()
+                    if not self._current_layout():  # another process may have just done it
+                        self._drop_outdated()
+                        for statement in schema_statements(self.db):
+                            self.db.execute(statement)
+                        self.created = True
+        except ERRORS as exc:
+            self.db.close()
+            raise ArchiveError(f"{self.where}: cannot open the catalog ({exc})") from None
         except BaseException:
-            db.close()
+            self.db.close()
             raise
-        return db
+        return self
+
+    @classmethod
+    def for_reading(cls, root: Path, url: str | None = None) -> Catalog:
+        """A connection that writes nothing (no tables set up, no journal mode change)."""
+        self = cls(connect(root, url, read_only=True))
+        try:
+            self.current = self._current_layout()
+        except ERRORS as exc:
+            self.db.close()
+            raise ArchiveError(f"{self.where}: cannot open the catalog ({exc})") from None
+        return self
 
     def _current_layout(self) -> bool:
-        names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        names = self.db.names()
         if not {"files", "captures", "captures_url_ts", "captures_seed", *INDEX_NAMES} <= names:
             return False
-        return "file_id" in {r[1] for r in self.db.execute("PRAGMA table_info(captures)")}
+        return "file_id" in self.db.columns("captures")
 
     def _drop_outdated(self) -> None:
         """A catalog from before the `files` table: keep its summaries, rebuild the rest."""
-        columns = {r[1] for r in self.db.execute("PRAGMA table_info(captures)")}
+        columns = self.db.columns("captures")
         if columns and "file_id" not in columns:
             self.outdated_summaries = self.summaries_by_record()
             self.db.execute("DROP TABLE captures")
@@ -154,16 +135,17 @@ class Catalog:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that holds SQLite's write lock from the start."""
-        self.db.execute("BEGIN IMMEDIATE")
+    def transaction(self) -> Iterator[CatalogDB]:
+        """A write transaction that holds the catalog's write lock from the start."""
+        self.db.begin_write()
         self.forget_file_ids()
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.rollback()
             raise
-        self.db.execute("COMMIT")
+        self.db.commit()
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -253,7 +235,7 @@ class Catalog:
         if row:
             found = int(row[0])
         else:
-            found = int(self.db.execute("INSERT INTO files (name) VALUES (?)", (name,)).lastrowid)
+            found = self.db.insert("INSERT INTO files (name) VALUES (?)", (name,))
         if self.db.in_transaction:
             self._file_ids[name] = found
         return found
@@ -275,11 +257,10 @@ class Catalog:
         values[COLUMNS.index("warc_file") - 1] = (
             self.file_id(capture.warc_file) if capture.warc_file else None)
         values[-1] = json.dumps(capture.extra, sort_keys=True) if capture.extra else None
-        cur = self.db.execute(
-            f"INSERT INTO captures ({', '.join(_STORED)}) VALUES ({','.join('?' * len(_STORED))})",
+        capture.id = self.db.insert(
+            f"INSERT INTO captures ({', '.join(_STORED_SQL)}) VALUES ({','.join('?' * len(_STORED))})",
             values,
         )
-        capture.id = int(cur.lastrowid)
         return capture.id
 
     def update(self, capture: Capture) -> None:
@@ -288,7 +269,7 @@ class Catalog:
             self.file_id(capture.warc_file) if capture.warc_file else None)
         values[-1] = json.dumps(capture.extra, sort_keys=True) if capture.extra else None
         self.db.execute(
-            f"UPDATE captures SET {', '.join(c + ' = ?' for c in _STORED)} WHERE id = ?",
+            f"UPDATE captures SET {', '.join(c + ' = ?' for c in _STORED_SQL)} WHERE id = ?",
             [*values, capture.id],
         )
 
@@ -299,7 +280,7 @@ class Catalog:
 
     def delete_beyond(self, warc_file: str, size: int) -> None:
         self.db.execute(
-            "DELETE FROM captures WHERE offset >= ?"
+            'DELETE FROM captures WHERE "offset" >= ?'
             " AND file_id = (SELECT id FROM files WHERE name = ?)", (size, warc_file))
 
     def set_summary(self, capture_id: int, summary: dict | None) -> None:

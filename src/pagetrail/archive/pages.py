@@ -1,38 +1,44 @@
 """Read-only queries over the catalog's stored change summaries: the list of watched pages with the
 last change per channel, and one page's timeline, a page of rows at a time.
 
-They answer from indexes, not by parsing every summary: ``INDEXES`` are partial indexes on
-``(url, timestamp)`` over the summarised captures and over the captures whose summary says a channel
-changed (a ``json_extract`` expression SQLite keeps up to date whenever a summary is written). With
-1,000 pages and 100,000 captures the page list costs a few index scans and one lookup per page
-(see bench/serve_speed.py). Every function takes a ``sqlite3.Connection`` to ``catalog.sqlite3``,
-which may be opened read-only.
+They answer from indexes, not by parsing every summary: ``index_statements`` are partial indexes
+on ``(url, timestamp)`` over the summarised captures and over the captures whose summary says a
+channel changed (a JSON expression the database keeps up to date whenever a summary is written).
+With 1,000 pages and 100,000 captures the page list costs a few index scans and one lookup per
+page (see bench/serve_speed.py). Every function takes the catalog's connection
+(``catalogdb.CatalogDB``: SQLite or PostgreSQL), which may be opened read-only.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pagetrail.archive.catalogdb import CatalogDB
 
 CHANNELS = ("article", "ads", "comments")
 PAGE_KINDS = ("response", "revisit", "failed")
 
 
-def changed_expr(channel: str) -> str:
+def changed_expr(db: CatalogDB, channel: str) -> str:
     """The SQL test "this capture's summary says ``channel`` changed" (the indexed expression: a
-    query must spell it exactly so for SQLite to use the index)."""
+    query must spell it exactly so for the database to use the index)."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    return f"json_extract(summary, '$.channels.{channel}.changed')"
+    return db.json_true("summary", f"$.channels.{channel}.changed")
 
 
-INDEXES = (
-    "CREATE INDEX IF NOT EXISTS captures_summarised ON captures (url, timestamp)"
-    " WHERE summary IS NOT NULL",
-    *(f"CREATE INDEX IF NOT EXISTS captures_{ch}_changed ON captures (url, timestamp)"
-      f" WHERE {changed_expr(ch)}" for ch in CHANNELS),
-)
+def index_statements(db: CatalogDB) -> list[str]:
+    return [
+        "CREATE INDEX IF NOT EXISTS captures_summarised ON captures (url, timestamp)"
+        " WHERE summary IS NOT NULL",
+        *(f"CREATE INDEX IF NOT EXISTS captures_{ch}_changed ON captures (url, timestamp)"
+          f" WHERE {changed_expr(db, ch)}" for ch in CHANNELS),
+    ]
+
+
 INDEX_NAMES = ("captures_summarised", *(f"captures_{ch}_changed" for ch in CHANNELS))
 
 
@@ -78,7 +84,7 @@ def _range(since: str | None, until: str | None) -> tuple[str, list[str]]:
     return sql, args
 
 
-def page_rows(db: sqlite3.Connection, since: str | None = None,
+def page_rows(db: CatalogDB, since: str | None = None,
               until: str | None = None) -> list[PageRow]:
     """Every page with a stored summary, with the timestamp of the last change of each channel
     (within ``[since, until)`` when given: 17-digit timestamps or prefixes), newest change first."""
@@ -92,7 +98,7 @@ def page_rows(db: sqlite3.Connection, since: str | None = None,
         rows[url] = PageRow(url, n, first, ts, cid, seed, status, kind)
     where, args = _range(since, until)
     for channel in CHANNELS:
-        query = (f"SELECT url, max(timestamp) FROM captures WHERE {changed_expr(channel)}{where}"
+        query = (f"SELECT url, max(timestamp) FROM captures WHERE {changed_expr(db, channel)}{where}"
                  " GROUP BY url")
         for url, ts in db.execute(query, args):
             if url in rows:
@@ -100,20 +106,20 @@ def page_rows(db: sqlite3.Connection, since: str | None = None,
     return sorted(rows.values(), key=lambda r: (r.latest_change, r.last), reverse=True)
 
 
-def fill_state(db: sqlite3.Connection, rows: list[PageRow]) -> None:
+def fill_state(db: CatalogDB, rows: list[PageRow]) -> None:
     """Fill in each row's fetch state and last summary (a lookup per row not filled yet: the list
     reads them only for the rows on show, or for all when filtering by fetch state)."""
     for row in rows:
         if row.state_known:
             continue
-        found = db.execute("SELECT json_extract(summary, '$.fetch_problem'),"
-                           " json_extract(summary, '$.summary') FROM captures WHERE id = ?",
+        found = db.execute(f"SELECT {db.json_text('summary', '$.fetch_problem')},"
+                           f" {db.json_text('summary', '$.summary')} FROM captures WHERE id = ?",
                            (row.last_id,)).fetchone()
         row.fetch_problem, row.last_summary = (found[0], found[1] or "") if found else (None, "")
         row.state_known = True
 
 
-def fill_details(db: sqlite3.Connection, rows: list[PageRow]) -> None:
+def fill_details(db: CatalogDB, rows: list[PageRow]) -> None:
     """Fill in what each shown row's last channel changes were (a lookup per change), and its
     fetch state."""
     from pagetrail.diff.model import PageDiff
@@ -125,7 +131,7 @@ def fill_details(db: sqlite3.Connection, rows: list[PageRow]) -> None:
             if change.capture_id is not None:
                 continue  # filled already (rows may be reused while the catalog is unchanged)
             found = db.execute(
-                f"SELECT id, json_extract(summary, '$.channels.{channel}') FROM captures"
+                f"SELECT id, {db.json_text('summary', f'$.channels.{channel}')} FROM captures"
                 " WHERE url = ? AND timestamp = ?", (row.url, change.timestamp)).fetchone()
             if not found:
                 continue
@@ -163,25 +169,32 @@ class TimelineRow:
     retried: bool = False  # an earlier attempt of the crawl of a newer row: evidence, not an entry
 
 
-_TIMELINE = (
-    "SELECT c.id, c.timestamp, c.kind, c.status, c.error, f.name, c.offset, c.record_id, c.digest,"
-    " c.summary IS NOT NULL, json_extract(c.summary, '$.summary'), json_extract(c.summary, '$.changed'),"
-    " json_extract(c.summary, '$.fetch_problem'), json_extract(c.summary, '$.from.timestamp'), "
-    + ", ".join(f"json_extract(c.summary, '$.channels.{ch}.changed')" for ch in CHANNELS)
-    + ", json_extract(c.extra, '$.attempt')"
-    + " FROM captures AS c LEFT JOIN files AS f ON f.id = c.file_id"
-)
-_PAGE_CAPTURES = (" WHERE c.url = ? AND c.kind IN ('response', 'revisit', 'failed')"
-                  " AND coalesce(json_extract(c.extra, '$.role'), 'page') = 'page'")
+def _timeline_sql(db: CatalogDB) -> str:
+    def text(path: str) -> str:
+        return db.json_text("c.summary", path)
+
+    return (
+        'SELECT c.id, c.timestamp, c.kind, c.status, c.error, f.name, c."offset", c.record_id,'
+        f" c.digest, c.summary IS NOT NULL, {text('$.summary')}, {db.json_true('c.summary', '$.changed')},"
+        f" {text('$.fetch_problem')}, {text('$.from.timestamp')}, "
+        + ", ".join(db.json_true("c.summary", f"$.channels.{ch}.changed") for ch in CHANNELS)
+        + f", {db.json_text('c.extra', '$.attempt')}"
+        + " FROM captures AS c LEFT JOIN files AS f ON f.id = c.file_id"
+    )
 
 
-def timeline(db: sqlite3.Connection, url: str, limit: int = 100, offset: int = 0,
+def _page_captures(db: CatalogDB) -> str:
+    return (" WHERE c.url = ? AND c.kind IN ('response', 'revisit', 'failed')"
+            f" AND coalesce({db.json_text('c.extra', '$.role')}, 'page') = 'page'")
+
+
+def timeline(db: CatalogDB, url: str, limit: int = 100, offset: int = 0,
              newest_first: bool = True) -> tuple[list[TimelineRow], int]:
     """A page of ``url``'s captures (``limit`` from ``offset``) and how many there are in all."""
-    total = db.execute("SELECT count(*) FROM captures AS c" + _PAGE_CAPTURES, (url,)).fetchone()[0]
+    total = db.execute("SELECT count(*) FROM captures AS c" + _page_captures(db), (url,)).fetchone()[0]
     order = "DESC" if newest_first else "ASC"
     out = []
-    for r in db.execute(_TIMELINE + _PAGE_CAPTURES + f" ORDER BY c.timestamp {order} LIMIT ? OFFSET ?",
+    for r in db.execute(_timeline_sql(db) + _page_captures(db) + f" ORDER BY c.timestamp {order} LIMIT ? OFFSET ?",
                         (url, limit, offset)):
         channels = tuple(ch for ch, flag in zip(CHANNELS, r[14:17], strict=True) if flag)
         summary = r[10] or ("fetch failed: " + (r[4] or "no response") if r[2] == "failed"
@@ -205,23 +218,23 @@ def _mark_retries(newest_first: list[TimelineRow]) -> None:
         pending = row.attempt - 1 if row.attempt > 1 else 0
 
 
-def page_stats(db: sqlite3.Connection) -> tuple[int, int]:
+def page_stats(db: CatalogDB) -> tuple[int, int]:
     """(pages, summarised captures) in the catalog."""
     row = db.execute("SELECT count(DISTINCT url), count(*) FROM captures"
                      " WHERE summary IS NOT NULL").fetchone()
     return int(row[0]), int(row[1])
 
 
-def change_summaries(db: sqlite3.Connection, urls: list[str] | None = None, since: str | None = None,
+def change_summaries(db: CatalogDB, urls: list[str] | None = None, since: str | None = None,
                      until: str | None = None, channel: str | None = None,
                      limit: int = 100) -> list[dict]:
     """The stored summaries of the newest ``limit`` captures that changed (in ``channel`` when
     given) or had a fetch problem, of ``urls`` (default: every page), newest first."""
     if channel:
-        where = changed_expr(channel)
+        where = changed_expr(db, channel)
     else:
-        where = ("summary IS NOT NULL AND (json_extract(summary, '$.changed')"
-                 " OR json_extract(summary, '$.fetch_problem') IS NOT NULL)")
+        where = (f"summary IS NOT NULL AND ({db.json_true('summary', '$.changed')}"
+                 f" OR {db.json_text('summary', '$.fetch_problem')} IS NOT NULL)")
     extra, args = _range(since, until)
     if urls is not None:
         if not urls:
@@ -233,14 +246,14 @@ def change_summaries(db: sqlite3.Connection, urls: list[str] | None = None, sinc
     return [json.loads(r[0]) for r in rows]
 
 
-def page_summaries(db: sqlite3.Connection, url: str) -> list[dict]:
+def page_summaries(db: CatalogDB, url: str) -> list[dict]:
     """Every stored summary of ``url``'s captures, oldest first (a page's history)."""
     rows = db.execute("SELECT summary FROM captures WHERE url = ? AND summary IS NOT NULL"
                       " ORDER BY timestamp", (url,))
     return [json.loads(r[0]) for r in rows]
 
 
-def neighbours(db: sqlite3.Connection, url: str, timestamp: str) -> tuple[int | None, int | None]:
+def neighbours(db: CatalogDB, url: str, timestamp: str) -> tuple[int | None, int | None]:
     """Ids of the summarised captures of ``url`` just before and just after ``timestamp``."""
     before = db.execute("SELECT id FROM captures WHERE url = ? AND timestamp < ? AND summary IS NOT NULL"
                         " ORDER BY timestamp DESC LIMIT 1", (url, timestamp)).fetchone()

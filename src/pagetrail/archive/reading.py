@@ -4,13 +4,13 @@ record (a revisit's body from the capture it refers to)."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from pagetrail.archive.catalog import Catalog
+from pagetrail.archive.catalogdb import CATALOG_NAME, ERRORS
 from pagetrail.archive.encoding import decode_body
 from pagetrail.archive.httpblock import header_value
 from pagetrail.archive.model import Capture
@@ -18,7 +18,6 @@ from pagetrail.archive.naming import timestamp17
 from pagetrail.archive.reader import Member, read_member, split_http
 from pagetrail.errors import ArchiveError
 
-CATALOG_NAME = "catalog.sqlite3"
 _DIGITS = re.compile(r"\d{4,17}")
 
 
@@ -39,8 +38,8 @@ class CaptureReader:
             catalog = self._catalog()
             try:
                 return fn(catalog)
-            except sqlite3.Error as exc:
-                raise ArchiveError(f"{catalog.path}: cannot read the catalog ({exc})") from None
+            except ERRORS as exc:
+                raise ArchiveError(f"{catalog.where}: cannot read the catalog ({exc})") from None
 
     def previous(self, url: str) -> Capture | None:
         return self.query(lambda c: c.latest(url))
@@ -65,7 +64,7 @@ class CaptureReader:
     def get(self, capture_id: int) -> Capture:
         capture = self.query(lambda c: c.get(int(capture_id)))
         if capture is None:
-            raise ArchiveError(f"{self.root / CATALOG_NAME}: no capture with id {capture_id}")
+            raise ArchiveError(f"{self._catalog().where}: no capture with id {capture_id}")
         return capture
 
     def find(self, url: str, timestamp_prefix: str) -> Capture:

@@ -145,11 +145,14 @@ def _holder(catalog: Catalog, capture_id: int | None) -> Capture | None:
 
 
 def repair_folder(folder: Path, catalog: Catalog,
-                  progress: Callable[[str], None] | None = None) -> list[Repaired]:
+                  progress: Callable[[str], None] | None = None,
+                  host: str | None = None) -> list[Repaired]:
     """Close every ``.open`` file whose writer died, except parked ones (left whole for the next
-    writer of their stream)."""
+    writer of their stream). ``host``: only files of that host's writers (the name's last part)."""
     done = []
     listing = names(folder)
+    if host is not None:
+        listing = [n for n in listing if f"-{host}.warc.gz" in n]
     for stale in (folder / n for n in listing if n.startswith(".") and n.endswith(".creating")):
         fd = try_lock(stale)
         if fd is not None:

@@ -3,7 +3,6 @@ batch, its index line merged when the file is closed."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -12,6 +11,7 @@ from pathlib import Path
 from pagetrail.archive import cdxj, policy, records, rows
 from pagetrail.archive.batch import CatalogBatch
 from pagetrail.archive.catalog import Catalog
+from pagetrail.archive.catalogdb import ERRORS
 from pagetrail.archive.digest import sha1_digest
 from pagetrail.archive.model import Capture, Exchange, FailedFetch
 from pagetrail.archive.naming import timestamp17
@@ -39,7 +39,7 @@ class CaptureWriter:
         # its full collections slower.
         self.pending: dict[str, list[tuple]] = {}
         if durable:
-            catalog.db.execute("PRAGMA synchronous = FULL")
+            catalog.db.durable()
         self.batch = CatalogBatch(catalog, lock, max_records=commit_records,
                                   max_seconds=commit_seconds, on_lost=self._rows_lost)
         self.files = RotatingWriter(root, prefix, hostname, max_file_size, info,
@@ -85,11 +85,11 @@ class CaptureWriter:
         try:
             self.flush()
             if not self.durable:
-                self.catalog.db.execute("PRAGMA wal_checkpoint(PASSIVE)")  # syncs the commits
+                self.catalog.db.checkpoint()
         except ArchiveError as exc:
             warc.needs_repair = True
             self.batch.failure = exc
-        except sqlite3.Error:
+        except ERRORS:
             pass  # the rows are committed; only the early sync failed
         if warc.needs_repair:
             self.pending.pop(warc.name, None)  # repair indexes the file with its rows
@@ -222,9 +222,9 @@ class _WriteStep:
             batch = self.writer.batch
             if self.start is not None and not isinstance(exc, ArchiveError):
                 self.warc.truncate_to(self.start)  # the row did not make it: nor does the record
-            if isinstance(exc, sqlite3.Error):
+            if isinstance(exc, ERRORS):
                 batch.statement_failed()
-                raise ArchiveError(f"{self.catalog.path}: cannot write the catalog ({exc})") from None
+                raise ArchiveError(f"{self.catalog.where}: cannot write the catalog ({exc})") from None
             return False
         finally:
             self.writer.lock.release()

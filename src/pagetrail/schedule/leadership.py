@@ -12,28 +12,20 @@ daemon per archive, so they need no lease.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 import threading
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from pagetrail.dburl import engine_for, redact
-from pagetrail.errors import UsageError
+from pagetrail.dburl import DEFAULT_NAMESPACE, check_namespace, engine_for, redact
+from pagetrail.dburl import lock_key as _lock_key
 
 log = logging.getLogger("pagetrail.schedule")
 
-DEFAULT_NAMESPACE = "default"
-_NAMESPACE = re.compile(r"[a-z0-9_]{1,40}")
+__all__ = ["DEFAULT_NAMESPACE", "SchedulerLease", "check_namespace", "lock_key", "table_for"]
+
 TABLE = "pagetrail_jobs"
-
-
-def check_namespace(name: str) -> str:
-    if not _NAMESPACE.fullmatch(name):
-        raise UsageError(f"--namespace {name!r}: use 1 to 40 lower-case letters, digits or _")
-    return name
 
 
 def table_for(namespace: str) -> str:
@@ -44,8 +36,7 @@ def table_for(namespace: str) -> str:
 
 def lock_key(namespace: str) -> int:
     """A stable signed 64-bit advisory-lock key for this namespace."""
-    digest = hashlib.sha256(f"pagetrail-scheduler:{namespace}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+    return _lock_key("pagetrail-scheduler", namespace)
 
 
 class SchedulerLease:

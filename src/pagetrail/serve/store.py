@@ -1,21 +1,20 @@
-"""What the web app reads: the archive (payloads, captures), its catalog through a read-only SQLite
-connection per thread, and the seed files (names and tags).
+"""What the web app reads: the archive (payloads, captures), its catalog through a read-only
+connection per thread (SQLite or PostgreSQL), and the seed files (names and tags).
 
-Nothing here writes: the catalog connection is opened with ``mode=ro``, comparisons are computed in
+Nothing here writes: the catalog connection is opened read-only, comparisons are computed in
 memory without the on-disk Snapshot cache (``ReadOnlyArchive`` has no ``root``), and exports are
 written to temporary files outside the archive.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pagetrail.archive import Archive, Capture
-from pagetrail.archive.archive import CATALOG_NAME
+from pagetrail.archive.catalogdb import CatalogDB, connect
 from pagetrail.seeds import Seed
 from pagetrail.serve.filters import Filters
 
@@ -49,24 +48,23 @@ class Store:
     _by_url: dict = field(default_factory=dict)
 
     @classmethod
-    def open(cls, root: str | Path, seeds: Sequence[Seed] = ()) -> Store:
-        """Open an existing archive. Opening runs the catalog's usual upgrade (the page-list
-        indexes of an older catalog are added once); requests only ever read."""
+    def open(cls, root: str | Path, seeds: Sequence[Seed] = (), catalog: str | None = None) -> Store:
+        """Open an existing archive (``catalog``: as for ``Archive``). Opening runs the catalog's
+        usual upgrade (the page-list indexes of an older catalog are added once); requests only
+        ever read."""
         from pagetrail.archive import Archive
 
-        return cls(Path(root), Archive.existing(root), seeds)
+        return cls(Path(root), Archive.existing(root, catalog=catalog), seeds)
 
     def close(self) -> None:
         self.archive.close()
 
     @property
-    def db(self) -> sqlite3.Connection:
+    def db(self) -> CatalogDB:
         """This thread's read-only connection to the catalog."""
         db = getattr(self._local, "db", None)
         if db is None:
-            uri = (self.root / CATALOG_NAME).resolve().as_uri() + "?mode=ro"
-            db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            db.execute("PRAGMA busy_timeout = 10000")
+            db = connect(self.root, self.archive.catalog_url, read_only=True)
             self._local.db = db
         return db
 
@@ -87,16 +85,8 @@ class Store:
         return self.capture(row[0]) if row else None
 
     def catalog_version(self) -> tuple:
-        """Changes whenever any process commits to the catalog: every commit grows or rewrites the
-        WAL file, and a checkpoint rewrites the database file."""
-        out = []
-        for name in (CATALOG_NAME, CATALOG_NAME + "-wal"):
-            try:
-                st = (self.root / name).stat()
-                out += [st.st_mtime_ns, st.st_size]
-            except FileNotFoundError:
-                out += [0, 0]
-        return tuple(out)
+        """Changes whenever any process commits to the catalog (see ``CatalogDB.version``)."""
+        return self.db.version()
 
     def page_rows(self, since: str | None, until: str | None) -> list:
         """``pages.page_rows`` of the catalog as it is now, reused until the catalog changes (the
