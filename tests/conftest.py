@@ -20,3 +20,13 @@ def _browser_available(request):
         if os.environ.get("CI"):
             pytest.fail(f"browser test in CI, but {why}")
         pytest.skip(f"needs headless Chromium: {why}")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL server for the whole session (tests/support/postgres.py); take a fresh
+    database per test with ``pg_server.fresh_database()``. Skipped without the server binaries,
+    failed in CI."""
+    from tests.support.postgres import start_postgres
+
+    yield from start_postgres()

@@ -10,6 +10,7 @@ instead, so a missing install step can never pass as green.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import shutil
 import subprocess
@@ -36,11 +37,28 @@ class Postgres:
         self._run([self._bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name])
         return self.url(name)
 
+    def fresh_database(self, password: str | None = None) -> str:
+        """A new, empty database (one per test on a server shared by the session)."""
+        number = next(_numbers)
+        name = f"t{os.getpid()}_{number}"
+        self.create_database(name)
+        return self.url(name, password)
+
+    def execute(self, url: str, sql: str) -> None:
+        """One statement on the database at ``url`` (test set-up: drop a schema...)."""
+        import psycopg
+
+        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+            conn.execute(sql)
+
     def _bin(self, name: str) -> str:
         return str(_bindir() / name)
 
     def _run(self, argv: list[str]) -> None:
         subprocess.run(_as_owner(argv), check=True, capture_output=True, timeout=120)
+
+
+_numbers = itertools.count(1)
 
 
 def _bindir() -> Path:

@@ -257,6 +257,7 @@ def exists(root: Path, url: str | None) -> bool:
     """Is there a catalog already (without creating one)?"""
     if not url:
         return (root / CATALOG_NAME).exists()
+    check_url(url)
     from pagetrail.archive.catalogpg import PostgresDB
 
     db = PostgresDB(url, read_only=True)

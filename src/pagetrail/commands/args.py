@@ -12,6 +12,14 @@ from pagetrail.errors import ArchiveError
 def add_archive_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--archive", default="archive", metavar="DIR",
                         help="archive folder (default: archive/)")
+    add_catalog_argument(parser)
+
+
+def add_catalog_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--catalog", metavar="URL", default=None,
+                        help="the archive's catalog in PostgreSQL, postgresql://user:pass@host/db"
+                        "[?namespace=NAME] (default: $PAGETRAIL_CATALOG, else catalog.sqlite3 in "
+                        "the archive folder); the password is never printed")
 
 
 def add_seed_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,14 +41,16 @@ def add_output_arguments(parser: argparse.ArgumentParser, formats: tuple[str, ..
                         "(default: $PAGETRAIL_REPLAY_BASE or http://localhost:8080/pagetrail)")
 
 
-def open_archive(path: str):  # noqa: ANN201 - pagetrail.archive.Archive
-    """The archive at ``path`` for reading; a missing folder is a one-line error, not a new archive."""
+def open_archive(path: str, catalog: str | None = None):  # noqa: ANN201 - pagetrail.archive.Archive
+    """The archive at ``path`` for reading (``catalog``: ``--catalog``); a missing folder is a
+    one-line error, not a new archive."""
     from pagetrail.archive import Archive
+    from pagetrail.archive.catalogdb import CATALOG_NAME, catalog_url
 
     root = Path(path)
-    if not (root / "catalog.sqlite3").exists():
+    if not catalog_url(catalog) and not (root / CATALOG_NAME).exists():
         raise ArchiveError(f"{root}: no pagetrail archive here (run 'pagetrail crawl' first, or pass --archive DIR)")
-    return Archive.existing(root)
+    return Archive.existing(root, catalog=catalog)
 
 
 def load_seed_list(files: list[str] | None):  # noqa: ANN201 - list[Seed]

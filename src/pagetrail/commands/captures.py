@@ -23,8 +23,9 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("url", metavar="URL", help="page URL exactly as captured")
-    parser.add_argument("--archive", default="archive", metavar="DIR",
-                        help="archive folder (default: archive/)")
+    from pagetrail.commands.args import add_archive_argument
+
+    add_archive_argument(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON list of captures")
 
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from pagetrail.seedref import page_url
 
     args.url = page_url(args.url)  # a seed's name (from seeds/*.toml) stands for its URL
-    with Archive.existing(args.archive) as archive:
+    with Archive.existing(args.archive, catalog=args.catalog) as archive:
         captures = archive.captures(args.url)
     if not captures:
         raise UsageError(f"{args.url}: no captures of this URL in {args.archive}")

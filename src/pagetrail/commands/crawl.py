@@ -45,8 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seed files (default: seeds/*.toml, or none when --url is given)")
     parser.add_argument("--url", action="append", default=[], metavar="URL",
                         help="also capture this URL as an ad-hoc seed (repeatable)")
-    parser.add_argument("--archive", default="archive", metavar="DIR",
-                        help="archive folder (default: archive/)")
+    from pagetrail.commands.args import add_archive_argument
+
+    add_archive_argument(parser)
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
                         help="capture only the file seed with this name or URL (repeatable; "
                         "--url seeds are always kept)")
@@ -76,6 +77,8 @@ def crawl_overrides(args: argparse.Namespace, seeds: list) -> dict[str, object]:
         options["USER_AGENT"] = args.user_agent
     if args.no_robots:
         options["ROBOTSTXT_OBEY"] = False
+    if getattr(args, "catalog", None):
+        options["PAGETRAIL_CATALOG"] = args.catalog
     return layered(settings_module_name(args.settings_module), seeds, options,
                    parse_pairs(args.settings))
 
@@ -126,7 +129,7 @@ def finish_stream(archive_root: Path, settings) -> None:  # noqa: ANN001 - Setti
     from pagetrail.archive import Archive
 
     try:
-        with Archive(archive_root) as archive:
+        with Archive(archive_root, catalog=settings.get("PAGETRAIL_CATALOG") or None) as archive:
             archive.finish_files()
     except Exception:  # noqa: BLE001, S110 - the crawl's own outcome is what gets reported
         pass

@@ -65,12 +65,12 @@ def run(args: argparse.Namespace) -> int:
     seeds = load_seed_list(args.seeds)
     args.url = page_url(args.url, seeds)  # a seed's name stands for its URL
     rules = _rules_from(args.rules, args.url) if args.rules else None
-    with open_archive(args.archive) as archive:
+    with open_archive(args.archive, args.catalog) as archive:
         pd = diff_between(archive, args.url, seeds, args.from_ts, args.to_ts, rules)
     doc = ReportDoc(mode="diff", title=f"Changes to {pd.url}", items=[pd], url=pd.url,
                     options=options(args))
     if args.format == "html":
-        with open_archive(args.archive) as archive:
+        with open_archive(args.archive, args.catalog) as archive:
             add_screenshots(doc, archive)
     write(render(args.format, doc), args.output)
     return 0

@@ -22,8 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("urls", nargs="*", metavar="URL", help="page URLs to export")
     parser.add_argument("--all", action="store_true", help="export every capture")
     parser.add_argument("--wacz", required=True, metavar="OUT.wacz", help="file to write")
-    parser.add_argument("--archive", default="archive", metavar="DIR",
-                        help="archive folder (default: archive/)")
+    from pagetrail.commands.args import add_archive_argument
+
+    add_archive_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("export: give one or more URLs or --all (not both)")
     if not args.wacz.endswith(".wacz"):
         raise UsageError(f"{args.wacz}: the output file name must end in .wacz")
-    with Archive.existing(args.archive) as archive:
+    with Archive.existing(args.archive, catalog=args.catalog) as archive:
         out = archive.export_wacz(args.wacz, None if args.all else args.urls)
     print(f"wrote {out} ({out.stat().st_size} bytes)", file=sys.stderr)
     return 0

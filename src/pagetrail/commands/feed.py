@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     seeds = load_seed_list(args.seeds)
     if args.url:
         args.url = page_url(args.url, seeds)  # a seed's name stands for its URL
-    with open_archive(args.archive) as archive:
+    with open_archive(args.archive, args.catalog) as archive:
         url = find_page(archive, args.url)[0] if args.url else None
         items = changes_since(archive, seeds, since, url)
     items = only_tagged(items, seeds, args.tag)

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     seeds = load_seed_list(args.seeds)
     args.url = page_url(args.url, seeds)  # a seed's name stands for its URL
-    with open_archive(args.archive) as archive:
+    with open_archive(args.archive, args.catalog) as archive:
         url, _captures = find_page(archive, args.url)
         entries = history(archive, url, seeds)
         proc = ChangeProcessor(archive, seeds)
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     doc = ReportDoc(mode="history", title=f"History of {url} ({len(items)} captures)", items=items,
                     url=url, options=options(args))
     if args.format == "html":
-        with open_archive(args.archive) as archive:
+        with open_archive(args.archive, args.catalog) as archive:
             add_screenshots(doc, archive)
     write(render(args.format, doc), args.output)
     return 0

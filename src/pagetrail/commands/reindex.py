@@ -11,7 +11,7 @@ from pagetrail.errors import EXIT_FAILURES, EXIT_OK
 HELP = "rebuild the catalog and index.cdxj from the WARC files"
 DESCRIPTION = """\
 Read every WARC file in the archive folder and rebuild the catalog of captures
-(catalog.sqlite3) and the sorted CDXJ index (index.cdxj) from them alone. Use it after copying
+(catalog.sqlite3, or the --catalog database) and the sorted CDXJ index (index.cdxj) from them alone. Use it after copying
 WARC files in or out, or if the catalog was lost. Leftover .open files of a killed crawl are
 repaired first. Change summaries are kept (matched by WARC record id) and restored from the
 WARC files. Damaged bytes inside a file are skipped: reading resumes at the next whole record,
@@ -25,15 +25,16 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--archive", default="archive", metavar="DIR",
-                        help="archive folder (default: archive/)")
+    from pagetrail.commands.args import add_archive_argument
+
+    add_archive_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from pagetrail.archive import Archive
 
     started = time.monotonic()
-    with Archive(Archive.check_exists(args.archive)) as archive:
+    with Archive(Archive.check_exists(args.archive, args.catalog), catalog=args.catalog) as archive:
         for fixed in archive.repaired:
             print(fixed.describe(), file=sys.stderr)
         damaged: list[tuple[str, int, int]] = []

@@ -48,14 +48,14 @@ def run(args: argparse.Namespace) -> int:
 
     since = parse_since(args.since)
     seeds = load_seed_list(args.seeds)
-    with open_archive(args.archive) as archive:
+    with open_archive(args.archive, args.catalog) as archive:
         items = changes_since(archive, seeds, since)
     items = only_tagged(items, seeds, args.tag)
     pages = len({pd.url for pd in items})
     title = f"Changes since {format_timestamp(since)}: {pages} page{'s' if pages != 1 else ''}"
     doc = ReportDoc(mode="report", title=title, items=items, since=since, options=options(args))
     if args.format == "html":
-        with open_archive(args.archive) as archive:
+        with open_archive(args.archive, args.catalog) as archive:
             add_screenshots(doc, archive)
     write(render(args.format, doc), args.output)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -30,7 +31,9 @@ SCRAPY_SETTINGS_MODULE in the environment), and the seeds' delay, timeout, proxy
 
 With --broker, the daemon only schedules: each due batch is sent as a Celery task and crawled by a
 `pagetrail worker` (any number, on any machine mounting the archive folder). A batch whose worker
-died is delivered again to another worker after --visibility-timeout.
+died is delivered again to another worker after --visibility-timeout. Workers on other machines
+need the catalog in PostgreSQL (--catalog, the same URL for the daemon and every worker): SQLite
+must not be shared over a network file system.
 
 On SIGTERM/SIGINT: no new crawls; running crawls get --stop-timeout seconds to close their WARC
 files (a second signal kills them; the archive repairs a half-written file at its next open).
@@ -40,7 +43,8 @@ examples:
   pagetrail run seeds/news.toml --archive /srv/pagetrail
   pagetrail run --jobstore postgresql://pagetrail@db/pagetrail --misfire-grace 6h
   pagetrail run --once-per-seed                   capture every seed once, then exit
-  pagetrail run --broker redis://localhost:6379/0 --jobstore postgresql://pagetrail@db/pagetrail
+  pagetrail run --broker redis://localhost:6379/0 --jobstore postgresql://pagetrail@db/pagetrail \
+      --catalog postgresql://pagetrail@db/pagetrail
                                                   schedule here, crawl on `pagetrail worker`s
   pagetrail run -s DOWNLOAD_TIMEOUT=20 -s AUTOTHROTTLE_ENABLED=1   Scrapy settings for each crawl
 """
@@ -49,8 +53,9 @@ examples:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("seed_files", nargs="*", metavar="SEED_FILE",
                         help="seed files (default: every seeds/*.toml, new files picked up)")
-    parser.add_argument("--archive", default="archive", metavar="DIR",
-                        help="archive folder (default: archive/)")
+    from pagetrail.commands.args import add_archive_argument
+
+    add_archive_argument(parser)
     parser.add_argument("--jobstore", metavar="URL",
                         help="SQLAlchemy URL of the job store, e.g. postgresql://user@host/db "
                         "(default: sqlite in the archive folder); the password is never printed")
@@ -120,6 +125,18 @@ def crawl_options(args: argparse.Namespace) -> tuple[str, ...]:
     return tuple(out)
 
 
+def use_catalog(url: str | None) -> None:
+    """``--catalog`` for the whole process and its children: the daemon and worker open the
+    archive in many places (repair, change summaries, parked files) and start crawls that open it
+    again, and all of them read $PAGETRAIL_CATALOG; the URL stays off every command line (where
+    `ps` would show its password)."""
+    if url:
+        from pagetrail.archive.catalogdb import CATALOG_ENV, check_url
+
+        check_url(url)
+        os.environ[CATALOG_ENV] = url
+
+
 def setup_logging(quiet: bool = False) -> None:
     """Daemon log lines on stderr; ``quiet`` keeps only warnings (the demo prints its own)."""
     handler = logging.StreamHandler(sys.stderr)
@@ -152,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
 
         celery_app(args.broker)  # no Celery or a bad URL: one line now, not at the first batch
     options = crawl_options(args)
+    use_catalog(args.catalog)
     setup_logging()
     config = DaemonConfig(
         archive=Path(args.archive),

@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if not is_loopback(args.host):
         token = os.environ.get(TOKEN_ENV) or new_token()
     seeds = load_seed_list(args.seeds)
-    store = Store.open(args.archive, seeds)
+    store = Store.open(args.archive, seeds, args.catalog)
     signal.signal(signal.SIGTERM, _interrupted)  # so pywb is stopped on a plain `kill` too
     replay = None
     try:

@@ -278,6 +278,11 @@ def archive_options(settings) -> dict[str, Any]:  # noqa: ANN001 - scrapy Settin
         options["max_file_age"] = max_age
     if settings.getbool("PAGETRAIL_WARC_APPEND", False):
         options["keep_open"] = True
+    # The catalog's URL (`pagetrail crawl --catalog`); without it the Archive reads
+    # $PAGETRAIL_CATALOG itself. A setting Scrapy does not define, so its "Overridden settings"
+    # log line never shows it (nor the password in it).
+    if settings.get("PAGETRAIL_CATALOG"):
+        options["catalog"] = settings.get("PAGETRAIL_CATALOG")
     return options
 
 

@@ -104,7 +104,7 @@ def install(app: Flask, config) -> None:  # noqa: ANN001 - ServeConfig
         try:
             # Its own Archive (its own catalog connection): the export walks the catalog at length
             # while other requests read through the shared one.
-            with _wacz_lock, Archive(store.root) as archive:
+            with _wacz_lock, Archive(store.root, catalog=store.archive.catalog_url) as archive:
                 archive.export_wacz(out, urls=[url])
         except ArchiveError as exc:
             tmp.cleanup()
