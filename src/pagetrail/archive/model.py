@@ -30,6 +30,12 @@ class Exchange:
     seed_url: str | None = None  # the seed's URL (a redirect hop or requisite has another url)
     role: str = "page"  # "page" | "redirect" | "requisite" | "robots"
     attempt: int = 1  # 2, 3 ... for Scrapy's retries of the same request in one crawl
+    # The bytes as they went over the wire, when the crawler's own HTTP client saw them
+    # (pagetrail.crawl.wire); None: the records are rebuilt from the fields above.
+    wire_request: bytes | None = None  # request line, headers and body as sent
+    wire_head: bytes | None = None  # status line, header lines and blank line as received
+    wire_body: bytes | None = None  # the body as received when it differs from ``body`` (chunked)
+    tls: str | None = None  # "tls/1.3" style, for the WARC-Protocol field
 
 
 @dataclass

@@ -162,12 +162,20 @@ def read_member(path: Path, offset: int) -> Member:
 
 def split_http(block: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
     """(status or request line, headers, body) of an application/http block."""
-    end = block.find(b"\r\n\r\n")
+    end, size = block.find(b"\r\n\r\n"), 4
+    if end < 0 or b"\n\n" in block[:end]:
+        # a head with bare LF line ends, stored as the server sent it
+        lf = block.find(b"\n\n")
+        if lf >= 0 and (end < 0 or lf < end):
+            end, size = lf, 2
     if end < 0:
         head, body = block, b""
     else:
-        head, body = block[:end], block[end + 4:]
-    lines = head.decode("latin-1").split("\r\n")
+        head, body = block[:end], block[end + size:]
+    text = head.decode("latin-1")
+    lines = text.split("\r\n")
+    if text.count("\n") != len(lines) - 1:
+        lines = [line.rstrip("\r") for line in text.split("\n")]
     headers = []
     for line in lines[1:]:
         name, sep, value = line.partition(":")

@@ -15,6 +15,7 @@ from pagetrail.archive.encoding import decode_body
 from pagetrail.archive.httpblock import header_value
 from pagetrail.archive.model import Capture
 from pagetrail.archive.naming import timestamp17
+from pagetrail.archive.chunked import payload_of
 from pagetrail.archive.reader import Member, read_member, split_http
 from pagetrail.errors import ArchiveError
 
@@ -92,11 +93,13 @@ class CaptureReader:
             if holder is None:
                 raise ArchiveError(f"{capture.url}: revisit {capture.id} refers to no capture in the catalog")
             _, holder_headers, body = split_http(self.member(holder).block)
+            body = payload_of(holder_headers, body)
             if capture.status == 304:
                 headers = holder_headers  # a 304 revisit has no head: the original describes the body
             encoding = header_value(holder_headers, "content-encoding")
         else:
             encoding = header_value(headers, "content-encoding")
+            body = payload_of(headers, body)  # stored as received: a chunked body is framed
         if decode:
             body = decode_body(body, encoding)
         return headers, body

@@ -155,12 +155,27 @@ def _common(exchange: Exchange, ts: str) -> list[tuple[str, str]]:
         # what went over the wire (the WARC-Protocol field proposed for WARC 1.1's revision).
         headers.append(("WARC-Protocol", "h2" if protocol in ("h2", "http/2", "http/2.0")
                         else protocol))
+    elif exchange.tls:
+        # Over TLS the head alone does not say how the bytes travelled: both layers, as the
+        # WARC-Protocol proposal for WARC 1.1's revision lists them (the field may repeat).
+        headers += [("WARC-Protocol", protocol or "http/1.1"), ("WARC-Protocol", exchange.tls)]
     return headers
 
 
+def http_block(exchange: Exchange) -> tuple[bytes, bytes]:
+    """(HTTP head, whole block) of a response record: the bytes as received when the crawler's
+    own client saw them (a chunked body with its framing and trailers), else rebuilt."""
+    if exchange.wire_head is not None:
+        head = exchange.wire_head
+        body = exchange.wire_body if exchange.wire_body is not None else exchange.body
+    else:
+        head = httpblock.response_head(exchange, len(exchange.body))
+        body = exchange.body
+    return head, head + body
+
+
 def response(exchange: Exchange, ts: str, payload_digest: str) -> Record:
-    head = httpblock.response_head(exchange, len(exchange.body))
-    block = head + exchange.body
+    head, block = http_block(exchange)
     headers = _common(exchange, ts)
     headers += [
         ("Content-Type", HTTP_RESPONSE),
@@ -194,7 +209,12 @@ def revisit(
     (pywb replays a revisit that has a 3xx head of its own as that 3xx). Both carry
     ``WARC-Truncated: length`` (WARC 1.1 section 6.7.2: the payload is left out)."""
     not_modified = profile == PROFILE_NOT_MODIFIED
-    block = b"" if not_modified else httpblock.response_head(exchange, len(exchange.body))
+    if not_modified:
+        block = b""
+    elif exchange.wire_head is not None:
+        block = exchange.wire_head
+    else:
+        block = httpblock.response_head(exchange, len(exchange.body))
     headers = _common(exchange, ts)
     headers += [
         ("Content-Type", HTTP_RESPONSE),
@@ -212,7 +232,10 @@ def revisit(
 
 
 def request(exchange: Exchange, ts: str, concurrent_to: str) -> Record:
-    block = httpblock.request_head(exchange) + exchange.request_body
+    if exchange.wire_request is not None:
+        block = exchange.wire_request  # as written on the connection
+    else:
+        block = httpblock.request_head(exchange) + exchange.request_body
     headers = _common(exchange, ts)
     headers += [
         ("WARC-Concurrent-To", concurrent_to),

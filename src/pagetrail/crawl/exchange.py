@@ -29,6 +29,9 @@ from twisted.internet.error import (
 )
 
 from pagetrail.archive.model import Exchange, FailedFetch
+from pagetrail.archive.reader import split_http
+from pagetrail.crawl.wire.fetch import META_WIRE, WireCapture
+from pagetrail.crawl.wire.parser import WireError
 
 # request.meta keys used by the spider and the middleware
 META_SEED = "pagetrail_seed"
@@ -130,9 +133,22 @@ def truncation(response: Response, request: Request | None = None) -> str | None
     return None
 
 
+def wire_of(request: Request, response: Response) -> WireCapture | None:
+    """The raw bytes the download handler kept for ``response`` (taken: a retry or redirect
+    copies the meta, and its own download puts its own there). None for a response that did
+    not come from pagetrail's client (PAGETRAIL_RAW_HTTP off, or made by a middleware)."""
+    wire = request.meta.pop(META_WIRE, None)
+    if wire is None or wire.body is not response.body:
+        return None
+    return wire
+
+
 def build_exchange(request: Request, response: Response, final: bool = False) -> Exchange:
     """The Exchange for a response as it came off the wire (before decompression or redirects);
     ``final``: a 3xx whose redirect will not be followed (see :func:`role_of`)."""
+    wire = wire_of(request, response)
+    if wire is not None:
+        return _wire_exchange(request, response, wire, final)
     return Exchange(
         url=request.url,
         method=request.method,
@@ -152,6 +168,37 @@ def build_exchange(request: Request, response: Response, final: bool = False) ->
     )
 
 
+def _wire_exchange(request: Request, response: Response, wire: WireCapture,
+                   final: bool) -> Exchange:
+    # The records are the bytes themselves; the parsed fields still feed the catalog, the
+    # revisit policy and the rebuilt form nobody writes (kept consistent with the bytes).
+    first, headers, _ = split_http(wire.head)
+    version, _, rest = first.partition(" ")
+    reason = rest.partition(" ")[2]
+    return Exchange(
+        url=request.url,
+        method=request.method,
+        request_headers=split_http(wire.request)[1],
+        status=response.status,
+        response_headers=headers,
+        body=response.body,
+        started=request.meta.get(META_STARTED) or now(),
+        request_body=request.body or b"",
+        reason=reason,
+        protocol=version or response.protocol or "HTTP/1.1",
+        ip_address=str(response.ip_address) if response.ip_address is not None else None,
+        truncated=truncation(response, request),
+        seed=request.meta.get(META_SEED),
+        seed_url=request.meta.get(META_SEED_URL),
+        role=role_of(request, response, final),
+        attempt=attempt_of(request),
+        wire_request=wire.request,
+        wire_head=wire.head,
+        wire_body=wire.wire_body,
+        tls=wire.tls,
+    )
+
+
 def failure_message(url: str, exc: BaseException) -> str:
     """One line naming the URL and what went wrong, e.g. ``connection refused: http://...``."""
     detail = " ".join(str(exc).split())
@@ -165,6 +212,8 @@ def failure_message(url: str, exc: BaseException) -> str:
 
 def _describe(exc: BaseException) -> str:
     name = type(exc).__name__
+    if isinstance(exc.__cause__, WireError):  # pagetrail's client could not read the answer
+        return f"download failed: {exc.__cause__}"[:200]
     # ResponseFailed / ResponseNeverReceived wrap the real reasons in a list of Failures; Scrapy's
     # DownloadFailedError wraps a ResponseFailed (as its cause) and prints the Failures' reprs
     reasons = getattr(exc, "reasons", None) or getattr(exc.__cause__, "reasons", None)

@@ -34,6 +34,16 @@ PAGETRAIL_KEEP_OVERSIZE = True
 # thread). See pagetrail/crawl/writer.py.
 PAGETRAIL_ARCHIVE_WRITER = "process"
 
+# -- the bytes on the wire (pagetrail.crawl.wire, docs/archive.md) ---------------------------------
+# http and https go through pagetrail's own HTTP/1.1 client, which keeps the request and response
+# bytes as they went over the wire for the archive's records. PAGETRAIL_RAW_HTTP = False hands
+# the downloads to Scrapy's own client instead (records rebuilt from its parsed objects).
+PAGETRAIL_RAW_HTTP = False
+DOWNLOAD_HANDLERS = {
+    "http": "pagetrail.crawl.wire.handler.RawHTTPDownloadHandler",
+    "https": "pagetrail.crawl.wire.handler.RawHTTPDownloadHandler",
+}
+
 # -- rendered captures (seeds with render = true: pagetrail.crawl.render, docs/render.md) ---------
 # Bounds per page: PAGETRAIL_RENDER_TOTAL_SECONDS (30), _SETTLE_SECONDS (10), _MAX_REQUESTS (500),
 # _MAX_RESOURCE_BYTES (10 MB), _MAX_TOTAL_BYTES (50 MB), _MAX_DOM_BYTES (5 MB),
