@@ -193,3 +193,33 @@ def test_catalog_errors_are_one_line_without_the_password(pg_server, tmp_path, c
         err = capsys.readouterr().err
         assert err.startswith("pagetrail: error:") and err.count("\n") == 1, err
         assert PASSWORD not in err and "***" in err
+
+
+KILLED = textwrap.dedent("""
+    import os, sys
+    sys.path.insert(0, {repo!r})
+    from pagetrail.archive import Archive
+    from tests.support.warcs import exchange
+    archive = Archive({folder!r}, hostname="alpha").open()
+    archive.record(exchange("http://example.test/alpha"))
+    os._exit(0)  # killed: the file stays .open, the row uncommitted
+""")
+
+
+def test_with_a_shared_catalog_each_host_repairs_only_its_own_files(pg_server, tmp_path):
+    # Machines mounting one folder may not see each other's file locks: a file of another host
+    # may be live on that host, so only its own host repairs it.
+    backend = Backend("postgresql", pg_server.fresh_database(), pg_server)
+    killed = subprocess.run([sys.executable, "-c", KILLED.format(repo=str(REPO), folder=str(tmp_path))],
+                            env=backend.env(), capture_output=True, text=True)
+    assert killed.returncode == 0, killed.stderr
+    (left,) = tmp_path.glob("*-alpha.warc.gz.open")
+    with backend.archive(tmp_path, hostname="beta") as beta:
+        beta.record(exchange("http://example.test/beta"))
+        assert left.exists() and [c.url for c in beta.captures()] == ["http://example.test/beta"]
+    with backend.archive(tmp_path, hostname="alpha") as alpha:
+        assert [r.name for r in alpha.repaired] == [left.name.removesuffix(".open")]
+        assert {c.url for c in alpha.captures()} == {"http://example.test/alpha",
+                                                     "http://example.test/beta"}
+    index = (tmp_path / "index.cdxj").read_text()
+    assert "test,example)/alpha " in index and "test,example)/beta " in index

@@ -140,7 +140,7 @@ class Archive:
         elif not (self.root / cdxj.INDEX_NAME).exists():
             from pagetrail.archive.reindex import rebuild_index
 
-            rebuild_index(self.root)  # empty when there are no files yet
+            rebuild_index(self.root, self._catalog.db.index_lock)  # empty without files yet
         self._start_writer()
         return self
 

@@ -14,6 +14,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,11 @@ class CatalogDB:
     def json_true(self, column: str, path: str) -> str:
         """SQL true when the value at ``path`` is JSON true (the page list's indexed form)."""
         return f"json_extract({column}, '{path}')"
+
+    def index_lock(self) -> AbstractContextManager:
+        """Held while index.cdxj is merged: nothing more than the folder's lock file for SQLite,
+        whose writers are all on one machine (see cdxj.py)."""
+        return nullcontext()
 
     def durable(self) -> None:
         """Make every commit reach the disk before it returns."""

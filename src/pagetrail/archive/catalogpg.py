@@ -17,7 +17,8 @@ insert a row nobody can lock yet (the same URL at the same millisecond). Readers
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from pagetrail.archive.catalogdb import BUSY_TIMEOUT_S, CatalogDB, DBError
@@ -73,6 +74,7 @@ class PostgresDB(CatalogDB):
         self.where = redact(url)
         self.key = f"{self.where}#{self.schema}"
         self._lock = lock_key("pagetrail-catalog", namespace)
+        self._index_lock = lock_key("pagetrail-index", namespace)
         try:
             # Autocommit: a read sees what was committed before it, and write transactions are
             # opened explicitly (begin_write), as with SQLite's isolation_level=None.
@@ -139,6 +141,19 @@ class PostgresDB(CatalogDB):
         rows = self.execute("SELECT column_name FROM information_schema.columns"
                             " WHERE table_schema = ? AND table_name = ?", (self.schema, table))
         return {r[0] for r in rows}
+
+    @contextmanager
+    def index_lock(self) -> Iterator[None]:
+        """A session-level advisory lock: machines that share the archive folder over a network
+        file system cannot count on each other seeing the index's lock file lock."""
+        try:
+            self.execute("SELECT pg_advisory_lock(?)", (self._index_lock,))
+        except DBError as exc:
+            raise ArchiveError(f"{self.where}: cannot lock the index ({exc})") from None
+        try:
+            yield
+        finally:
+            self.execute("SELECT pg_advisory_unlock(?)", (self._index_lock,))
 
     def json_text(self, column: str, path: str) -> str:
         return f"({column}::jsonb #>> '{_pg_path(path)}')"

@@ -4,7 +4,9 @@ Lines are ``SURT TIMESTAMP14 {json}`` with the JSON fields cdxj-indexer writes (
 digest, length, offset, filename; string values; ``warc/revisit`` as a revisit's mime). Only
 response and revisit records are indexed: those are what replay needs. Several processes update
 the index, so new lines are merged in under a lock file and the result replaces the index
-atomically.
+atomically. Machines sharing the folder over a network file system may not see each other's
+lock file locks, so writers with a shared catalog also pass a ``guard``: the catalog's index lock
+(a PostgreSQL advisory lock, see catalogdb.py), taken before the file lock.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,14 +120,18 @@ def line_for_member(member: Member, filename: str) -> str | None:
     return entry.line(filename) if entry else None
 
 
+Guard = Callable[[], AbstractContextManager]
+
+
 @contextmanager
-def locked(folder: Path) -> Iterator[None]:
-    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+def locked(folder: Path, guard: Guard | None = None) -> Iterator[None]:
+    with guard() if guard is not None else nullcontext():
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
 
 def _unique(lines: Iterable[str]) -> Iterator[str]:
@@ -200,12 +206,12 @@ def _size(path: Path) -> int:
 
 
 def merge(folder: Path, new_lines: Iterable[str], *, replace_all: bool = False,
-          presorted: bool = False) -> None:
+          presorted: bool = False, guard: Guard | None = None) -> None:
     """Add ``new_lines`` to the index (``replace_all``: they are the whole new index, written
-    to index.cdxj alone), sorted, duplicates dropped."""
+    to index.cdxj alone), sorted, duplicates dropped; ``guard``: see the module's docstring."""
     new_sorted = new_lines if presorted else sorted(text.rstrip("\n") for text in new_lines)
     main = folder / INDEX_NAME
-    with locked(folder):
+    with locked(folder, guard):
         deltas = _deltas(folder)
         if replace_all:
             _write_sorted(folder, main, new_sorted)
@@ -238,8 +244,9 @@ class Rebuilder:
 
     RUN_LINES = 100_000
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, guard: Guard | None = None):
         self.folder = folder
+        self.guard = guard
         self.run: list[str] = []
         self.spilled: list[str] = []
 
@@ -272,7 +279,7 @@ class Rebuilder:
         try:
             runs = [(text.rstrip("\n") for text in fh) for fh in handles]
             merge(self.folder, heapq.merge(*runs, sorted(self.run)), replace_all=True,
-                  presorted=True)
+                  presorted=True, guard=self.guard)
         finally:
             for fh in handles:
                 fh.close()

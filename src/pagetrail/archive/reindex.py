@@ -40,7 +40,7 @@ def rebuild(folder: Path, catalog: Catalog,
     ids: dict[str, int] = {}
     # One transaction, so readers see the old catalog or the new one, never half of it; files are
     # read one at a time so memory does not grow with the archive.
-    with catalog.transaction(), cdxj.Rebuilder(folder) as index:
+    with catalog.transaction(), cdxj.Rebuilder(folder, catalog.db.index_lock) as index:
         kept = catalog.summaries_by_record()
         catalog.clear()
         for path in files:
@@ -64,8 +64,8 @@ def rebuild(folder: Path, catalog: Catalog,
     return len(files), total
 
 
-def rebuild_index(folder: Path) -> None:
+def rebuild_index(folder: Path, guard: cdxj.Guard | None = None) -> None:
     """Only ``index.cdxj``, from the WARC files (the catalog is left as it is)."""
-    with cdxj.Rebuilder(folder) as index:
+    with cdxj.Rebuilder(folder, guard) as index:
         for path in warc_files(folder):
             index.add(scan(path, final_name(path)).lines())

@@ -195,6 +195,6 @@ def _repair_one(folder: Path, path: Path, fd: int, catalog: Catalog) -> Repaired
         resolve_late(catalog)
         catalog.restore_summaries({k: v for k, (_, v) in found.summaries.items()},
                                   only_missing=True)
-    cdxj.merge(folder, found.lines())
+    cdxj.merge(folder, found.lines(), guard=catalog.db.index_lock)
     os.rename(path, folder / name)
     return Repaired(name, found.records, size - found.end, found.skipped)

@@ -109,7 +109,7 @@ class CaptureWriter:
     def _index_closed_file(self, name: str, earlier: list[str] | None = None) -> None:
         lines = (earlier or []) + self._lines(name)
         if lines:
-            cdxj.merge(self.root, lines)
+            cdxj.merge(self.root, lines, guard=self.catalog.db.index_lock)
 
     def _keep_entry(self, warc: WarcFile, rec: records.Record, written: Written) -> None:
         entry = cdxj.entry_for_record(rec, written)
