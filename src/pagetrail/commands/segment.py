@@ -44,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output format (default: text)")
     parser.add_argument("--archive", default="archive", metavar="DIR",
                         help="archive folder for --capture (default: archive/)")
+    from pagetrail.commands.args import add_catalog_argument
+
+    add_catalog_argument(parser)
     parser.add_argument("--capture", action="append", default=[], metavar="URL@TIMESTAMP",
                         help="segment an archived capture (repeatable)")
 
@@ -60,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     if args.rules and not Path(args.rules).exists():
         raise UsageError(f"{args.rules}: no such seed file")
     failures, records = 0, []
-    for source, snap in segment_inputs(args.inputs, args.capture, seed_file=args.rules, archive_dir=args.archive):
+    for source, snap in segment_inputs(args.inputs, args.capture, seed_file=args.rules,
+                                       archive_dir=args.archive, catalog=args.catalog):
         if isinstance(snap, PagetrailError):
             print(f"pagetrail: error: {snap}", file=sys.stderr)
             failures += 1

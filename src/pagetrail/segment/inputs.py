@@ -67,12 +67,13 @@ def split_capture(ref: str) -> tuple[str, str]:
     return url, ts
 
 
-def read_capture(archive_dir: str, ref: str) -> PageInput:
-    """The archived capture ``URL@TIMESTAMP`` (a timestamp prefix picks the latest match)."""
+def read_capture(archive_dir: str, ref: str, catalog: str | None = None) -> PageInput:
+    """The archived capture ``URL@TIMESTAMP`` (a timestamp prefix picks the latest match);
+    ``catalog``: as for ``Archive``."""
     from pagetrail.archive import Archive
 
     url, ts = split_capture(ref)
-    with Archive.existing(archive_dir) as archive:
+    with Archive.existing(archive_dir, catalog=catalog) as archive:
         capture = archive.find(url, ts)
         headers, body = archive.read_payload(capture)
     ctype = next((v for k, v in reversed(headers) if k.lower() == "content-type"), None)
@@ -94,13 +95,14 @@ def rules_from(seed_file: str, url: str | None) -> SiteRules | None:
 
 
 def segment_inputs(inputs: Iterable[str], captures: Iterable[str] = (), *, seed_file: str | None = None,
-                   archive_dir: str = "archive") -> Iterator[tuple[str, object]]:
+                   archive_dir: str = "archive",
+                   catalog: str | None = None) -> Iterator[tuple[str, object]]:
     """(source, Snapshot) for each input in turn, or (name, PagetrailError) for one that failed;
     the others go on. UsageErrors (bad arguments) are raised."""
     from pagetrail.segment.bounded import segment_bounded as segment  # hard time bound
     from pagetrail.segment.decode import SegmentError
 
-    jobs = [(read_input, x) for x in inputs] + [(lambda ref: read_capture(archive_dir, ref), x) for x in captures]
+    jobs = [(read_input, x) for x in inputs] + [(lambda ref: read_capture(archive_dir, ref, catalog), x) for x in captures]
     for load, item in jobs:
         try:
             page = load(item)
