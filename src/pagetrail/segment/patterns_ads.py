@@ -72,6 +72,20 @@ WEAK_CALL_TO_ACTION = (
     "guarantee", "all natural", "i highly recommend", "recommend to my", "don't miss", "read more",
     "sign up", "subscribe",
 )
+#: A promo whose links pay nobody (no affiliate URL, no rel="sponsored") needs an offer as well:
+#: one of these (lower-case substrings) or a price. "Read more about each item, click here" with a
+#: plain link to another site cites a source; a call to action alone does not sell anything.
+OFFER_SIGNS = (
+    "order now", "buy now", "order today", "get yours", "special offer", "limited time", "money back",
+    "free trial", "try it free", "coupon", "promo code", "use code", "discount", "% off", "claim your",
+    "grab your", "i always recommend", "i highly recommend", "all natural", "guarantee", "free shipping",
+    "best price", "lowest price", "sale ends", "only $",
+)
+#: A price (currency sign or code beside a number): an offer too.
+PRICE = r"[$€£¥]\s?\d|\b\d+(?:[.,]\d\d)?\s?(?:usd|eur|gbp)\b"
+#: The page's own address besides its URL, from its head: <link rel=...> and <meta property=...>
+#: keys whose host is the page's site (links there are not outbound).
+OWN_ADDRESS_KEYS = frozenset(("canonical", "og:url", "shortlink"))
 #: Points of each sign of a promo; a block needs PROMO_MIN_SCORE, and an outbound or affiliate
 #: link in any case.
 PROMO_POINTS = {"strong call to action": 2, "weak call to action": 1, "affiliate link": 2, "outbound link": 1}
@@ -102,6 +116,9 @@ ADVERTORIAL_MIN_PROMOS = 2
 #: A heading-like lead-in ("For infertility Patients:") directly before a promo joins it.
 PROMO_LEADIN_MAX_WORDS = 8
 
+#: jusText's stoplist (that language's most frequent words) joins STOPWORDS when promos.py tells
+#: what a run is about: frequent words are no sign of a topic.
+TOPIC_STOPLIST_LANGUAGE = "English"
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with from as is are was were be been being it "
     "its this that these those i you he she we they my your our their his her me us them not no "

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import justext
 from lxml import etree
 
 from pagetrail.segment import patterns_ads as D
@@ -28,13 +29,41 @@ _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[\"'“‘(\[A-Z0-9])")
 
 
+#: Words that say nothing about a topic: our short list and jusText's stoplist (the language's
+#: most frequent words, shipped with trafilatura's jusText). With the short list alone, words
+#: such as "every", "one", "another", "first" made any promo look on topic in a long article.
+_STOP = D.STOPWORDS | frozenset(justext.get_stoplist(D.TOPIC_STOPLIST_LANGUAGE))
+
+
 def _content_words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in words(text) if w not in D.STOPWORDS}
+    return {w.rstrip("s") for w in words(text) if w not in _STOP}
 
 
 def _calls_to_action(low: str) -> tuple[str | None, str | None]:
     return (next((c for c in D.CALL_TO_ACTION if c in low), None),
             next((c for c in D.WEAK_CALL_TO_ACTION if c in low), None))
+
+
+_PRICE = re.compile(D.PRICE)
+
+
+def _sells(low: str) -> bool:
+    """True when the text makes an offer: a selling phrase or a price."""
+    return any(o in low for o in D.OFFER_SIGNS) or _PRICE.search(low) is not None
+
+
+_CTA_WORDS = {c: _content_words(c) for c in (*D.CALL_TO_ACTION, *D.WEAK_CALL_TO_ACTION)}
+
+
+def _topic_words(text: str) -> set[str]:
+    """The content words of ``text`` without those of its calls to action: "read more about it
+    here" is how a promo asks, not what it is about ("read" is in most articles)."""
+    low = text.lower()
+    mine = _content_words(text)
+    for phrase, ws in _CTA_WORDS.items():
+        if phrase in low:
+            mine -= ws
+    return mine
 
 
 @dataclass
@@ -72,11 +101,13 @@ def _only_run_of(run: Run) -> bool:
 class _Scorer:
     """Scores runs; the words of the first ``article_runs`` runs are the article's."""
 
-    def __init__(self, texts: list[str], article_runs: int, page_site: str, is_paid: callable) -> None:
+    def __init__(self, texts: list[str], article_runs: int, url: str, root: etree._Element, is_paid: callable) -> None:
         self.texts = texts
         self.article_runs = article_runs
-        self.page_site = page_site
+        self.url, self.root = url, root
+        self._own_sites: set[str] | None = None
         self.is_paid = is_paid
+        self.paid: set[str] = set()  # hrefs found paying (by URL or rel="sponsored")
         self._words: list[set[str]] | None = None
         self.counts: Counter = Counter()
         self.current = 0  # the run being scored
@@ -88,18 +119,43 @@ class _Scorer:
         self.current = i
         return self._words[i]
 
+    def own_sites(self) -> set[str]:
+        """The page's own sites: its URL's, and those its head names as the page's address
+        (``<link rel="canonical">``, ``og:url``): a capture fetched through a mirror, a proxy or
+        another host name links home to the canonical one."""
+        if self._own_sites is None:
+            self._own_sites = {site(host(self.url))} - {""}
+            head = self.root.find("head")
+            for el in head.iter("link", "meta") if head is not None else ():
+                key = (el.get("rel") or el.get("property") or "").lower()
+                if key in D.OWN_ADDRESS_KEYS:
+                    h = host((el.get("href") or el.get("content") or "").strip())
+                    if h:
+                        self._own_sites.add(site(h))
+        return self._own_sites
+
     def outbound(self, anchors: Iterable[etree._Element]) -> list[str]:
+        """The links of ``anchors`` that leave the site or pay someone."""
         out = []
         for a in anchors:
             href = a.get("href") or ""
             h = host(href)
-            if h and (site(h) != self.page_site or self.is_paid(href, a.get("rel") or "")):
+            if not h:
+                continue
+            if self.is_paid(href, a.get("rel") or ""):
+                self.paid.add(href)
+                out.append(href)
+            elif site(h) not in self.own_sites():
                 out.append(href)
         return out
 
     def score(self, low: str, links: list[str]) -> tuple[int, list[str]]:
         cta, weak = _calls_to_action(low)
-        affiliate = any(self.is_paid(h, "") for h in links)
+        affiliate = any(h in self.paid for h in links)
+        if not affiliate and not _sells(low):
+            # "To read more, click here" before a plain link to another site is how writers
+            # cite a source: without a link that pays, only an offer makes it a promo.
+            return 0, ["no paying link and no offer"]
         pts = D.PROMO_POINTS
         score = (pts["strong call to action"] * bool(cta) + pts["weak call to action"] * bool(weak)
                  + (pts["affiliate link"] if affiliate else pts["outbound link"] if links else 0))
@@ -151,7 +207,7 @@ def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
         if n + 1 == article_regions:
             article_runs = len(all_runs)
     texts = [r.text for r in all_runs]
-    scorer = _Scorer(texts, article_runs, site(host(url)), is_paid)
+    scorer = _Scorer(texts, article_runs, url, regions[0].getroottree().getroot(), is_paid)
     found: list[Promo] = []
     taken: set[int] = set()
     for i, (run, text) in enumerate(zip(all_runs, texts, strict=True)):
@@ -192,7 +248,8 @@ def _whole(scorer: _Scorer, i: int, run: Run, text: str, links: list[str]) -> Pr
     score, signs = scorer.score(text.lower(), links)
     if score < D.PROMO_MIN_SCORE:
         return None
-    overlap = scorer.overlap(scorer.words_of(i))
+    scorer.words_of(i)
+    overlap = scorer.overlap(_topic_words(text))
     if overlap > D.PROMO_MAX_OVERLAP:
         return None
     return Promo([run], text, links, ", ".join([*signs, f"{overlap:.0%} word overlap with the article"]))
@@ -231,7 +288,7 @@ def _part(scorer: _Scorer, i: int, run: Run, links: list[str], prose_only: bool 
     first, last = at, at
     while last + 1 < len(sents) and any(_calls_to_action(raw[slice(*sents[last + 1])].lower())):
         last += 1
-    sent_words = [_content_words(raw[a:b]) for a, b in sents]
+    sent_words = [_topic_words(raw[a:b]) for a, b in sents]
 
     def rest_of_run(lo: int, hi: int) -> Counter:
         return Counter(w for k, ws in enumerate(sent_words) if not lo <= k <= hi for w in ws)
@@ -292,6 +349,9 @@ def _lead_in(all_runs: list[Run], texts: list[str], i: int, scorer: _Scorer) -> 
         end = scorer.article_runs if i < scorer.article_runs else len(all_runs)
         after = next((k for k in range(i + 1, end) if texts[k]), None)
         return j if after is None or all_runs[after].block.tag in _HEADINGS else None
-    if text.endswith((":", "?", "!")) or lead.bold_only():
+    if text.endswith((":", "?", "!")):
+        return j
+    # A bold line is a label ("Special offer") unless it is a sentence: the author's emphasis.
+    if lead.bold_only() and not text.endswith("."):
         return j
     return None
