@@ -13,6 +13,7 @@ from pagetrail.segment.comments import patterns as P
 from pagetrail.segment.comments.candidates import candidates, fold, in_order, prune_sparse
 from pagetrail.segment.comments.forms import form_nodes, is_form_text
 from pagetrail.segment.comments.forums import thread
+from pagetrail.segment.comments.guard import article_guard
 from pagetrail.segment.comments.regions import (
     is_widget,
     looks_like_comment,
@@ -107,12 +108,15 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     # nothing outside them is ever a comment.
     scopes = [PageAttributes(el) for el in region_hint] if region_hint else [attributes]
     cache: list[list[etree._Element]] = []
+    # The article's own markup and headline: never inside what the heuristics take (a site
+    # rule's matches are the user's word and are not second-guessed).
+    guarded = set() if region_hint else article_guard(root, attributes)
 
     def regions(fresh: bool = False) -> list[etree._Element]:
         if region_hint:
             return region_hint
         if fresh or not cache:
-            cache[:] = [named_regions(attributes, protect)]
+            cache[:] = [named_regions(attributes, protect, guarded)]
         return cache[0]
 
     forms = in_order([f for s in scopes for f in form_nodes(s, protect)])
@@ -123,6 +127,7 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     if protect is not None:
         # The article itself can carry comment-ish markup (e.g. "post" ids): never a comment.
         cands = [c for c in cands if c is not protect and not any(a is c for a in protect.iterancestors())]
+    cands = [c for c in cands if c not in guarded]
     items = prune_sparse(fold(cands))
     found = Found()
     if len(items) < 2 and not region_hint:
@@ -130,7 +135,7 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
         if posts:
             found.first_post, items = posts[0], posts[1:]
     if not items:
-        items = _unmarked(regions, formset, attributes)
+        items = [el for el in _unmarked(regions, formset, attributes) if el not in guarded]
     if not items and region_hint:
         # Matches without comment markup or repeated parts inside: each match is a comment.
         items = [el for el in region_hint if el not in formset and not is_form_text(text_of(el))]
@@ -138,17 +143,17 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
     found.comments = [c for _el, c in records]
     found.items = [el for el, _c in records]
     if records:
-        found.region = region_of(found.items, protect, region_hint)
+        found.region = region_of(found.items, protect, region_hint, guarded)
     elif not region_hint and jsonld:
         found.comments = jsonld
     # Remove: the region, plus any named comment region and comment form elsewhere (form text
     # such as "Leave a Reply" must not leak into the article either).
     remove = [found.region] if found.region is not None else []
-    if found.region is not None and protect is not None and \
-            (found.region is protect or any(a is found.region for a in protect.iterancestors())):
+    if found.region is not None and (found.region in guarded or protect is not None and (
+            found.region is protect or any(a is found.region for a in protect.iterancestors()))):
         # Comments and article share a container (Movable Type and others): take the comments
         # out one by one, never the container.
         found.region = None
         remove = list(found.items)
-    found.remove = remove + regions() + forms
+    found.remove = remove + regions() + [f for f in forms if f not in guarded]
     return found

@@ -13,6 +13,11 @@ import re
 from pagetrail.segment.comments.tokens import Tokens
 
 # ---------------------------------------------------------------- regions (all comments)
+#: Prefixes of class words that carry a taxonomy term of the post, written by editors, not by the
+#: theme: WordPress's post_class/body_class (``category-for-discussion``, ``tag-replies``,
+#: ``post_tag-…``, ``format-…``), Drupal's ``taxonomy-term-…``. Their words are never
+#: read as a comment region.
+LABEL_PREFIXES = ("category-", "tag-", "post_tag-", "post-tag-", "format-", "post-format-", "taxonomy-term-")
 #: class/id tokens of the container of a page's comments, in the languages we have met.
 REGION = Tokens(
     words=(
@@ -27,7 +32,16 @@ REGION = Tokens(
         "kommentarer-list", "kommentit", "komentare", "komentáře", "kommentarii", "yorumlar",
         "komentar",
     ),
+    label_prefixes=LABEL_PREFIXES,
 )
+#: The article's own markup (guard.py): no comment region or comment item may hold an element
+#: with one of these whole class words (hAtom's post, WordPress's post_class), a schema.org type of
+#: these (microdata itemtype, RDFa typeof; substrings), or the page's headline: an <h1> of at
+#: least HEADLINE_MIN_CHARS whose text is in the page's <title> or one of TITLE_META.
+ARTICLE_CLASS = Tokens(words=("hentry", "type-post", "type-page", "type-article"), edges=r"\s")
+ARTICLE_SCHEMA_TYPES = ("Article", "BlogPosting")
+TITLE_META = frozenset(("og:title", "twitter:title"))
+HEADLINE_MIN_CHARS = 12
 #: Element kinds that can be a comment region.
 REGION_TAGS = frozenset(("div", "section", "ol", "ul", "aside", "dl", "table"))
 

@@ -16,14 +16,16 @@ from pagetrail.segment.textutil import PageAttributes, attrs, text_of
 _DIGITS = re.compile(r"\d+")
 
 
-def named_regions(attributes: PageAttributes, protect: etree._Element | None) -> list[etree._Element]:
+def named_regions(attributes: PageAttributes, protect: etree._Element | None,
+                  guarded: set[etree._Element] = frozenset()) -> list[etree._Element]:
     """The outermost elements whose id or class names a comment region, outside sidebars and
-    never the article or anything holding it."""
+    never the article or anything holding it (``protect``, the estimated container, or one of
+    ``guarded``, the article's marks and what holds them: guard.py)."""
     out: list[etree._Element] = []
     outset: set = set()
     memo: dict = {}
     for el in attributes.elements({"class": P.REGION.search, "id": P.REGION.search}):
-        if el.tag not in P.REGION_TAGS or excluded(el, protect, memo):
+        if el.tag not in P.REGION_TAGS or el in guarded or excluded(el, protect, memo):
             continue
         if protect is not None and (el is protect or any(x is el for x in protect.iterancestors())):
             continue
@@ -135,7 +137,8 @@ def _holds_other_comments(el: etree._Element, matches: list[etree._Element]) -> 
 
 
 def region_of(items: list[etree._Element], protect: etree._Element | None,
-              matches: list[etree._Element] | None = None) -> etree._Element:
+              matches: list[etree._Element] | None = None,
+              guarded: set[etree._Element] = frozenset()) -> etree._Element:
     """The comment region: the items' common ancestor, widened to the enclosing element whose
     id/class says comments (so the heading and the form go with it), never over the article.
     With a site rule's ``matches``, the region starts from them and widens only while it holds
@@ -153,6 +156,8 @@ def region_of(items: list[etree._Element], protect: etree._Element | None,
         if anc.tag in ("body", "html"):
             break
         if protect is not None and (anc is protect or any(a is anc for a in protect.iterancestors())):
+            break
+        if anc in guarded:
             break
         if matches and _holds_other_comments(anc, matches):
             break

@@ -72,6 +72,9 @@ class Tokens:
     words: tuple[str, ...] = ()
     patterns: tuple[tuple[str, str], ...] = ()
     edges: str = WORD_EDGES
+    #: Class words starting with one of these (lower case) are labels, not layout, and are never
+    #: searched: WordPress's ``category-for-discussion`` names a category, not a comment region.
+    label_prefixes: tuple[str, ...] = ()
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -106,8 +109,12 @@ class Tokens:
         if self._quick.search(low) is None:
             return False
         if self.regex.search(low) is not None:
-            return True
+            # Only a value that matched pays for dropping its label words.
+            return not self.label_prefixes or self.regex.search(self._without_labels(low)) is not None
         return "-" in self.edges and low != value and self.regex.search(split_humps(value)) is not None
+
+    def _without_labels(self, low: str) -> str:
+        return " ".join(w for w in low.split() if not w.startswith(self.label_prefixes))
 
 
 _HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
