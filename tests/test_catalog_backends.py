@@ -171,6 +171,28 @@ def test_read_commands_answer_from_the_catalog(backend, tmp_path, capsys):
     assert (folder / "catalog.sqlite3").exists() == (backend.url is None)
 
 
+def test_serve_lists_and_shows_pages_from_the_catalog(backend, tmp_path):
+    from urllib.parse import quote
+
+    from pagetrail.serve import ServeConfig, Store, create_app
+
+    folder = tmp_path / "archive"
+    with backend.archive(folder) as archive:
+        archive.record(exchange(URL, seed="s"))
+        archive.record(exchange(URL, body=EDITED, at=later(3600), seed="s"))
+    assert main(["reprocess", "--archive", str(folder), *backend.cli()]) == 0
+    store = Store.open(folder, catalog=backend.url)
+    try:
+        client = create_app(ServeConfig(store, "http://127.0.0.1:9/pagetrail")).test_client()
+        for path in ("/", f"/page?url={quote(URL)}"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            shown = response.get_data(as_text=True)
+            assert "example.test/page" in shown and "1 added" in shown, path
+    finally:
+        store.close()
+
+
 def test_namespaces_keep_archives_apart_in_one_database(pg_server, tmp_path):
     url = pg_server.fresh_database()
     for name in ("news", "blogs"):

@@ -173,8 +173,12 @@ class Daemon:
         shown = redact(url) if c.jobstore else str(self.archive / "jobs.sqlite3")
         if c.namespace != DEFAULT_NAMESPACE:
             shown += f" (namespace {c.namespace})"
-        log.info("pagetrail daemon: %d seeds, archive %s, job store %s%s", len(self._entries),
-                 self.archive, shown, f", broker {self.queue.shown}" if self.queue else "")
+        from pagetrail.archive.catalogdb import catalog_url
+
+        catalog = catalog_url()  # --catalog reaches the daemon through $PAGETRAIL_CATALOG
+        log.info("pagetrail daemon: %d seeds, archive %s%s, job store %s%s", len(self._entries),
+                 self.archive, f" (catalog {redact(catalog)})" if catalog else "", shown,
+                 f", broker {self.queue.shown}" if self.queue else "")
 
     def _job_options(self) -> dict:
         # coalesce: after downtime, all missed runs of a job become one run.

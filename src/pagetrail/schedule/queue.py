@@ -223,8 +223,11 @@ def run_worker(broker: str, config: WorkerConfig, concurrency: int = 1,
     # Celery's NAME@HOST convention: the host shows which machine crawled a batch.
     name = config.hostname or f"pagetrail-{os.getpid()}"
     hostname = name if "@" in name else f"{name}@{socket.gethostname()}"
-    log.info("pagetrail worker %s: broker %s, archive %s, %d at a time", hostname, redact(broker),
-             config.archive, concurrency)
+    from pagetrail.archive.catalogdb import catalog_url
+
+    catalog = catalog_url()  # --catalog reaches the worker through $PAGETRAIL_CATALOG
+    log.info("pagetrail worker %s: broker %s, archive %s%s, %d at a time", hostname, redact(broker),
+             config.archive, f" (catalog {redact(catalog)})" if catalog else "", concurrency)
     # Threads: each batch's work happens in its own child process; a killed worker takes its
     # children down with it (they die with the thread that started them, see child.py).
     worker = app.Worker(hostname=hostname, pool="threads", concurrency=concurrency,
