@@ -245,3 +245,32 @@ def test_with_a_shared_catalog_each_host_repairs_only_its_own_files(pg_server, t
                                                      "http://example.test/beta"}
     index = (tmp_path / "index.cdxj").read_text()
     assert "test,example)/alpha " in index and "test,example)/beta " in index
+
+
+def test_crawl_and_the_local_daemon_write_to_the_named_catalog(pg_server, tmp_path):
+    from tests.support.daemon import Daemon, RecordingSite, write_seeds
+
+    url = pg_server.fresh_database(PASSWORD)
+    site = RecordingSite(delay=0.0)
+    try:
+        write_seeds(tmp_path / "seeds.toml", [{"name": n, "url": site.url(f"/{n}"), "schedule": "1h",
+                                               "robots": False} for n in ("one", "two")])
+        crawl = subprocess.run([sys.executable, "-m", "pagetrail", "crawl", "seeds.toml", "--archive",
+                                "archive", "--catalog", url], cwd=tmp_path, capture_output=True,
+                               text=True)
+        assert crawl.returncode == 0, crawl.stderr
+        daemon = Daemon(tmp_path, "seeds.toml", "--archive", "archive", "--catalog", url,
+                        "--once-per-seed", "--batch-window", "0.2s")
+        daemon.wait_log("every seed crawled once")
+        assert daemon.proc.wait(120) == 0
+        daemon.stop()
+    finally:
+        site.close()
+    assert not (tmp_path / "archive" / "catalog.sqlite3").exists()
+    with Archive.existing(tmp_path / "archive", catalog=url) as archive:
+        for name in ("one", "two"):
+            captures = archive.captures(site.url(f"/{name}"))
+            assert [c.kind for c in captures] == ["response", "response"]
+            assert all(archive.get_summary(c.id) for c in captures)
+    assert PASSWORD not in crawl.stdout + crawl.stderr + daemon.log()
+    assert "catalog postgresql" in daemon.log()
