@@ -13,6 +13,7 @@ Use the ``validators`` fixture (session scoped)::
 
 from __future__ import annotations
 
+import fcntl
 import socket
 import subprocess
 import sys
@@ -60,6 +61,16 @@ def build_venv(venv: Path = VENV) -> tuple[Path | None, str]:
     if _works(venv):
         return venv / "bin", ""
     venv.parent.mkdir(parents=True, exist_ok=True)
+    # Test workers running side by side (pytest -n) all ask for the venv at start: the first one
+    # builds it, the others wait on the lock and then find it working.
+    with open(venv.parent / "validators-venv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(venv)
+
+
+def _build(venv: Path) -> tuple[Path | None, str]:
+    if _works(venv):
+        return venv / "bin", ""
     steps = [[sys.executable, "-m", "venv", str(venv)],
              [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *PACKAGES]]
     for step in steps:

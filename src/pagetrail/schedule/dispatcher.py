@@ -94,7 +94,9 @@ class Dispatcher:
                 self._watchers = [w for w in self._watchers if w.is_alive()] + [watcher]
                 # Reserve the slot before the child exists, so the loop cannot overshoot.
                 self._children.append(_Placeholder)
-            watcher.start()
+                # Started under the lock: stop() joins every listed watcher, and joining one
+                # listed but not yet started raises (seen when SIGTERM came as a batch launched).
+                watcher.start()
 
     def _run_batch(self, names: list[str]) -> None:
         child = None
