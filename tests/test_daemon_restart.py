@@ -76,3 +76,29 @@ def test_daemon_survives_sigterm_and_sigkill_mid_crawl(tmp_path, site):
     for path in ("/a", "/b"):
         stored = [c for c in captures if c.url == site.url(path) and c.kind != "failed"]
         assert len(stored) == site.count(path), (path, len(stored), site.count(path))
+
+
+def test_runs_a_killed_daemon_left_waiting_run_once_at_the_next_start(tmp_path, site):
+    # Four hourly seeds due together, crawled one at a time: when the daemon dies during the
+    # first crawl, three runs were still waiting in it. The job store already points an hour
+    # ahead, so only the record of due runs (schedule/handover.py) brings them back.
+    names = ["a", "b", "c", "d"]
+    write_seeds(tmp_path / "seeds.toml", [{"name": n, "url": site.url(f"/{n}"), "schedule": "1h",
+                                           "robots": False} for n in names])
+    for name in names:
+        site.hold(f"/{name}")
+    args = ("seeds.toml", "--archive", "archive", "--batch-window", "0.2s", "--batch-size", "1")
+    first = Daemon(tmp_path, *args, tag="first")
+    busy = wait_for(lambda: [n for n in names if site.active[f"/{n}"] > 0], what="the first crawl")
+    first.stop(signal.SIGKILL)
+    for name in names:  # the orphaned crawl finishes its page and exits
+        site.release(f"/{name}")
+    second = Daemon(tmp_path, *args, "--once-per-seed", tag="second")
+    second.wait_log("every seed crawled once")
+    assert second.proc.wait(120) == 0  # --once-per-seed: it stops by itself (no signal race)
+    second.stop()
+    assert "3 runs left due by the previous daemon" in second.log() or \
+        "4 runs left due by the previous daemon" in second.log(), second.log()
+    waiting = [n for n in names if n not in busy]
+    assert {n: site.count(f"/{n}") for n in waiting} == dict.fromkeys(waiting, 1)
+    check_archive(tmp_path / "archive")

@@ -79,7 +79,8 @@ def missing(reason: str) -> None:
     pytest.skip(message)
 
 
-def start_postgres() -> Iterator[Postgres]:
+def start_postgres(fsync: bool = False) -> Iterator[Postgres]:
+    """``fsync``: commit to disk as a production server does (benchmarks); tests run without."""
     if not (_bindir() / "initdb").exists():
         missing("PostgreSQL server binaries not found")
     folder = Path(tempfile.mkdtemp(prefix="pagetrail-pg-"))
@@ -91,7 +92,9 @@ def start_postgres() -> Iterator[Postgres]:
     subprocess.run(_as_owner([str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
                               "--auth=trust", "-E", "UTF8", "--no-sync"]),
                    check=True, capture_output=True, timeout=120)
-    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} -c fsync=off"
+    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
+    if not fsync:
+        options += " -c fsync=off"
     subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
                               "-o", options, "-w", "start"]),
                    check=True, capture_output=True, timeout=120)

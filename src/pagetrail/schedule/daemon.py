@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import signal
+import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +27,7 @@ from pagetrail.schedule import jobs
 from pagetrail.schedule.child import DEFAULT_COMMAND, ChildCrawl, CrawlRun, crawl_command
 from pagetrail.schedule.control import ControlChannel, DaemonLock, schedule_dir
 from pagetrail.schedule.dispatcher import Dispatcher
+from pagetrail.schedule.handover import DueBook
 from pagetrail.schedule.leadership import DEFAULT_NAMESPACE, SchedulerLease
 from pagetrail.schedule.notify import Notifications
 from pagetrail.schedule.outcome import CaptureOutcome, outcomes
@@ -83,6 +86,7 @@ class Daemon:
         self.scheduler: BackgroundScheduler | None = None
         self.dispatcher: Dispatcher | None = None
         self.queue = None  # queue.BatchQueue with a broker
+        self.book: DueBook | None = None  # due runs not yet handed over, see handover.py
         self.lease = SchedulerLease(jobs.jobstore_url(self.archive, config.jobstore), config.namespace)
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -106,23 +110,36 @@ class Daemon:
         if install_signals:
             signal.signal(signal.SIGTERM, self.handle_signal)
             signal.signal(signal.SIGINT, self.handle_signal)
-        self._lock.acquire(wait=self.config.lock_wait)
         try:
-            self._repair_archive()
-            self._entries = self._watcher.load_initial()
-            self._control.reset()
+            # The lease comes before the archive's daemon lock: a standby sharing the leader's
+            # archive folder (one machine, or a folder every machine mounts) must wait, not fail on
+            # the lock the leader holds. Its seed files are checked first, so that a broken one is
+            # an error now rather than when it takes over.
+            if self.lease.shared:
+                self._check_seeds()
             if not self.lease.acquire(self._stop):
                 return 0
-            self._start()
+            self._lock.acquire(wait=self.config.lock_wait)
             try:
-                self._loop()
+                self._repair_archive()
+                self._entries = self._watcher.load_initial()
+                self._control.reset()
+                self._start()
+                try:
+                    self._loop()
+                finally:
+                    self._shutdown()
             finally:
-                self._shutdown()
+                self._lock.release()
         finally:
             self.lease.release()
-            self._lock.release()
             jobs.set_submitter(None)
         return self.exit_code
+
+    def _check_seeds(self) -> None:
+        """Load the seed files as the daemon will, without touching the archive's snapshots."""
+        with tempfile.TemporaryDirectory(prefix="pagetrail-seeds-") as scratch:
+            SeedWatcher(self.config.seed_paths, Path(scratch), self.config.seeds_folder).load_initial()
 
     def _repair_archive(self) -> None:
         """Open the archive once before any crawl: it closes WARC files a killed crawl left open."""
@@ -157,18 +174,15 @@ class Daemon:
         self.dispatcher = Dispatcher(self._start_child, self._crawl_done, c.batch_window,
                                      c.max_parallel, c.batch_size)
         url = jobs.jobstore_url(self.archive, c.jobstore)
-        self.scheduler = BackgroundScheduler(
-            jobstores={"default": jobs.make_jobstore(url, c.namespace)},
-            executors={"default": {"type": "threadpool", "max_workers": 4}},
-            job_defaults=self._job_options(),
-            timezone=UTC,
-        )
-        jobs.set_submitter(self.dispatcher.submit)
+        self.book = jobs.due_book(url, c.namespace)
+        self.scheduler = jobs.make_scheduler(url, c.namespace, c.misfire_grace)
+        jobs.set_submitter(self._due)
         self.dispatcher.start()
         # Started paused: jobs left in the store by a previous run must not fire before the seeds
         # are synced (a removed seed's job would run once more).
         self.scheduler.start(paused=True)
         self._sync(self._entries)
+        self._resume_left_over()
         self.scheduler.resume()
         shown = redact(url) if c.jobstore else str(self.archive / "jobs.sqlite3")
         if c.namespace != DEFAULT_NAMESPACE:
@@ -180,11 +194,30 @@ class Daemon:
                  self.archive, f" (catalog {redact(catalog)})" if catalog else "", shown,
                  f", broker {self.queue.shown}" if self.queue else "")
 
+    def _due(self, name: str) -> None:
+        """A job fired: recorded in the job store's database first, so that a daemon dying before
+        the run is handed over leaves it to its successor."""
+        if self.book is not None:
+            self.book.due(name)
+        if self.dispatcher is not None:
+            self.dispatcher.submit(name)
+
+    def _resume_left_over(self) -> None:
+        """Run once what a previous daemon of this namespace left due and not handed over."""
+        assert self.scheduler is not None and self.dispatcher is not None
+        if self.book is None:
+            return
+        scheduler = self.scheduler
+        left = self.book.left_over(lambda name: name in self._entries and getattr(
+            scheduler.get_job(name), "next_run_time", None) is not None)
+        if left:
+            log.info("%d runs left due by the previous daemon: running them now (%s)", len(left),
+                     ", ".join(left[:10]) + (", ..." if len(left) > 10 else ""))
+        for name in left:
+            self.dispatcher.submit(name)
+
     def _job_options(self) -> dict:
-        # coalesce: after downtime, all missed runs of a job become one run.
-        # max_instances=1: APScheduler never overlaps a job (the dispatcher also guards crawls).
-        return {"coalesce": True, "max_instances": 1,
-                "misfire_grace_time": int(self.config.misfire_grace) or None}
+        return jobs.job_defaults(self.config.misfire_grace)
 
     def _loop(self) -> None:
         c = self.config
@@ -222,6 +255,8 @@ class Daemon:
         if self.notifications is not None:
             self.notifications.close()
         self._close_archive_files()
+        if self.book is not None:
+            self.book.close()
         log.info("pagetrail daemon stopped: %d crawls, %d captures", self.runs, self.capture_count)
 
     # -- jobs ---------------------------------------------------------------------------------
@@ -258,6 +293,8 @@ class Daemon:
             self.scheduler.remove_job(name)
             if self.dispatcher is not None:
                 self.dispatcher.forget(name)
+            if self.book is not None:
+                self.book.handed_over([name])
             log.info("%s: removed from the schedule (no longer in the seed files)", name)
 
     def _apply_control(self) -> None:
@@ -268,6 +305,8 @@ class Daemon:
                     self.scheduler.pause_job(request.name)
                     if self.dispatcher is not None:
                         self.dispatcher.forget(request.name)
+                    if self.book is not None:
+                        self.book.handed_over([request.name])
                 else:
                     self.scheduler.resume_job(request.name)
             except JobLookupError:
@@ -288,7 +327,12 @@ class Daemon:
         # The crawls append to one WARC stream (rotated by size and age, see crawl/settings.py)
         # instead of making a file each; -s options given to the daemon come after, and win.
         if self.queue is not None:  # the worker adds PAGETRAIL_WARC_APPEND itself
-            return self.queue.crawl([e.seed.name for e in entries], files, self.config.crawl_options)
+            batch = [e.seed.name for e in entries]
+            since = time.time()
+            book = self.book
+            # Once queued, the broker owns the run: it survives this daemon.
+            on_queued = (lambda: book.handed_over(batch, since)) if book is not None else None
+            return self.queue.crawl(batch, files, self.config.crawl_options, on_queued)
         options = ("-s", "PAGETRAIL_WARC_APPEND=True", *self.config.crawl_options)
         command = crawl_command(files, [e.seed.name for e in entries], str(self.archive),
                                 self.config.crawl_base, options)
@@ -301,6 +345,8 @@ class Daemon:
             log.info("crawl of %s left queued: the workers crawl it (daemon stopping)",
                      ", ".join(run.seeds))
             return
+        if self.book is not None and self.queue is None:
+            self.book.handed_over(run.seeds, run.started.timestamp())
         self.runs += 1
         took = (run.finished - run.started).total_seconds() if run.finished else 0.0
         if run.ok:

@@ -17,9 +17,11 @@ from pathlib import Path
 from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.engine import Engine
 
 from pagetrail.dburl import engine_for, redact
 from pagetrail.errors import UsageError
+from pagetrail.schedule.handover import DueBook
 from pagetrail.schedule.leadership import DEFAULT_NAMESPACE, table_for
 
 log = logging.getLogger("pagetrail.schedule")
@@ -57,14 +59,50 @@ def make_jobstore(url: str, namespace: str = DEFAULT_NAMESPACE) -> BaseJobStore:
     if url == MEMORY:
         return MemoryJobStore()
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    engine = database(url)
+    try:
+        return SQLAlchemyJobStore(engine=engine, tablename=table_for(namespace))
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises many types for a bad URL
+        raise UsageError(f"--jobstore {redact(url)}: cannot use this job store: {exc}") from None
+
+
+def job_defaults(misfire_grace: float) -> dict:
+    """The options every seed's job gets.
+
+    coalesce: after downtime, all missed runs of a job become one run. max_instances=1:
+    APScheduler never overlaps a job (the dispatcher also guards crawls)."""
+    return {"coalesce": True, "max_instances": 1, "misfire_grace_time": int(misfire_grace) or None}
+
+
+def make_scheduler(url: str, namespace: str = DEFAULT_NAMESPACE,
+                   misfire_grace: float = 3600.0) -> BackgroundScheduler:
+    """The daemon's scheduler on its job store (bench/cluster_scale.py measures this one)."""
+    return BackgroundScheduler(
+        jobstores={"default": make_jobstore(url, namespace)},
+        executors={"default": {"type": "threadpool", "max_workers": 4}},
+        job_defaults=job_defaults(misfire_grace),
+        timezone=UTC,
+    )
+
+
+def database(url: str) -> Engine:
+    """An engine on the job store's database (SQLite tuned as below)."""
     from sqlalchemy import event
 
     engine = engine_for(url, "--jobstore")
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def due_book(url: str, namespace: str = DEFAULT_NAMESPACE) -> DueBook | None:
+    """Where the daemon records due runs until they are handed over (none for ``memory``)."""
+    if url == MEMORY:
+        return None
     try:
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-        return SQLAlchemyJobStore(engine=engine, tablename=table_for(namespace))
-    except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises many types for a bad URL
+        return DueBook(database(url), url, namespace)
+    except Exception as exc:  # noqa: BLE001 - as make_jobstore: many types for an unusable database
         raise UsageError(f"--jobstore {redact(url)}: cannot use this job store: {exc}") from None
 
 

@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,9 +89,11 @@ class BatchQueue:
         self.app = celery_app(self.broker, self.visibility_timeout)
         self.shown = redact(self.broker)
 
-    def crawl(self, names: list[str], seed_files: list[str], options: tuple[str, ...]) -> RemoteCrawl:
+    def crawl(self, names: list[str], seed_files: list[str], options: tuple[str, ...],
+              on_queued: Callable[[], None] | None = None) -> RemoteCrawl:
         files = {Path(f).name: Path(f).read_text(encoding="utf-8") for f in seed_files}
-        return RemoteCrawl(self, {"seeds": list(names), "files": files, "options": list(options)})
+        return RemoteCrawl(self, {"seeds": list(names), "files": files, "options": list(options)},
+                           on_queued)
 
 
 class RemoteCrawl:
@@ -100,9 +103,10 @@ class RemoteCrawl:
     are coalesced into one after it). ``terminate()`` (daemon stopping) stops waiting only: the
     batch stays queued and is crawled by the workers all the same."""
 
-    def __init__(self, queue: BatchQueue, batch: dict):
+    def __init__(self, queue: BatchQueue, batch: dict, on_queued: Callable[[], None] | None = None):
         self.queue = queue
         self.batch = batch
+        self.on_queued = on_queued  # called once the broker holds the batch
         self.run = CrawlRun(tuple(batch["seeds"]), [TASK, *batch["seeds"]], datetime.now(UTC))
         self.result = None
         self._stop = threading.Event()
@@ -113,6 +117,8 @@ class RemoteCrawl:
             try:
                 self.result = self.queue.app.send_task(TASK, args=[self.batch], queue=QUEUE)
                 self._recovered()
+                if self.on_queued is not None:
+                    self.on_queued()
                 log.info("queued the crawl of %s (task %s)", ", ".join(self.run.seeds), self.result.id)
                 return
             except Exception as exc:  # noqa: BLE001 - any transport error: the broker is away

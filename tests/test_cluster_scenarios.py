@@ -1,0 +1,197 @@
+"""Scale-out scenarios on real servers: one `pagetrail run --broker` scheduler (job store in a real
+PostgreSQL), two `pagetrail worker`s over a real Redis, fifty seeds of a local site on short
+schedules, and the failures operators meet: a worker killed mid-batch, the leader killed while a
+standby waits, Redis stopped for a while. After each, every seed is captured again (runs missed
+meanwhile coalesced, never two fetches of a seed at once), every catalog row is readable from its
+WARC record and every WARC record has exactly one row, and every capture has its change summary.
+
+The servers are Debian's (tests/support/redis.py, postgres.py), started once for the module on
+loopback; each test has its own database and Redis database number. Nothing here measures time:
+every wait is on a condition, with a generous deadline.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import signal
+import time
+
+import pytest
+
+from tests.support.cluster import (
+    Worker,
+    check_catalog,
+    fetches,
+    never_overlapped,
+    scheduler,
+    seed_names,
+    seeds_on,
+    stop_all,
+    wait_round,
+)
+from tests.support.daemon import RecordingSite, wait_for
+from tests.support.postgres import start_postgres
+from tests.support.redis import start_redis
+
+SEEDS = 50
+_redis_db = itertools.count(1)  # one Redis database per test: no batch leaks between tests
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    yield from start_postgres()
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    # Append-only file on: queued batches survive the restart, as on a production Redis.
+    yield from start_redis(persistent=True)
+
+
+@pytest.fixture
+def broker(redis_server) -> str:
+    return redis_server.url.rsplit("/", 1)[0] + f"/{next(_redis_db)}"
+
+
+@pytest.fixture
+def jobstore(postgres, request) -> str:
+    return postgres.create_database("c_" + request.node.name[-40:].lower())
+
+
+@pytest.fixture
+def site():
+    s = RecordingSite(delay=0.0)
+    yield s
+    s.close()
+
+
+def batches_with(worker: Worker, seed: str) -> tuple[int, int]:
+    """How many batches with ``seed`` this worker started, and how many it finished."""
+    started = finished = 0
+    for line in worker.log().splitlines():
+        if re.search(rf"\bcrawling .*\b{seed}\b", line):
+            started += 1
+        elif re.search(rf"\bcrawl of .*\b{seed}\b", line):
+            finished += 1
+    return started, finished
+
+
+def busy_with(worker: Worker, seed: str) -> bool:
+    started, finished = batches_with(worker, seed)
+    return started > finished
+
+
+def within_schedule(counts: dict[str, int], seconds: float, interval: float) -> None:
+    """Runs missed while nothing could crawl were coalesced, not replayed: no seed was fetched
+    more often than its schedule allows over the time the test ran (a slow machine only lowers
+    the counts, so this bound holds however loaded the machine is)."""
+    most = seconds / interval + 2
+    over = {name: n for name, n in counts.items() if n > most}
+    assert not over, f"fetched more than {most:.0f} times in {seconds:.0f}s: {over}"
+
+
+def test_two_workers_share_fifty_seeds_and_a_killed_workers_batch_is_crawled_again(
+        tmp_path, site, broker, jobstore):
+    names = seed_names(SEEDS)
+    seeds_on(site, tmp_path, names, "3s")
+    one, two = Worker(tmp_path, broker, "one"), Worker(tmp_path, broker, "two")
+    daemon = scheduler(tmp_path, broker, "--jobstore", jobstore, "--batch-size", "25")
+    started = time.monotonic()
+    victim = survivor = None
+    try:
+        counts = wait_round(site, names)
+        daemon.wait_log("by one@")  # both workers took batches, and the daemon saw their results
+        daemon.wait_log("by two@")
+        # Hold one page: the batch with it stays mid-crawl until its worker is killed.
+        site.hold("/s00")
+        wait_for(lambda: site.active["/s00"] > 0, what="a worker fetching the held page")
+        busy = wait_for(lambda: [w for w in (one, two) if busy_with(w, "s00")],
+                        what="the worker crawling s00")
+        victim = busy[0]
+        survivor = two if victim is one else one
+        _, done = batches_with(survivor, "s00")
+        os.killpg(victim.proc.pid, signal.SIGKILL)  # the worker and its crawl, as a machine dies
+        victim.proc.wait()
+        site.release("/s00")  # the dead crawl's request ends; nobody reads the answer
+        counts = fetches(site, names)
+        # After the visibility timeout the survivor gets the dead worker's batch too.
+        wait_for(lambda: batches_with(survivor, "s00")[1] > done, timeout=240,
+                 what="the killed worker's batch crawled by the other worker")
+        wait_round(site, names, counts, rounds=2)
+        assert daemon.proc.poll() is None
+    finally:
+        stop_all(daemon, survivor)
+        for worker in (one, two):
+            if worker.proc.poll() is None:
+                stop_all(worker)
+    within_schedule(fetches(site, names), time.monotonic() - started, 3.0)
+    never_overlapped(site, names)
+    check_catalog(tmp_path / "archive", names, site, at_least=3, repair=True)
+
+
+def test_a_standby_takes_over_a_killed_leader_and_runs_each_due_seed_exactly_once(
+        tmp_path, site, broker, jobstore):
+    # Forty seeds due once an hour, so each must be fetched exactly once across the hand-over (a
+    # lost run would wait an hour, a doubled one shows as a second fetch), and ten every 2 s that
+    # must keep their schedule under the new leader. --parallel 1: the leader queues one batch at
+    # a time, so when it dies most due seeds are still waiting in it, not queued in Redis.
+    hourly, frequent = seed_names(40, "h"), seed_names(10, "s")
+    names = hourly + frequent
+    seeds_on(site, tmp_path, hourly, "1h", more=dict.fromkeys(frequent, "2s"))
+    site.hold("/h00")  # the first batch (h00-h09, due first) stays mid-crawl over the hand-over
+    options = ("--jobstore", jobstore, "--batch-size", "10", "--parallel", "1")
+    one, two = Worker(tmp_path, broker, "one"), Worker(tmp_path, broker, "two")
+    leader = scheduler(tmp_path, broker, *options, tag="leader")
+    standby = None
+    try:
+        leader.wait_log("queued the crawl of h00")
+        standby = scheduler(tmp_path, broker, *options, tag="standby")
+        standby.wait_log("waiting as standby")
+        wait_for(lambda: site.active["/h00"] > 0, what="a worker fetching h00")
+        assert "queued" not in standby.log(), "never two leaders"
+        leader.proc.kill()  # SIGKILL: its session ends, PostgreSQL releases the lease
+        leader.proc.wait()
+        standby.wait_log("taking over the schedule", timeout=120)
+        counts = fetches(site, names)
+        site.release("/h00")  # the dead leader's queued batch ends on its worker
+        wait_round(site, hourly, what="every hourly seed fetched once")
+        wait_round(site, frequent, counts, rounds=2, what="the 2 s seeds fetched again under the standby")
+        assert standby.proc.poll() is None
+    finally:
+        stop_all(standby, one, two)
+        leader.log_file.close()
+    assert "queued" not in standby.log().split("taking over the schedule")[0], "never two leaders"
+    once = fetches(site, hourly)
+    assert once == dict.fromkeys(hourly, 1), {n: c for n, c in once.items() if c != 1}
+    never_overlapped(site, names)
+    captures = check_catalog(tmp_path / "archive", names, site, repair=True)
+    per_url = [c.url for c in captures if c.kind in ("response", "revisit")]
+    assert all(per_url.count(site.url(f"/{n}")) == 1 for n in hourly)
+
+
+def test_fifty_seeds_carry_on_when_redis_stops_for_a_while_and_comes_back(
+        tmp_path, site, broker, jobstore, redis_server):
+    names = seed_names(SEEDS)
+    seeds_on(site, tmp_path, names, "2s")
+    one, two = Worker(tmp_path, broker, "one"), Worker(tmp_path, broker, "two")
+    daemon = scheduler(tmp_path, broker, "--jobstore", jobstore, "--batch-size", "25")
+    started = time.monotonic()
+    try:
+        wait_round(site, names)
+        redis_server.stop()
+        daemon.wait_log("unreachable")
+        # Redis stays away for several of the seeds' intervals: the runs due meanwhile must be
+        # coalesced into one per seed, not replayed when it is back.
+        time.sleep(6)
+        redis_server.start()
+        daemon.wait_log("reachable again", timeout=120)
+        counts = wait_round(site, names, fetches(site, names), rounds=2, what="every seed fetched "
+                            "twice more after Redis came back")
+        assert daemon.proc.poll() is None
+    finally:
+        stop_all(daemon, one, two)
+    within_schedule(counts, time.monotonic() - started, 2.0)
+    never_overlapped(site, names)
+    check_catalog(tmp_path / "archive", names, site, at_least=3)
