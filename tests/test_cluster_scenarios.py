@@ -1,12 +1,13 @@
-"""Scale-out scenarios on real servers: one `pagetrail run --broker` scheduler (job store in a real
-PostgreSQL), two `pagetrail worker`s over a real Redis, fifty seeds of a local site on short
+"""Scale-out scenarios on real servers: one `pagetrail run --broker` scheduler (job store and catalog
+in a real PostgreSQL), two `pagetrail worker`s over a real Redis, fifty seeds of a local site on short
 schedules, and the failures operators meet: a worker killed mid-batch, the leader killed while a
 standby waits, Redis stopped for a while. After each, every seed is captured again (runs missed
 meanwhile coalesced, never two fetches of a seed at once), every catalog row is readable from its
 WARC record and every WARC record has exactly one row, and every capture has its change summary.
 
-The servers are Debian's (tests/support/redis.py, postgres.py), started once for the module on
-loopback; each test has its own database and Redis database number. Nothing here measures time:
+The servers are Debian's (tests/support/redis.py, postgres.py), started once on loopback (Redis
+for the module, PostgreSQL for the session: conftest.pg_server); each test has its own database
+(job store and catalog, as in the README) and Redis database number. Nothing here measures time:
 every wait is on a condition, with a generous deadline.
 """
 
@@ -32,16 +33,10 @@ from tests.support.cluster import (
     wait_round,
 )
 from tests.support.daemon import RecordingSite, wait_for
-from tests.support.postgres import start_postgres
 from tests.support.redis import start_redis
 
 SEEDS = 50
 _redis_db = itertools.count(1)  # one Redis database per test: no batch leaks between tests
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    yield from start_postgres()
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +51,9 @@ def broker(redis_server) -> str:
 
 
 @pytest.fixture
-def jobstore(postgres, request) -> str:
-    return postgres.create_database("c_" + request.node.name[-40:].lower())
+def database(pg_server) -> str:
+    """The test's PostgreSQL database: the job store and the catalog."""
+    return pg_server.fresh_database()
 
 
 @pytest.fixture
@@ -93,11 +89,12 @@ def within_schedule(counts: dict[str, int], seconds: float, interval: float) -> 
 
 
 def test_two_workers_share_fifty_seeds_and_a_killed_workers_batch_is_crawled_again(
-        tmp_path, site, broker, jobstore):
+        tmp_path, site, broker, database):
     names = seed_names(SEEDS)
+    catalog = ("--catalog", database)
     seeds_on(site, tmp_path, names, "3s")
-    one, two = Worker(tmp_path, broker, "one"), Worker(tmp_path, broker, "two")
-    daemon = scheduler(tmp_path, broker, "--jobstore", jobstore, "--batch-size", "25")
+    one, two = Worker(tmp_path, broker, "one", *catalog), Worker(tmp_path, broker, "two", *catalog)
+    daemon = scheduler(tmp_path, broker, "--jobstore", database, *catalog, "--batch-size", "25")
     started = time.monotonic()
     victim = survivor = None
     try:
@@ -128,21 +125,22 @@ def test_two_workers_share_fifty_seeds_and_a_killed_workers_batch_is_crawled_aga
                 stop_all(worker)
     within_schedule(fetches(site, names), time.monotonic() - started, 3.0)
     never_overlapped(site, names)
-    check_catalog(tmp_path / "archive", names, site, at_least=3, repair=True)
+    check_catalog(tmp_path / "archive", names, site, at_least=3, repair=True, catalog=database)
 
 
 def test_a_standby_takes_over_a_killed_leader_and_runs_each_due_seed_exactly_once(
-        tmp_path, site, broker, jobstore):
+        tmp_path, site, broker, database):
     # Forty seeds due once an hour, so each must be fetched exactly once across the hand-over (a
     # lost run would wait an hour, a doubled one shows as a second fetch), and ten every 2 s that
     # must keep their schedule under the new leader. --parallel 1: the leader queues one batch at
     # a time, so when it dies most due seeds are still waiting in it, not queued in Redis.
     hourly, frequent = seed_names(40, "h"), seed_names(10, "s")
     names = hourly + frequent
+    catalog = ("--catalog", database)
     seeds_on(site, tmp_path, hourly, "1h", more=dict.fromkeys(frequent, "2s"))
     site.hold("/h00")  # the first batch (h00-h09, due first) stays mid-crawl over the hand-over
-    options = ("--jobstore", jobstore, "--batch-size", "10", "--parallel", "1")
-    one, two = Worker(tmp_path, broker, "one"), Worker(tmp_path, broker, "two")
+    options = ("--jobstore", database, *catalog, "--batch-size", "10", "--parallel", "1")
+    one, two = Worker(tmp_path, broker, "one", *catalog), Worker(tmp_path, broker, "two", *catalog)
     leader = scheduler(tmp_path, broker, *options, tag="leader")
     standby = None
     try:
@@ -166,17 +164,18 @@ def test_a_standby_takes_over_a_killed_leader_and_runs_each_due_seed_exactly_onc
     once = fetches(site, hourly)
     assert once == dict.fromkeys(hourly, 1), {n: c for n, c in once.items() if c != 1}
     never_overlapped(site, names)
-    captures = check_catalog(tmp_path / "archive", names, site, repair=True)
+    captures = check_catalog(tmp_path / "archive", names, site, repair=True, catalog=database)
     per_url = [c.url for c in captures if c.kind in ("response", "revisit")]
     assert all(per_url.count(site.url(f"/{n}")) == 1 for n in hourly)
 
 
 def test_fifty_seeds_carry_on_when_redis_stops_for_a_while_and_comes_back(
-        tmp_path, site, broker, jobstore, redis_server):
+        tmp_path, site, broker, database, redis_server):
     names = seed_names(SEEDS)
+    catalog = ("--catalog", database)
     seeds_on(site, tmp_path, names, "2s")
-    one, two = Worker(tmp_path, broker, "one"), Worker(tmp_path, broker, "two")
-    daemon = scheduler(tmp_path, broker, "--jobstore", jobstore, "--batch-size", "25")
+    one, two = Worker(tmp_path, broker, "one", *catalog), Worker(tmp_path, broker, "two", *catalog)
+    daemon = scheduler(tmp_path, broker, "--jobstore", database, *catalog, "--batch-size", "25")
     started = time.monotonic()
     try:
         wait_round(site, names)
@@ -194,4 +193,4 @@ def test_fifty_seeds_carry_on_when_redis_stops_for_a_while_and_comes_back(
         stop_all(daemon, one, two)
     within_schedule(counts, time.monotonic() - started, 2.0)
     never_overlapped(site, names)
-    check_catalog(tmp_path / "archive", names, site, at_least=3)
+    check_catalog(tmp_path / "archive", names, site, at_least=3, catalog=database)

@@ -86,20 +86,21 @@ def wait_round(site: RecordingSite, names: Iterable[str], since: dict[str, int] 
 
 
 def check_catalog(archive: Path, names: Iterable[str] = (), site: RecordingSite | None = None,
-                  at_least: int = 1, repair: bool = False) -> list:
+                  at_least: int = 1, repair: bool = False, catalog: str | None = None) -> list:
     """The end-of-scenario checks: every WARC valid and every row readable (check_archive), one
     catalog row per WARC response/revisit record (none cataloged twice, none left out), a stored
     change summary for every capture, and every seed in ``names`` captured ``at_least`` times.
 
     ``repair``: a process was killed mid-write, so first open the archive for writing as the next
-    daemon start does (it closes and indexes what the dead crawl left open)."""
+    daemon start does (it closes and indexes what the dead crawl left open). ``catalog``: the
+    --catalog URL the processes used (default: SQLite in the archive folder)."""
     from warcio.archiveiterator import ArchiveIterator
 
     from pagetrail.archive import Archive
 
     if repair:
-        Archive(archive).open().close()
-    captures = check_archive(archive)
+        Archive(archive, catalog=catalog).open().close()
+    captures = check_archive(archive, catalog)
     ids = [c.record_id for c in captures if c.record_id]
     assert len(ids) == len(set(ids)), Counter(ids).most_common(3)
     in_warcs = set()
@@ -110,7 +111,7 @@ def check_catalog(archive: Path, names: Iterable[str] = (), site: RecordingSite 
                     in_warcs.add(record.rec_headers.get_header("WARC-Record-ID"))
     cataloged = {c.record_id for c in captures if c.kind in ("response", "revisit")}
     assert cataloged == in_warcs, (len(cataloged), len(in_warcs))
-    store = Archive.existing(archive)
+    store = Archive.existing(archive, catalog=catalog)
     try:  # the crawl that archived a capture also stored its change summary
         missing = [c.url for c in captures if c.kind in ("response", "revisit")
                    and store.get_summary(c.id) is None]

@@ -216,9 +216,10 @@ class Daemon:
             self.log_file.close()
 
 
-def check_archive(archive: Path) -> list:
+def check_archive(archive: Path, catalog: str | None = None) -> list:
     """Every WARC closed and valid (``warcio check``), and every catalog row readable from its
-    WARC file. Returns the catalog's captures."""
+    WARC file (``catalog``: a --catalog URL, else the archive's SQLite catalog). Returns the
+    catalog's captures."""
     from pagetrail.archive import Archive
 
     assert not list(archive.glob("*.open")), f"left open: {list(archive.glob('*.open'))}"
@@ -227,7 +228,7 @@ def check_archive(archive: Path) -> list:
     for warc in warcs:
         result = subprocess.run([str(WARCIO), "check", str(warc)], capture_output=True, text=True)
         assert result.returncode == 0, f"warcio check {warc.name}: {result.stdout}{result.stderr}"
-    store = Archive(archive)
+    store = Archive(archive, catalog=catalog)
     try:
         captures = store.captures()
         for capture in captures:
