@@ -17,6 +17,7 @@ import pytest
 from pagetrail.archive import Archive, pages
 from pagetrail.archive.catalogdb import connect
 from pagetrail.cli import main
+from pagetrail.errors import ArchiveError
 from tests.support.catalogs import BACKENDS, PASSWORD, Backend, backend_for
 from tests.support.warcs import (
     PAGE_HTML,
@@ -274,3 +275,27 @@ def test_crawl_and_the_local_daemon_write_to_the_named_catalog(pg_server, tmp_pa
             assert all(archive.get_summary(c.id) for c in captures)
     assert PASSWORD not in crawl.stdout + crawl.stderr + daemon.log()
     assert "catalog postgresql" in daemon.log()
+
+
+def test_a_dropped_postgresql_connection_is_opened_again_and_lost_rows_repaired(pg_server, tmp_path):
+    url = pg_server.fresh_database()
+
+    def drop_connections() -> None:
+        pg_server.execute(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                               " WHERE application_name = 'pagetrail'")
+
+    with Archive(tmp_path, catalog=url) as archive:
+        archive.record(exchange("http://example.test/a"))
+        archive.flush()
+        drop_connections()  # a server restart, a failover: between transactions
+        assert [c.url for c in archive.captures()] == ["http://example.test/a"]
+        archive.record(exchange("http://example.test/b"))  # in the open batch, not committed
+        drop_connections()  # the batch's transaction dies with its connection
+        with pytest.raises(ArchiveError, match="cannot write the catalog"):
+            archive.record(exchange("http://example.test/c"))  # the write that finds out
+        archive.record(exchange("http://example.test/d"))  # and the next one goes on
+    # The WARC file was left for repair (the row of b was lost): the next open catalogs it; c was
+    # cut from the file when its row failed.
+    with Archive(tmp_path, catalog=url) as archive:
+        assert sorted(c.url for c in archive.captures()) == [
+            "http://example.test/a", "http://example.test/b", "http://example.test/d"]

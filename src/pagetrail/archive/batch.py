@@ -58,6 +58,9 @@ class CatalogBatch:
             raise failure
         if self.open:
             return
+        if self.count:  # the transaction ended under us (PostgreSQL's connection was lost)
+            self.on_lost()
+            self.count = 0
         self.flush_others()
         try:
             self.catalog.db.begin_write()

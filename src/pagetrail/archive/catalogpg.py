@@ -75,24 +75,54 @@ class PostgresDB(CatalogDB):
         self.key = f"{self.where}#{self.schema}"
         self._lock = lock_key("pagetrail-catalog", namespace)
         self._index_lock = lock_key("pagetrail-index", namespace)
+        self._conninfo = conninfo
+        self._read_only = read_only
+        self._writing = False  # a write transaction was begun and not ended
+        self.conn = self._connect()
+
+    def _connect(self) -> Any:  # noqa: ANN401 - a psycopg Connection
         try:
             # Autocommit: a read sees what was committed before it, and write transactions are
             # opened explicitly (begin_write), as with SQLite's isolation_level=None.
-            self.conn = self._pg.connect(conninfo, autocommit=True, connect_timeout=30,
-                                         application_name="pagetrail")
+            conn = self._pg.connect(self._conninfo, autocommit=True, connect_timeout=30,
+                                    application_name="pagetrail")
         except self._pg.Error as exc:
             raise ArchiveError(f"{self.where}: cannot open the catalog ({_line(exc)})") from None
         try:
             # As patient as SQLite's busy timeout: a writer waits this long for the write lock.
-            self.execute(f"SET lock_timeout = '{BUSY_TIMEOUT_S}s'")
-            self.execute(f"SET search_path TO {self.schema}")
-            if read_only:
-                self.execute("SET default_transaction_read_only = on")
-        except DBError as exc:
-            self.conn.close()
-            raise ArchiveError(f"{self.where}: cannot open the catalog ({exc})") from None
+            conn.execute(f"SET lock_timeout = '{BUSY_TIMEOUT_S}s'")
+            conn.execute(f"SET search_path TO {self.schema}")
+            if self._read_only:
+                conn.execute("SET default_transaction_read_only = on")
+        except self._pg.Error as exc:
+            conn.close()
+            raise ArchiveError(f"{self.where}: cannot open the catalog ({_line(exc)})") from None
+        return conn
+
+    def _usable(self) -> None:
+        """A connection the server dropped (a restart, a failover) is opened again, but only
+        between transactions: the rows of a write transaction it ended are lost, and the caller
+        must hear so (batch.py then leaves the WARC file for repair)."""
+        if not (self.conn.broken or self.conn.closed):
+            return
+        if self._writing:
+            self._writing = False
+            raise DBError("the connection to the catalog was lost during a write transaction")
+        try:
+            self.conn = self._connect()
+        except ArchiveError as exc:
+            raise DBError(str(exc)) from None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:  # noqa: ANN401 - a cursor
+        self._usable()
+        try:
+            return self.conn.execute(pg_sql(sql), params or None)
+        except self._pg.Error as exc:
+            if not self.conn.broken or self._writing:
+                raise DBError(_line(exc)) from None
+        # The server dropped the connection before this statement, outside any transaction of
+        # ours (only reads and BEGIN run there): once more, on a new connection.
+        self._usable()
         try:
             return self.conn.execute(pg_sql(sql), params or None)
         except self._pg.Error as exc:
@@ -102,6 +132,7 @@ class PostgresDB(CatalogDB):
         rows = list(rows)
         if not rows:
             return
+        self._usable()
         try:
             with self.conn.cursor() as cur:
                 cur.executemany(pg_sql(sql), rows)
@@ -109,12 +140,27 @@ class PostgresDB(CatalogDB):
             raise DBError(_line(exc)) from None
 
     def begin_write(self) -> None:
+        # Whatever ended the last transaction (a lost connection included) was seen by the
+        # batch (its rows are not committed: batch.py); this one may start on a new connection.
+        self._writing = False
         self.execute("BEGIN")
+        self._writing = True
         try:
             self.execute("SELECT pg_advisory_xact_lock(?)", (self._lock,))
         except DBError:
             self.rollback()
             raise
+
+    def commit(self) -> None:
+        try:
+            self.execute("COMMIT")
+        finally:
+            self._writing = False
+
+    def rollback(self) -> None:
+        self._writing = False
+        if not (self.conn.broken or self.conn.closed):
+            self.execute("ROLLBACK")
 
     def prepare_schema(self) -> None:
         """In a write transaction: the namespace's schema (the lock makes two processes creating
@@ -162,6 +208,7 @@ class PostgresDB(CatalogDB):
         return f"(({column}::jsonb #> '{_pg_path(path)}') = 'true'::jsonb)"
 
     def close(self) -> None:
+        self._writing = False
         self.conn.close()
 
 
