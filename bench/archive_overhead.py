@@ -41,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GC_FREEZE = False  # --gc-freeze, passed on to every crawl process
+RAW_HTTP = True  # --scrapy-client: archive through Scrapy's own client (records rebuilt)
 PAGE = ("<!doctype html><html><head><title>Page {n}</title></head><body><article><h1>Page {n}</h1>"
         "<p>{filler}</p></article><aside class=ad>Buy now</aside></body></html>")
 
@@ -123,6 +124,9 @@ def crawl_child(args: argparse.Namespace) -> None:
 
     settings = {
         "PAGETRAIL_ARCHIVE_ENABLED": args.child != "bare",
+        # bare Scrapy is Scrapy's own download handler too: the archived crawl pays for
+        # pagetrail's byte-keeping HTTP client (PAGETRAIL_RAW_HTTP) as part of its overhead
+        "PAGETRAIL_RAW_HTTP": args.child != "bare" and RAW_HTTP,
         # by module name, so a worker process can import it (the bench's folder is on sys.path)
         "PAGETRAIL_ARCHIVE_CLASS": ("archive_overhead.NullArchive" if args.child == "null"
                                     else "pagetrail.archive.Archive"),
@@ -160,7 +164,7 @@ def run_child(mode: str, port: int, pages: int, archive: Path, concurrency: int,
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--port", str(port), "--pages", str(pages),
          "--archive", str(archive), "--concurrency", str(concurrency), "--writer", writer,
-         *(["--gc-freeze"] if GC_FREEZE else [])],
+         *(["--gc-freeze"] if GC_FREEZE else []), *([] if RAW_HTTP else ["--scrapy-client"])],
         capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -203,6 +207,8 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--gc-freeze", action="store_true",
                         help="gc.freeze() in every crawl process before crawling (both kinds)")
+    parser.add_argument("--scrapy-client", action="store_true",
+                        help="archive through Scrapy's own HTTP client (PAGETRAIL_RAW_HTTP off)")
     parser.add_argument("--null", action="store_true",
                         help="also crawl with a recorder that stores nothing, each round")
     parser.add_argument("--child", choices=["bare", "archive", "null"], help=argparse.SUPPRESS)
@@ -211,10 +217,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve:
         return serve()
+    global GC_FREEZE, RAW_HTTP
+    RAW_HTTP = not args.scrapy_client
     if args.child:
         return crawl_child(args)
 
-    global GC_FREEZE
     GC_FREEZE = args.gc_freeze
     n, small = args.pages, max(10, args.pages // 4)
     writer = args.writer

@@ -7,7 +7,14 @@ import gzip
 import pytest
 
 from pagetrail.archive import Archive
-from tests.support.crawl_runs import crawl, read_records, warcio_check, write_seeds
+from pagetrail.archive.digest import sha1_digest
+from tests.support.crawl_runs import (
+    crawl,
+    read_records,
+    unexplained_warcio_failures,
+    warcio_check,
+    write_seeds,
+)
 from tests.support.servers import DROP_SENT, GZIP_HTML, PDF, PNG, closed_port, standard_site
 
 SEEDS = {
@@ -55,7 +62,8 @@ def test_every_file_passes_warcio_check_and_no_open_file_is_left(crawled):
     assert list(archive.glob("*.warc.gz"))
     assert not list(archive.glob("*.open"))
     check = warcio_check(archive)
-    assert check.returncode == 0, check.stdout + check.stderr
+    # warcio digests the chunked body with its framing (warcio#74): that record, and only that
+    assert unexplained_warcio_failures(check, archive) == [], check.stdout + check.stderr
 
 
 def test_gzip_body_stored_as_received(crawled):
@@ -93,12 +101,18 @@ def test_each_redirect_hop_archived(crawled):
     assert run.result("redirect")["final_url"] == site.url("/redirect/final")
 
 
-def test_chunked_body_dechunked_with_correct_length(crawled):
-    site, _, _, records = crawled
+def test_chunked_body_stored_as_received_and_read_dechunked(crawled):
+    site, _, archive, records = crawled
+    body = b"<html><body><p>sent in three chunks</p></body></html>"
     (rec,) = responses(records, site.url("/chunked"))
-    assert rec.payload == b"<html><body><p>sent in three chunks</p></body></html>"
-    assert not any(v.lower() == "chunked" for v in rec.http("Transfer-Encoding"))
-    assert rec.http("Content-Length") == [str(len(rec.payload))]
+    # the block holds the chunk framing as sent; the payload digest is over the de-chunked body
+    assert rec.payload == (b"c\r\n<html><body>\r\nb\r\n<p>sent in \r\n"
+                           b"1e\r\nthree chunks</p></body></html>\r\n0\r\n\r\n")
+    assert rec.http("Transfer-Encoding") == ["chunked"] and not rec.http("Content-Length")
+    assert rec.warc["WARC-Payload-Digest"] == sha1_digest(body)
+    with Archive(archive) as arch:
+        [capture] = arch.captures(site.url("/chunked"))
+        assert arch.read_payload(capture)[1] == body
 
 
 def test_error_page_archived_with_its_status(crawled):
@@ -155,7 +169,8 @@ def test_huge_body_kept_up_to_maxsize_and_marked_truncated(crawled):
     (rec,) = responses(records, site.url("/huge"))
     assert rec.warc.get("WARC-Truncated") == "length"
     assert 1_000_000 < len(rec.payload) < 2_000_000
-    assert rec.http("Content-Length") == [str(len(rec.payload))]
+    # the head as the server sent it: WARC-Truncated says the body stops short of it
+    assert rec.http("Content-Length") == ["2000000"]
     assert run.result("png")["ok"]
 
 

@@ -138,11 +138,15 @@ def test_warcio_check_accepts_the_files_and_pywb_replays_them(crawled, validator
     assert done.stdout.count("payload digest failed") == 2, done.stdout
     with Archive.existing(archive_dir) as archive:
         stamps = {p: archive.captures(server.url(p))[0].timestamp14
-                  for p in ("/chunked", "/old", "/odd")}
+                  for p in ("/chunked", "/trailers", "/old", "/odd")}
     with pywb_replay(validators, archive_dir, tmp_path) as base:
         for path, body in (("/chunked", CHUNKED_BODY), ("/old", OLD_BODY), ("/odd", ODD_BODY)):
             with urllib.request.urlopen(f"{base}/{stamps[path]}id_/{server.url(path)}") as reply:
                 assert reply.status == 200
                 assert reply.read() == body
+        # warcio's reader (pywb's) takes the trailer section for payload: docs/archive.md
+        with urllib.request.urlopen(
+                f"{base}/{stamps['/trailers']}id_/{server.url('/trailers')}") as reply:
+            assert reply.read().startswith(CHUNKED_BODY)
 
 

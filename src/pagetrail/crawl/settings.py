@@ -38,7 +38,7 @@ PAGETRAIL_ARCHIVE_WRITER = "process"
 # http and https go through pagetrail's own HTTP/1.1 client, which keeps the request and response
 # bytes as they went over the wire for the archive's records. PAGETRAIL_RAW_HTTP = False hands
 # the downloads to Scrapy's own client instead (records rebuilt from its parsed objects).
-PAGETRAIL_RAW_HTTP = False
+PAGETRAIL_RAW_HTTP = True
 DOWNLOAD_HANDLERS = {
     "http": "pagetrail.crawl.wire.handler.RawHTTPDownloadHandler",
     "https": "pagetrail.crawl.wire.handler.RawHTTPDownloadHandler",

@@ -1,0 +1,104 @@
+"""pagetrail's raw HTTP client (pagetrail.crawl.wire) beyond the plain cases: https (the records
+say which TLS carried the bytes), the fall-back to Scrapy's own client, and the parser and
+request writer on their own (split reads, bare LF heads, 1xx answers, bad framing, proxies)."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy import Request
+
+from pagetrail.archive.chunked import dechunk
+from pagetrail.archive.reader import iter_members
+from pagetrail.crawl.wire.parser import ResponseParser, WireError
+from pagetrail.crawl.wire.request import request_bytes, target_of
+from tests.support.crawl_runs import crawl, warcio_check, write_seeds
+from tests.support.rawserver import Answer, RawServer
+
+PAGE = b"<html><body><p>over TLS</p></body></html>"
+ANSWER = (b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\nX-Odd-Case: Yes\r\n"
+          b"Content-Length: " + str(len(PAGE)).encode() + b"\r\n\r\n" + PAGE)
+
+
+def records(folder, warc_type):
+    return [m for path in sorted(folder.glob("*.warc.gz")) for m in iter_members(path)
+            if m.ok and m.warc_type == warc_type]
+
+
+def test_https_records_hold_the_bytes_and_name_the_tls_version(tmp_path):
+    with RawServer(tls_folder=tmp_path / "tls") as server:
+        server.answers["/page"] = Answer(ANSWER)
+        seeds = write_seeds(tmp_path / "s.toml", [
+            {"name": "tls", "url": server.url("/page"), "robots": False}])
+        run = crawl(seeds, "--archive", tmp_path / "a", "--json", "-s", "PAGETRAIL_RAW_HTTP=True",
+                    "-s", "RETRY_ENABLED=0", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    [response] = records(tmp_path / "a", "response")
+    [request] = records(tmp_path / "a", "request")
+    assert response.block == ANSWER
+    assert [request.block] == server.received["/page"]
+    protocols = [v for k, v in response.headers if k == "WARC-Protocol"]
+    assert protocols[0] == "http/1.1" and protocols[1].startswith("tls/1."), response.headers
+    assert response.get("WARC-IP-Address") == "127.0.0.1"
+    assert warcio_check(tmp_path / "a").returncode == 0
+
+
+def test_scrapy_client_when_raw_http_is_off_records_rebuilt(tmp_path):
+    with RawServer() as server:
+        server.answers["/page"] = Answer(ANSWER)
+        seeds = write_seeds(tmp_path / "s.toml", [
+            {"name": "p", "url": server.url("/page"), "robots": False}])
+        run = crawl(seeds, "--archive", tmp_path / "a", "--json",
+                    "-s", "PAGETRAIL_RAW_HTTP=False", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    [response] = records(tmp_path / "a", "response")
+    # Scrapy's parsed headers: names normalised, Content-Length moved first
+    assert response.block != ANSWER and response.block.endswith(PAGE)
+    assert b"Content-Type: text/html" in response.block
+    assert warcio_check(tmp_path / "a").returncode == 0
+
+
+def feed_bytewise(parser: ResponseParser, data: bytes) -> bytes:
+    return b"".join(parser.feed(data[i:i + 1]) for i in range(len(data)))
+
+
+def test_chunked_body_read_one_byte_at_a_time():
+    wire = b"5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nTrailer-A: 1\r\n\r\n"
+    parser = ResponseParser()
+    body = feed_bytewise(parser, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + wire)
+    assert body == b"hello world" and parser.done
+    assert bytes(parser.wire) == wire and parser.trailers == [(b"Trailer-A", b"1")]
+    assert dechunk(wire) == b"hello world" and dechunk(wire[:12]) == b"hello"
+
+
+def test_bare_lf_head_interim_answers_and_head_requests():
+    parser = ResponseParser()
+    body = parser.feed(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\nContent-Length: 2\n\nok")
+    assert body == b"ok" and parser.done and parser.head.status == 200
+    assert parser.head.raw == b"HTTP/1.1 200 OK\nContent-Length: 2\n\n"
+    assert [h.status for h in parser.interim] == [100]
+    head_only = ResponseParser(head_request=True)
+    head_only.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n")
+    assert head_only.done and head_only.framing == "none"
+    nothing = ResponseParser()
+    nothing.feed(b"HTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\n\r\n")
+    assert nothing.done and nothing.framing == "none"
+
+
+@pytest.mark.parametrize("head", [
+    b"garbage line\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+])
+def test_unreadable_answers_raise_wire_error(head):
+    with pytest.raises(WireError):
+        ResponseParser().feed(head)
+
+
+def test_request_bytes_keep_scrapys_headers_in_order_host_first():
+    request = Request("http://example.test:8080/a?b=1&a=2", headers={"X-B": "2", "Accept": "x"})
+    request.headers.appendlist("X-B", "3")
+    data = request_bytes(request, target_of(request.url))
+    assert data == (b"GET /a?b=1&a=2 HTTP/1.1\r\nHost: example.test:8080\r\nX-B: 2\r\nX-B: 3\r\n"
+                    b"Accept: x\r\n\r\n")
+    proxied = request_bytes(request, target_of(request.url, absolute=True))
+    assert proxied.startswith(b"GET http://example.test:8080/a?b=1&a=2 HTTP/1.1\r\n")
