@@ -150,3 +150,10 @@ def test_warcio_check_accepts_the_files_and_pywb_replays_them(crawled, validator
             assert reply.read().startswith(CHUNKED_BODY)
 
 
+
+
+def test_kept_alive_connections_are_reused(crawled):
+    # five requests to one host, two at a time at most: without reuse, five connections
+    _, server, _ = crawled
+    assert sum(len(v) for v in server.received.values()) == 5
+    assert server.connections < 5

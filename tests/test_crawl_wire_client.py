@@ -4,6 +4,10 @@ request writer on their own (split reads, bare LF heads, 1xx answers, bad framin
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+
 import pytest
 from scrapy import Request
 
@@ -102,3 +106,65 @@ def test_request_bytes_keep_scrapys_headers_in_order_host_first():
                     b"Accept: x\r\n\r\n")
     proxied = request_bytes(request, target_of(request.url, absolute=True))
     assert proxied.startswith(b"GET http://example.test:8080/a?b=1&a=2 HTTP/1.1\r\n")
+
+
+class ConnectProxy:
+    """A CONNECT-only proxy on loopback: answers 200, then pipes bytes both ways."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        self.connects: list[bytes] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+
+    def _tunnel(self, client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += client.recv(4096)
+        self.connects.append(head)
+        host, _, port = head.split(b" ")[1].decode().rpartition(":")
+        upstream = socket.create_connection((host, int(port)))
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        for a, b in ((client, upstream), (upstream, client)):
+            threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
+
+
+def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    try:
+        while data := src.recv(65536):
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            dst.shutdown(socket.SHUT_WR)
+
+
+def test_https_through_a_proxy_goes_through_a_connect_tunnel(tmp_path):
+    proxy = ConnectProxy()
+    with RawServer(tls_folder=tmp_path / "tls") as server:
+        server.answers["/page"] = Answer(ANSWER)
+        seeds = write_seeds(tmp_path / "s.toml", [
+            {"name": "tunnel", "url": server.url("/page"), "robots": False,
+             "proxy": f"http://user:pw@127.0.0.1:{proxy.port}"}])
+        run = crawl(seeds, "--archive", tmp_path / "a", "--json", "-s", "RETRY_ENABLED=0",
+                    cwd=tmp_path)
+    proxy.sock.close()
+    assert run.returncode == 0, run.stderr
+    assert proxy.connects[0].startswith(f"CONNECT 127.0.0.1:{server.port} HTTP/1.1\r\n".encode())
+    assert b"Proxy-Authorization: Basic " in proxy.connects[0]
+    [response] = records(tmp_path / "a", "response")
+    [request] = records(tmp_path / "a", "request")
+    assert response.block == ANSWER
+    assert [request.block] == server.received["/page"]
+    assert b"Proxy-Authorization" not in request.block  # for the proxy, not the site

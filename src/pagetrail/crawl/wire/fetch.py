@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from time import monotonic
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -56,6 +57,7 @@ class Fetch:
     crawler: Crawler
     limits: Limits
     sent: bytes
+    started: float = 0.0  # time.monotonic() when the download began
     done: Deferred = field(default_factory=Deferred)
     head: Head | None = None
     parts: list[bytes] = field(default_factory=list)
@@ -86,6 +88,8 @@ class Fetch:
     def on_head(self, head: Head, expected: int) -> bool:
         """False: stop reading (the download ended here)."""
         self.head = head
+        # what Scrapy's handler reports (AutoThrottle reads it): until the response head
+        self.request.meta["download_latency"] = monotonic() - self.started
         stop = self._signal(signals.headers_received, headers=self.headers(),
                             body_length=expected)
         if stop is not None:

@@ -6,7 +6,8 @@ Registered through Scrapy's public ``DOWNLOAD_HANDLERS`` setting (see crawl/sett
 HTTP11DownloadHandler does and pagetrail relies on: ``download_timeout``,
 ``download_maxsize``/``download_warnsize``, ``DOWNLOAD_FAIL_ON_DATALOSS``, the
 ``headers_received``/``bytes_received`` signals and StopDownload, ``proxy`` (plain HTTP proxies;
-https through CONNECT), ``bindaddress``, ``Response.ip_address``/``certificate``/``protocol``,
+https through CONNECT), DOWNLOAD_BIND_ADDRESS (not the per-request ``bindaddress`` meta key),
+``download_latency`` (AutoThrottle reads it), ``Response.ip_address``/``certificate``/``protocol``,
 HEAD and bodiless answers, keep-alive. The bytes go to the archive in ``request.meta[META_WIRE]``
 (a :class:`WireCapture`), which ArchiveMiddleware takes.
 """
@@ -14,6 +15,7 @@ HEAD and bodiless answers, keep-alive. The bytes go to the archive in ``request.
 from __future__ import annotations
 
 import base64
+from time import monotonic
 from urllib.parse import unquote, urlsplit
 
 from scrapy import Request
@@ -80,9 +82,11 @@ class RawHTTPDownloadHandler(BaseDownloadHandler):
         meta = request.meta
         timeout = float(meta.get("download_timeout") or self.timeout)
         plan = _Plan(request)
+        started = monotonic()
         fetch = None
         for fresh_only in (False, True):
-            fetch = Fetch(request, self.crawler, self._limits(request), plan.sent)
+            fetch = Fetch(request, self.crawler, self._limits(request), plan.sent,
+                          started=started)
             conn, fresh = await self._connection(plan, fresh_only, timeout, fetch)
             conn.send(fetch, request.method.upper() == "HEAD")
             try:
@@ -131,6 +135,8 @@ class RawHTTPDownloadHandler(BaseDownloadHandler):
         try:
             return await maybe_deferred_to_future(d)
         except (CancelledError, error.TimeoutError) as exc:
+            if conn is not None and conn.transport is not None:
+                conn.transport.abortConnection()  # cancelled: the answer is not wanted any more
             if timed_out or isinstance(exc, error.TimeoutError):
                 raise DownloadTimeoutError(
                     f"Getting {request.url} took longer than {timeout} seconds.") from exc
