@@ -147,16 +147,49 @@ def _chrome_nodes(node: etree._Element) -> list[etree._Element]:
     return out
 
 
-def _trailer_line(el: etree._Element, nested: set) -> str | None:
-    """The "Posted by: NAME | DATE" line of a comment: an element with a trailer class in it, or
-    just after it (Movable Type, TypePad and others)."""
-    for x in el.iterdescendants(etree.Element):
-        if P.TRAILER_CLASS.search(x.get("class") or "") and not _skipped(x, el, nested - {el}):
-            return text_of(x)
+def trailer_after(el: etree._Element, nested: set | frozenset = frozenset()) -> etree._Element | None:
+    """The comment's "Posted by: NAME at DATE" line when it is the element just after the comment
+    (Movable Type, TypePad and others): part of the comment, though outside its element."""
     after = el.getnext()
     if after is not None and isinstance(after.tag, str) and after not in nested \
             and P.TRAILER_CLASS.search(after.get("class") or ""):
-        return text_of(after)
+        return after
+    return None
+
+
+def _trailer_line(el: etree._Element, nested: set) -> str | None:
+    """The "Posted by: NAME | DATE" line of a comment: an element with a trailer class in it, or
+    just after it."""
+    for x in el.iterdescendants(etree.Element):
+        if P.TRAILER_CLASS.search(x.get("class") or "") and not _skipped(x, el, nested - {el}):
+            return text_of(x)
+    after = trailer_after(el, nested)
+    return text_of(after) if after is not None else None
+
+
+def _meta_date(el: etree._Element, skip: set) -> str | None:
+    """A date no pattern reads (another language, another format) as printed on the comment's
+    meta line, so that a change to it is still seen: a short line with a digit."""
+    for x in el.iterdescendants(etree.Element):
+        if P.TRAILER_CLASS.search(x.get("class") or "") and not _skipped(x, el, skip):
+            t = text_of(x)
+            if t and len(t) < P.DATE_MAX_CHARS and _DIGIT.search(t):
+                return t
+    return None
+
+
+def _title(el: etree._Element, body: etree._Element, skip: set, blob: str) -> str | None:
+    """The comment's title or subject line, outside its body (Drupal, Joomla comment systems,
+    forums): the commenter wrote it, so it is part of the text compared."""
+    if not P.COMMENT_TITLE.prefilter(blob):
+        return None
+    for x in el.iterdescendants(etree.Element):
+        if x is body or not P.COMMENT_TITLE.search(x.get("class") or "") or _skipped(x, el, skip):
+            continue
+        if any(a is body for a in x.iterancestors()) or any(d is body for d in x.iterdescendants()):
+            continue
+        t = text_of(x)
+        return t if t and len(t) <= P.COMMENT_TITLE_MAX_CHARS else None
     return None
 
 
@@ -217,8 +250,14 @@ def read_comment(el: etree._Element, nested: set) -> dict:
     if not text:
         text = text_of(el, skip | chrome_in(el)) or text_of(el, skip)
     text = P.LEADING_SAYS.sub("", text)
+    if body is not None and text:
+        title = _title(el, body, skip, blob)
+        if title and title not in (author, date) and not text.startswith(title):
+            text = f"{title} {text}"
     if author is None or date is None:
         author, date = _trailer(el, nested, author, date)
+    if date is None:
+        date = _meta_date(el, skip)
     cid = comment_id(el)
     return {"id": cid, "author": author, "date": date, "text": text, "permalink": _permalink(el, cid, skip),
             "body": body if body is not None and text else None}

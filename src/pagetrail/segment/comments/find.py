@@ -11,6 +11,7 @@ from lxml import etree
 
 from pagetrail.segment.comments import patterns as P
 from pagetrail.segment.comments.candidates import candidates, fold, in_order, prune_sparse
+from pagetrail.segment.comments.fields import trailer_after
 from pagetrail.segment.comments.forms import form_nodes, is_form_text
 from pagetrail.segment.comments.forums import thread
 from pagetrail.segment.comments.guard import article_guard
@@ -155,5 +156,7 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
         # out one by one, never the container.
         found.region = None
         remove = list(found.items)
+        # ... with the "Posted by" lines printed after them, which are theirs (Movable Type).
+        remove += [t for t in map(trailer_after, found.items) if t is not None]
     found.remove = remove + regions() + [f for f in forms if f not in guarded]
     return found

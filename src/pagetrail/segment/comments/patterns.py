@@ -263,6 +263,10 @@ AUTHOR_LINE_MAX_WORDS = 4
 #: with one of these class substrings.
 TRAILER_CLASS = Tokens(words=("posted", "comment-footer", "comment-meta", "byline", "commentmetadata",
                               "comment-info", "comment-author"), edges="")
+#: A comment's title or subject line (class tokens), part of its text when outside its body
+#: and at most COMMENT_TITLE_MAX_CHARS long.
+COMMENT_TITLE = Tokens(words=("title", "subject", "comment-title", "comment-subject"))
+COMMENT_TITLE_MAX_CHARS = 150
 TRAILER_AUTHOR = re.compile(r"(?:by:?|from:?)\s+(.{1,60}?)\s+(?:at|on|\||\u2022|-)\s", re.I)
 #: ids like ``li-comment-12`` whose comment id is the ``comment-12`` part.
 WRAPPED_ID = re.compile(r"^(?:li|div)-(comment-\d+)$")
