@@ -4,7 +4,9 @@ that changes from one request to the next (patterns in ``patterns.py``).
 A parameter, in the query or in a ``;`` path segment (doubleclick's ``;sz=300x250;ord=123``), is
 one of three things, decided in this order:
 
-1. *paying* (``tid``, ``tag``, ``aff_id``, ``client`` ...): who gets paid; always compared;
+1. *paying* (``tid``, ``tag``, ``aff_id``, ``client`` ...): who gets paid; always compared; and
+   ``ref`` where the link's shape says it may pay (``ref_pays``: an affiliate link, or a product,
+   checkout or signup path), though it is a tracker elsewhere;
 2. *noise*: a tracking or volatile name (``utm_*``, ``fbclid``, ``ver``, ``v``, ``cb``, ``_``,
    ``ord``, ``correlator`` ...) or a value shaped like a cache-buster or random token on a site
    we have never seen (a 9+ digit number, a hex digest, a UUID, a random alphanumeric run):
@@ -26,12 +28,16 @@ from pagetrail.diff.patterns import (
     PAYING_PARAMS,
     RANDOM_PATH_SEGMENT,
     RANDOM_PIECE,
+    REF_PARAMS,
+    REF_PRODUCT_PATH,
+    REF_SHOP_TRACKER_HOSTS,
     TRACKING_PARAMS,
     TRACKING_PREFIXES,
     VOLATILE_PARAMS,
     VOLATILE_PREFIXES,
     VOLATILE_VALUE,
 )
+from pagetrail.segment.ads import link_kind
 
 PLACEHOLDER = "*"
 _NESTED_DEPTH = 2  # a click wrapper's target URL is normalised too, this many levels down
@@ -71,10 +77,21 @@ def is_noise_param(name: str, value: str) -> bool:
     return is_volatile_value(value)
 
 
-def _params(pairs: list[tuple[str, str]], depth: int) -> list[tuple[str, str]]:
+def ref_pays(url: str, host: str, path: str, pairs: list[tuple[str, str]]) -> bool:
+    """Whether a ``ref`` parameter on this link may pay someone: the link is an affiliate link
+    (by its host, its path or another paying parameter) or points at a product, checkout or
+    signup page, and the host is not a shop whose own tracker ``ref`` is."""
+    if any(label in REF_SHOP_TRACKER_HOSTS for label in host.lower().split(".")):
+        return False
+    if REF_PRODUCT_PATH.search(path) or any(is_paying_param(n) for n, _v in pairs):
+        return True
+    return link_kind(url, "") is not None  # the segmenter's one affiliate-link test
+
+
+def _params(pairs: list[tuple[str, str]], depth: int, ref_paying: bool = False) -> list[tuple[str, str]]:
     kept = []
     for name, value in pairs:
-        if is_noise_param(name, value):
+        if is_noise_param(name, value) and not (ref_paying and name.lower() in REF_PARAMS):
             continue
         if depth < _NESTED_DEPTH and value.startswith(("http://", "https://", "//")):
             value = _normalise(value, depth + 1)
@@ -107,7 +124,9 @@ def _normalise(url: str, depth: int) -> str:
     if scheme in ("http", "https", ""):
         scheme = ""  # the same resource over http or https is the same link
     path = "/".join(_path_segment(seg, depth) for seg in parts.path.split("/"))
-    query = _params(parse_qsl(parts.query, keep_blank_values=True), depth)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    paying_ref = any(n.lower() in REF_PARAMS for n, _v in pairs) and ref_pays(url, host, parts.path, pairs)
+    query = _params(pairs, depth, paying_ref)
     out = f"{scheme + ':' if scheme else ''}//{host}{path}" if host else f"{scheme + ':' if scheme else ''}{path}"
     if query:
         out += "?" + "&".join(f"{quote(n, safe='*/:')}={quote(v, safe='*/:')}" if v else quote(n, safe="*/:")

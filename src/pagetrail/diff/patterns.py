@@ -46,6 +46,18 @@ PAYING_PARAMS = frozenset({
     "associate_id", "clickref", "hop", "vendor",
 })
 
+#: Tracking names that some affiliate programs pay through (``?ref=partner42`` on a SaaS
+#: signup, a course checkout, a referral program): noise on an ordinary link (``?ref=hn``), but
+#: content on a link that is an affiliate link by its host or its other parameters, or that
+#: points at a product, checkout or signup path (REF_PRODUCT_PATH), except on hosts whose
+#: own navigation tracker it is (host labels in REF_SHOP_TRACKER_HOSTS: Amazon's ``ref=sr_1_1``;
+#: Amazon pays through ``tag``).
+REF_PARAMS = frozenset({"ref"})
+REF_PRODUCT_PATH = re.compile(
+    r"/(?:products?|items?|buy|shop|store|checkout|cart|order|pricing|plans?|signup|sign-up|register"
+    r"|join|subscribe|courses?|download|dp|gp/product)(?:/|$|\.)", re.I)
+REF_SHOP_TRACKER_HOSTS = ("amazon", "amzn")
+
 #: Values whose shape alone says "cache-buster, timestamp, random token" on any site, whatever the
 #: parameter is called: long numbers, decimals from Math.random(), hex digests, UUIDs, random
 #: alphanumeric runs (a word slug like ``spring-sale-2011`` is not one: each of its pieces is
