@@ -41,7 +41,8 @@ POLL = 0.5  # how often the daemon asks for a batch's result
 RETRY = 2.0  # how often the daemon retries a broker it cannot reach
 
 
-def celery_app(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY):  # noqa: ANN201 - celery.Celery
+def celery_app(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY,  # noqa: ANN201 - celery.Celery
+               worker: bool = False):
     """The Celery application both sides use; a missing Celery is a one-line error."""
     if "://" not in broker:
         raise UsageError(f"--broker {redact(broker)}: not a broker URL (e.g. redis://host:6379/0)")
@@ -71,6 +72,13 @@ def celery_app(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY):  # 
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
     )
+    if worker:
+        # A batch that ends while Redis is away keeps trying to store its result until Redis is
+        # back (every 2 s at most): given up, the daemon would wait for it until the batch was
+        # redelivered, a whole visibility timeout later, its seeds held in flight meanwhile. Not
+        # on the daemon's side: its polling must notice an outage and stay stoppable.
+        app.conf.update(result_backend_always_retry=True,
+                        result_backend_max_sleep_between_retries_ms=2000)
     app.task(name=TASK, bind=True)(_crawl_batch_task)
     return app
 
@@ -223,7 +231,7 @@ def run_worker(broker: str, config: WorkerConfig, concurrency: int = 1,
                visibility_timeout: float = DEFAULT_VISIBILITY) -> int:
     """Run a Celery worker until SIGTERM/SIGINT (warm shutdown: running crawls finish first)."""
     global _config
-    app = celery_app(broker, visibility_timeout)
+    app = celery_app(broker, visibility_timeout, worker=True)
     _config = config
     config.archive.mkdir(parents=True, exist_ok=True)
     # Celery's NAME@HOST convention: the host shows which machine crawled a batch.
