@@ -299,3 +299,15 @@ def test_a_dropped_postgresql_connection_is_opened_again_and_lost_rows_repaired(
     with Archive(tmp_path, catalog=url) as archive:
         assert sorted(c.url for c in archive.captures()) == [
             "http://example.test/a", "http://example.test/b", "http://example.test/d"]
+
+
+def test_without_the_driver_the_error_names_the_extra_to_install(tmp_path):
+    (tmp_path / "archive").mkdir()
+    code = ("import sys; sys.modules['psycopg'] = None; from pagetrail.cli import main; "
+            "sys.exit(main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", code, "captures", URL, "--archive", "archive",
+                           "--catalog", f"postgresql://pt:{PASSWORD}@db.example/pagetrail"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "pip install 'pagetrail[cluster]'" in done.stderr and PASSWORD not in done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
