@@ -246,6 +246,14 @@ def test_with_a_shared_catalog_each_host_repairs_only_its_own_files(pg_server, t
                                                      "http://example.test/beta"}
     index = (tmp_path / "index.cdxj").read_text()
     assert "test,example)/alpha " in index and "test,example)/beta " in index
+    # A file parked for the next crawl of a host is that host's to resume or close, too.
+    with backend.archive(tmp_path, hostname="alpha", keep_open=True) as alpha:
+        alpha.record(exchange("http://example.test/alpha-parked"))
+    (parked,) = tmp_path.glob("*-alpha.warc.gz.open")
+    with backend.archive(tmp_path, hostname="beta") as beta:
+        assert beta.finish_files() == 0 and parked.exists()
+    with backend.archive(tmp_path, hostname="alpha") as alpha:
+        assert alpha.finish_files() == 1 and not parked.exists()
 
 
 def test_crawl_and_the_local_daemon_write_to_the_named_catalog(pg_server, tmp_path):

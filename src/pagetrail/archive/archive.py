@@ -339,10 +339,11 @@ class Archive:
 
     def finish_files(self) -> int:
         """Close the current file and every parked one no live writer holds (renamed, indexed);
-        returns how many parked files were closed."""
+        returns how many parked files were closed. With a shared catalog, only this host's: a
+        parked file of another machine is that machine's to resume or close."""
         writer = self._writing()
         writer.close_files()
-        return writer.files.finish_parked()
+        return writer.files.finish_parked(own_host=self.catalog.shared)
 
     def reindex(self, progress: Callable[[str], None] | None = None,
                 damaged: list[tuple[str, int, int]] | None = None) -> tuple[int, int]:

@@ -328,10 +328,12 @@ class RotatingWriter:
         else:
             self._finish(current)
 
-    def finish_parked(self) -> int:
-        """Close every parked file of the folder (any stream) that no live writer holds."""
+    def finish_parked(self, own_host: bool = False) -> int:
+        """Close every parked file of the folder (any stream) that no live writer holds;
+        ``own_host``: only this host's (another machine's lock may not be visible here)."""
         done = 0
-        for open_name in naming.names(self.folder, suffix=naming.OPEN_SUFFIX):
+        suffix = f"-{self.host}{naming.OPEN_SUFFIX}" if own_host else naming.OPEN_SUFFIX
+        for open_name in naming.names(self.folder, suffix=suffix):
             name = open_name[: -len(".open")]
             if not parked_path(self.folder, name).exists():
                 continue
