@@ -52,7 +52,7 @@ def build_catalog(root: Path, pages: int, per_page: int, template: dict) -> int:
     from pagetrail.archive.catalog import Catalog
 
     root.mkdir(parents=True)
-    catalog = Catalog(root / "catalog.sqlite3")
+    catalog = Catalog.open(root)
     rng = random.Random(7)
     file_id = catalog.file_id("pagetrail-bench.warc.gz")
     rows = []
