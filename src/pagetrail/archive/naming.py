@@ -37,8 +37,15 @@ def safe_part(text: str) -> str:
     return _UNSAFE.sub("_", text).strip("_.") or "x"
 
 
+HOSTNAME_ENV = "PAGETRAIL_HOSTNAME"
+
+
 def default_hostname() -> str:
-    return safe_part(socket.gethostname().split(".")[0])
+    """The host part of new WARC file names: ``$PAGETRAIL_HOSTNAME``, else the machine's name.
+    With a shared catalog a host repairs and closes only its own files, so machines (or
+    containers, whose names change when they restart) sharing a folder each need a stable name
+    of their own; setting another host's name takes over its leftover files."""
+    return safe_part(os.environ.get(HOSTNAME_ENV) or socket.gethostname().split(".")[0])
 
 
 def new_writer_tag() -> str:
