@@ -1,6 +1,7 @@
 """The README's scale-out commands, run exactly as written (with this test's servers' addresses) on
 one machine with a real Redis and a real PostgreSQL: `pagetrail run --broker ... --jobstore ...
---catalog ...`, a `pagetrail worker ... --catalog ...`, then `pagetrail report ... --catalog ...`.
+--catalog ...`, the `pagetrail worker ... --catalog ...` line twice as two machines would (each its
+own PAGETRAIL_HOSTNAME), then `pagetrail report ... --catalog ...`.
 They must capture and report as the single-machine `pagetrail run` does on the same site."""
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ README_PG = "postgresql://pt:secret@localhost/pagetrail"
 class Command(Daemon):
     """``python -m pagetrail ARGS`` as a subprocess with its log in a file (Daemon's helpers)."""
 
-    def __init__(self, tmp: Path, argv: list[str], tag: str):  # noqa: D107 - Daemon's log helpers
+    def __init__(self, tmp: Path, argv: list[str], tag: str, **env: str):  # noqa: D107
         self.log_path = tmp / f"{tag}.log"
         self.log_file = open(self.log_path, "w")
         self.proc = subprocess.Popen([sys.executable, "-m", "pagetrail", *argv], cwd=tmp,
                                      stdout=self.log_file, stderr=subprocess.STDOUT,
-                                     env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                                     env=dict(os.environ, PYTHONUNBUFFERED="1", **env),
                                      start_new_session=True)
 
 
@@ -68,14 +69,15 @@ def capture_twice(tmp: Path, daemon_argv: list[str], worker_argv: list[str] | No
     write_seeds(tmp / "seeds" / "sites.toml", [
         {"name": n, "url": site.url(f"/{n}"), "schedule": "3s", "robots": False} for n in NAMES])
     daemon = Command(tmp, daemon_argv, "daemon")
-    worker = Command(tmp, worker_argv, "worker") if worker_argv else None
+    # The worker command "on each machine": two of them, each with a host name of its own.
+    workers = [Command(tmp, worker_argv, f"worker-{host}", PAGETRAIL_HOSTNAME=host)
+               for host in ("machine1", "machine2")] if worker_argv else []
     try:
         for name in NAMES:
             daemon.wait_log(f"{name}: {site.url('/' + name)} 200", count=2, timeout=120)
     finally:
-        for proc in (daemon, worker):
-            if proc is not None:
-                proc.stop(timeout=60)
+        for proc in (daemon, *workers):
+            proc.stop(timeout=60)
         site.close()
     return site
 
@@ -119,6 +121,8 @@ def test_the_readme_scale_out_commands_capture_and_report_as_one_machine_does(
     assert len({c.record_id for c in pages}) == len(pages) >= 2 * len(NAMES)
     with Archive.existing(cluster / "archive", catalog=url) as archive:
         assert all(archive.get_summary(c.id) is not None for c in pages)
-    for log in ("daemon.log", "worker.log"):
+    hosts = {path.name.split("-")[-1].split(".")[0] for path in (cluster / "archive").glob("*.warc.gz")}
+    assert hosts and hosts <= {"machine1", "machine2"}
+    for log in ("daemon.log", "worker-machine1.log", "worker-machine2.log"):
         assert PASSWORD not in (cluster / log).read_text()
     assert PASSWORD not in report.stdout + report.stderr
