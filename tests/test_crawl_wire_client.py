@@ -80,6 +80,9 @@ def test_bare_lf_head_interim_answers_and_head_requests():
     assert body == b"ok" and parser.done and parser.head.status == 200
     assert parser.head.raw == b"HTTP/1.1 200 OK\nContent-Length: 2\n\n"
     assert [h.status for h in parser.interim] == [100]
+    whole = ResponseParser()
+    whole.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc")
+    assert whole.expected_length == 5 and not whole.done  # the head's, not what is left
     head_only = ResponseParser(head_request=True)
     head_only.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n")
     assert head_only.done and head_only.framing == "none"

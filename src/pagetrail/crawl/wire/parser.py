@@ -77,6 +77,7 @@ class ResponseParser:
     head: Head | None = None
     interim: list[Head] = field(default_factory=list)  # 1xx answers before the real one
     framing: str = ""
+    length: int = -1  # the Content-Length, when that frames the body
     done: bool = False
     trailers: list[tuple[bytes, bytes]] = field(default_factory=list)
     leftover: bytes = b""  # bytes after the end of the response (not reusable then)
@@ -138,7 +139,7 @@ class ResponseParser:
         elif lengths:
             if len(lengths) > 1 or not all(v.isdigit() for v in lengths):
                 raise WireError(f"invalid Content-Length {sorted(lengths)!r}")
-            self._remaining = int(lengths.pop())
+            self._remaining = self.length = int(lengths.pop())
             self.framing = "length"
             self.done = self._remaining == 0
         else:
@@ -147,7 +148,7 @@ class ResponseParser:
     @property
     def expected_length(self) -> int:
         """The body length the head announces, or -1 when it does not say."""
-        return self._remaining if self.framing == "length" and self.head is not None else -1
+        return self.length
 
     def _chunked(self, data: bytes) -> bytes:
         out = []
