@@ -324,3 +324,22 @@ def test_without_the_driver_the_error_names_the_extra_to_install(tmp_path):
     assert done.returncode == 2
     assert "pip install 'pagetrail[cluster]'" in done.stderr and PASSWORD not in done.stderr
     assert done.stderr.count("\n") == 1, done.stderr
+
+
+def test_the_catalog_version_changes_with_every_commit(backend, tmp_path):
+    # serve reuses its page list until the catalog changes: a replaced summary counts too.
+    with backend.archive(tmp_path) as archive:
+        capture = archive.record(exchange(URL))
+        archive.flush()
+        db = connect(tmp_path, backend.url, read_only=True)
+        try:
+            seen = [db.version()]
+            for summary in ({"changed": False}, {"changed": True}):
+                archive.set_summary(capture.id, summary)
+                seen.append(db.version())
+            archive.record(exchange(URL, at=later(60)))
+            archive.flush()
+            seen.append(db.version())
+        finally:
+            db.close()
+    assert len(set(seen)) == len(seen), seen

@@ -25,7 +25,6 @@ CATALOG_ENV = "PAGETRAIL_CATALOG"
 BUSY_TIMEOUT_S = 60
 
 
-
 class DBError(Exception):
     """A catalog query failed (the driver's error, as one line)."""
 
@@ -128,8 +127,7 @@ class CatalogDB:
 
     def version(self) -> tuple:
         """Changes whenever anyone commits (serve's page-list cache key)."""
-        row = self.execute("SELECT count(*), max(id), count(summary) FROM captures").fetchone()
-        return tuple(row)
+        raise NotImplementedError
 
     def close(self) -> None:
         raise NotImplementedError
@@ -196,6 +194,10 @@ class SQLiteDB(CatalogDB):
             self.conn.executemany(sql, rows)
         except sqlite3.Error as exc:
             raise DBError(str(exc)) from None
+
+    def insert(self, sql: str, params: Sequence[Any]) -> int:
+        # lastrowid, not RETURNING: the SQLite a Python 3.11 links to may predate 3.35.
+        return int(self.execute(sql, params).lastrowid)
 
     def begin_write(self) -> None:
         self.execute("BEGIN IMMEDIATE")
