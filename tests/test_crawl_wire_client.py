@@ -171,3 +171,40 @@ def test_https_through_a_proxy_goes_through_a_connect_tunnel(tmp_path):
     assert response.block == ANSWER
     assert [request.block] == server.received["/page"]
     assert b"Proxy-Authorization" not in request.block  # for the proxy, not the site
+
+
+def test_size_limits_and_a_body_cut_short(tmp_path):
+    big = b"x" * 5000
+    chunked_big = b"".join(b"3e8\r\n" + big[i:i + 1000] + b"\r\n" for i in range(0, 5000, 1000))
+    cut = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100\r\n\r\n<p>only ten"
+    with RawServer() as server:
+        server.answers.update({
+            "/big": Answer(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + big),
+            "/big-chunked": Answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                   + chunked_big + b"0\r\n\r\n"),
+            "/cut": Answer(cut, close=True),
+        })
+        seeds = write_seeds(tmp_path / "s.toml", [
+            {"name": name, "url": server.url(f"/{name}"), "robots": False}
+            for name in ("big", "big-chunked", "cut")])
+        run = crawl(seeds, "--archive", tmp_path / "a", "--json", "-s", "RETRY_ENABLED=0",
+                    "-s", "PAGETRAIL_KEEP_OVERSIZE=False", "-s", "DOWNLOAD_MAXSIZE=1000",
+                    cwd=tmp_path)
+    # Scrapy's handler's behaviour: over DOWNLOAD_MAXSIZE, announced or as received, cancelled
+    for name in ("big", "big-chunked"):
+        assert run.result(name)["error"] == f"body larger than DOWNLOAD_MAXSIZE: {server.url('/' + name)}"
+    # a body the server cut short is kept as it came, head unchanged, marked truncated
+    [response] = records(tmp_path / "a", "response")
+    assert response.block == cut and response.get("WARC-Truncated") == "disconnect"
+
+
+def test_fail_on_dataloss_makes_a_cut_body_a_failed_fetch(tmp_path):
+    with RawServer() as server:
+        server.answers["/cut"] = Answer(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b", close=True)
+        seeds = write_seeds(tmp_path / "s.toml", [
+            {"name": "cut", "url": server.url("/cut"), "robots": False}])
+        run = crawl(seeds, "--archive", tmp_path / "a", "--json", "-s", "RETRY_ENABLED=0",
+                    "-s", "DOWNLOAD_FAIL_ON_DATALOSS=True", cwd=tmp_path)
+    assert run.result("cut")["error"] == f"connection dropped mid-body: {server.url('/cut')}"
+    assert not records(tmp_path / "a", "response")
