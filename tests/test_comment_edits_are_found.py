@@ -91,3 +91,30 @@ def test_posted_by_lines_leave_the_article_with_their_comments():
 def test_editing_a_posted_by_line_is_a_comment_edit_only():
     old = shared_container_page()
     check_comment_edit(old, old.replace("Posted by: Olu at June 2", "Posted by: Olu at June 5"))
+
+
+def wrapped_list_page(first_text: str) -> str:
+    """Comments without comment markup (inline styles, an anchor before each, a hidden reply form
+    after each) in a list whose wrapper sits beside a "showing N of M" line."""
+    items = "".join(
+        f"<a name='5{n}'></a><div style='padding:10px'><div style='float:left'><b>{who}</b></div>"
+        f"<div style='float:right'>06/{n:02d}/2024</div><div style='margin:10px'>{text}</div>"
+        f"<div class='reply-link'><a href='#'>reply to this comment</a></div></div>"
+        f"<div class='comment-reply-form' style='display:none'><form><textarea name='comment'></textarea>"
+        f"<input type='submit' value='Submit Reply'></form></div>"
+        for n, (who, text) in enumerate([
+            ("tuuli", first_text),
+            ("rasmus", "Does the checker work on twelve speed chains as well as on eleven?"),
+            ("noor", "Thanks, this finally explained why my new cassette skipped on the old chain."),
+        ], 1))
+    return ("<html><head><title>Chain wear</title></head><body><div class='post'><h1>Chain wear</h1>"
+            + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div>"
+            "<div id='comments_container'><div>Currently showing 3 of 3 comments on this tutorial "
+            f"and the newest come first</div><div id='comments_displayed'>{items}</div></div></body></html>")
+
+
+def test_comments_in_a_wrapped_list_without_markup_are_found_and_their_edits_seen():
+    old = wrapped_list_page("I measured mine after reading this and it was already at one percent.")
+    snap = segment(old.encode(), URL)
+    assert [c.author for c in snap.comments] == ["tuuli", "rasmus", "noor"]
+    check_comment_edit(old, old.replace("already at one percent", "already at two percent"))

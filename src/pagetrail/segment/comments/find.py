@@ -60,10 +60,16 @@ def _unmarked(regions: Callable[[bool], list[etree._Element]], forms: set,
     shared = [p for p in dict.fromkeys(parents) if p is not None and parents.count(p) > 1]
     for reg in [r for r in in_order(named + shared) if r.tag not in ("body", "html")]:
         rejected: list[etree._Element] = []
-        for group in repeated_groups(reg)[:P.REPEATED_MAX_GROUPS]:
+        tried = inside = 0
+        for group in repeated_groups(reg):
             # After the first, only a group inside a rejected one: the list in its wrapper.
-            if rejected and not any(r in rejected for r in group[0].iterancestors()):
+            in_wrapper = bool(rejected) and any(r in rejected for r in group[0].iterancestors())
+            if rejected and not in_wrapper:
                 continue
+            if tried >= P.REPEATED_MAX_GROUPS and not (in_wrapper and inside < P.REPEATED_MAX_INSIDE_WRAPPER):
+                break
+            tried += 1
+            inside += in_wrapper and tried > P.REPEATED_MAX_GROUPS
             rep = [c for c in _outside(group, forms) if not is_form_text(text_of(c))]
             if len(rep) >= P.REPEATED_MIN_ITEMS and sum(map(looks_like_comment, rep)) * 2 > len(rep):
                 return rep

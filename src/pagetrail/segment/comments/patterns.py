@@ -125,6 +125,9 @@ REPEATED_MIN_WORDS = 3
 #: the Dragnet dev pages, 3 finds two more comment lists and six comment lists the labels say are
 #: not there: 1 keeps the page-level detection as it was.
 REPEATED_MAX_GROUPS = 1
+#: ... but when that group is rejected because it is a list's wrapper beside a line ("Showing 100
+#: of 107 comments" and the list's container), this many groups inside its members are tried too.
+REPEATED_MAX_INSIDE_WRAPPER = 1
 #: Comments printed as alternating siblings (a body, then a "posted by" line) are paired when a
 #: parent has at least PAIR_MIN_CHILDREN children (not of NOT_PAIR_TAGS) and pairs cover
 #: PAIR_MIN_SHARE of them.
