@@ -157,3 +157,37 @@ def test_kept_alive_connections_are_reused(crawled):
     _, server, _ = crawled
     assert sum(len(v) for v in server.received.values()) == 5
     assert server.connections < 5
+
+
+def test_revisits_of_chunked_answers_replay_as_the_page(tmp_path, validators):  # noqa: F811
+    # An unchanged refetch is an identical-payload revisit whose block is the new head as
+    # received: pywb must still serve the original's body, de-chunked, whichever way each
+    # answer was framed.
+    length_framed = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                     + str(len(CHUNKED_BODY)).encode() + b"\r\n\r\n" + CHUNKED_BODY)
+    with RawServer() as server:
+        server.answers.update({"/cc": Answer(CHUNKED_HEAD + CHUNKED_WIRE),
+                               "/lc": Answer(length_framed)})
+        seeds = write_seeds(tmp_path / "s.toml", [
+            {"name": name, "url": server.url(f"/{name}"), "robots": False}
+            for name in ("cc", "lc")])
+        args = (seeds, "--archive", tmp_path / "a", "--json", "-s", "RETRY_ENABLED=0")
+        assert crawl(*args, cwd=tmp_path).returncode == 0
+        server.answers["/lc"] = Answer(CHUNKED_HEAD + CHUNKED_WIRE)  # same body, now chunked
+        second = crawl(*args, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert {r["kind"] for r in second.summary["results"]} == {"revisit"}
+    with Archive.existing(tmp_path / "a") as archive:
+        captures = {p: archive.captures(server.url(p)) for p in ("/cc", "/lc")}
+        for found in captures.values():
+            assert [c.kind for c in found] == ["response", "revisit"]
+            # one second apart at least (a crawl process takes longer to start), so pywb
+            # replays each capture, not whichever shares the 14-digit timestamp
+            assert found[0].timestamp14 != found[1].timestamp14
+            assert all(archive.read_payload(c)[1] == CHUNKED_BODY for c in found)
+    with pywb_replay(validators, tmp_path / "a", tmp_path) as base:
+        for path, found in captures.items():
+            for capture in found:
+                url = f"{base}/{capture.timestamp14}id_/{server.url(path)}"
+                with urllib.request.urlopen(url) as reply:
+                    assert reply.read() == CHUNKED_BODY, (path, capture.kind)
