@@ -131,3 +131,13 @@ def test_a_promo_with_a_plain_link_and_an_offer_is_still_a_promo():
     snap = segment(page(extra=offer).encode(), URL)
     assert [p.links for p in promos(snap)] == [["https://deepsleepformula.example/"]]
     assert "Deep Sleep Formula" not in snap.article.text
+
+
+def test_a_newsletter_signup_with_a_plain_link_is_still_a_promo():
+    """Soliciting a signup is an offer too: a site's "subscribe to our newsletter" box with a link to
+    a mailing-list host is not article text."""
+    box = ('<p>Click <a href="https://lists.mailhost.example/subscribe?u=9">here</a> to subscribe to the '
+           "Workshop Letter, tips on hand tools every Friday.</p>")
+    snap = segment(page(extra=box).encode(), URL)
+    assert len(promos(snap)) == 1
+    assert "Workshop Letter" not in snap.article.text

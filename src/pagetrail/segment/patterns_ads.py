@@ -73,13 +73,15 @@ WEAK_CALL_TO_ACTION = (
     "sign up", "subscribe",
 )
 #: A promo whose links pay nobody (no affiliate URL, no rel="sponsored") needs an offer as well:
-#: one of these (lower-case substrings) or a price. "Read more about each item, click here" with a
-#: plain link to another site cites a source; a call to action alone does not sell anything.
+#: one of these (lower-case substrings: selling, or soliciting a signup) or a price. "Read more
+#: about each item, click here" with a plain link to another site cites a source; a call to
+#: action alone does not sell anything.
 OFFER_SIGNS = (
     "order now", "buy now", "order today", "get yours", "special offer", "limited time", "money back",
     "free trial", "try it free", "coupon", "promo code", "use code", "discount", "% off", "claim your",
     "grab your", "i always recommend", "i highly recommend", "all natural", "guarantee", "free shipping",
     "best price", "lowest price", "sale ends", "only $",
+    "subscribe to", "sign up for", "newsletter",
 )
 #: A price (currency sign or code beside a number): an offer too.
 PRICE = r"[$€£¥]\s?\d|\b\d+(?:[.,]\d\d)?\s?(?:usd|eur|gbp)\b"
