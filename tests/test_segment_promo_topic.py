@@ -141,3 +141,22 @@ def test_a_newsletter_signup_with_a_plain_link_is_still_a_promo():
     snap = segment(page(extra=box).encode(), URL)
     assert len(promos(snap)) == 1
     assert "Workshop Letter" not in snap.article.text
+
+
+def test_comments_sharing_the_article_container_are_not_the_article_s_topic():
+    """Movable Type style: the comments are siblings of the article's paragraphs. Spam comments
+    that talk like the promo do not make it look on the article's topic."""
+    spam = [("sleepy", "Restless nights? A gentle herbal blend and a deep sleep formula helped me, ask me."),
+            ("herbs4u", "Every reader who asks about sleep: the first thing is a gentle herbal formula."),
+            ("nightowl", "Struggling with restless nights for years, a herbal sleep blend was the thing.")]
+    comments = "".join(
+        f'<div id="c2400{n}"><p>{text}</p></div><p class="posted">Posted by: {who} at June {n}, 2024 9:0{n} AM</p>'
+        for n, (who, text) in enumerate(spam, 1))
+    paras = [p for _h, ps in SECTIONS for p in ps]
+    html = ("<html><head><title>Hand-cut dovetails</title></head><body><div id='center'><div class='content'>"
+            "<h2>Hand-cut dovetails</h2>" + "".join(f"<p>{p}</p>" for p in paras) + f"<p>{PROMO}</p>"
+            + f"<h3>Comments</h3>{comments}</div></div></body></html>")
+    snap = segment(html.encode(), URL)
+    assert len(snap.comments) == 3
+    assert [p.text for p in promos(snap)] == [PROMO_TEXT]
+    assert "Deep Sleep Formula" not in snap.article.text

@@ -231,7 +231,10 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     if article_el is not None and not over_budget("promo text"):
         unit_of = {h.el: h for h in hits}
         regions, in_article = _promo_regions(root, article_el, comment_region, page_attrs)
-        for p in find_promos(regions, url, A.is_paid, in_article, exclude=[comment_region]):
+        # Comments are neither searched for promos nor the article's words; where they share the
+        # article's container (no region), each comment is left out on its own.
+        not_article = [comment_region] if comment_region is not None else found.items
+        for p in find_promos(regions, url, A.is_paid, in_article, exclude=not_article):
             block = p.runs[-1].block
             unit = unit_of.get(block)
             if unit is not None:
