@@ -112,11 +112,8 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
                         if all((n[1:] in classes) if n[0] == "." else el.get("id") == n[1:] for n in names[1:]):
                             matches.append((el, sel))
                     continue
-                xp = easylist.compiled(sel)
-                if xp is None:
-                    continue
                 try:
-                    matches.extend((el, sel) for el in xp(root) if isinstance(el, etree._Element))
+                    matches.extend((el, sel) for el in easylist.select(sel, root, page_attrs))
                 except etree.XPathError:
                     continue
         for el, sel in matches:
