@@ -112,7 +112,7 @@ def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
     for bom, name in BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(name, errors="replace"), name
-    if not data.strip():
+    if not data or data.isspace():  # data.strip() would copy the whole body to say the same
         return "", "utf-8"
     declared = None
     if content_type:
@@ -146,7 +146,8 @@ def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
     if declared == "utf-8" or declared is None:
         # Mostly-valid UTF-8 with a few stray bytes is a broken page, not another charset.
         text = data.decode("utf-8", errors="replace")
-        good = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+        # characters past ASCII other than the replacement character, counted in C
+        good = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
         if good >= 10 * text.count("\ufffd"):
             return text, "utf-8"
     name = _guess(data)

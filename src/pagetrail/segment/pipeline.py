@@ -4,6 +4,7 @@ only orders them and turns what they find into a Snapshot."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -25,6 +26,10 @@ from pagetrail.segment.rules import apply_rules
 from pagetrail.segment.textutil import PageAttributes, attrs, remove, slot_path, text_of
 
 TIME_BUDGET = P.TIME_BUDGET
+#: Any of the sidebar tokens in a lowercased class or id value (one C-level search, not a
+#: Python-level test per token).
+_SIDEBAR = re.compile("|".join(re.escape(t) for t in P.SIDEBAR_TOKENS))
+_SIDEBAR_TAGS = frozenset(("div", "section", "aside"))
 
 
 class _Positions:
@@ -157,10 +162,15 @@ def _promo_regions(root: etree._Element, article: etree._Element, comments: etre
     holding = {a for el in taken for a in el.iterancestors()}  # would swallow a region
     order = page_attrs.order()
     sidebars = {el for el in root.iter("aside")}
+    verdicts: dict[str, bool] = {}  # a page repeats its class values: each is tested once
     for name in ("class", "id"):
         for _i, el, value in page_attrs.named(name):
-            if el.tag in ("div", "section", "aside") and any(t in value.lower() for t in P.SIDEBAR_TOKENS):
-                sidebars.add(el)
+            if el.tag in _SIDEBAR_TAGS:
+                found = verdicts.get(value)
+                if found is None:
+                    found = verdicts[value] = _SIDEBAR.search(value.lower()) is not None
+                if found:
+                    sidebars.add(el)
     for el in sorted(sidebars, key=lambda e: order.get(e, 0)):  # outer ones first
         if el in holding or el in taken or any(a in taken for a in el.iterancestors()):
             continue
@@ -183,7 +193,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     started = time.monotonic()
     snap = Snapshot(url=url)
     text, snap.charset = decode(html, content_type)
-    if not text.strip():
+    if not text or text.isspace():
         snap.warnings.append("empty body: nothing to segment")
         return snap
     root, warnings = parse(text)

@@ -191,6 +191,13 @@ def _has_strong_cta(region: etree._Element) -> bool:
     return any(c in text for c in D.CALL_TO_ACTION)
 
 
+def _outermost(regions: list[etree._Element]) -> list[etree._Element]:
+    """The regions inside no other: a call to action in a region's text is in the text of any
+    region holding it, so these are the only ones whose text need be read for the pre-test."""
+    listed = set(regions)
+    return [r for r in regions if not any(a in listed for a in r.iterancestors())]
+
+
 def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
                 article_regions: int | None = None, exclude: Iterable[etree._Element] = ()) -> list[Promo]:
     """Promos in ``regions`` (the article, what follows it, sidebars, the rest of the page; a
@@ -199,7 +206,7 @@ def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
     sponsored link."""
     exclude = [e for e in exclude if e is not None]
     article_regions = len(regions) if article_regions is None else article_regions
-    if _NEEDS_STRONG and not any(_has_strong_cta(r) for r in regions):
+    if _NEEDS_STRONG and not any(_has_strong_cta(r) for r in _outermost(regions)):
         return []  # no run can reach the score: the page's runs need not be built
     all_runs, article_runs = [], 0
     for n, region in enumerate(regions):
