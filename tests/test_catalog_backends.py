@@ -343,3 +343,14 @@ def test_the_catalog_version_changes_with_every_commit(backend, tmp_path):
         finally:
             db.close()
     assert len(set(seen)) == len(seen), seen
+
+
+def test_an_sqlite_archive_moves_to_postgresql_with_reindex(pg_server, tmp_path):
+    sqlite, postgres = Backend("sqlite"), Backend("postgresql", pg_server.fresh_database(), pg_server)
+    with sqlite.archive(tmp_path, max_file_size=3000) as archive:
+        fill(archive)
+        for cap in archive.captures()[:3]:
+            archive.save_summary(cap, {"capture": cap.timestamp})
+    before = rows(sqlite, tmp_path)
+    assert main(["reindex", "--archive", str(tmp_path), *postgres.cli()]) == 0
+    assert rows(postgres, tmp_path) == before
