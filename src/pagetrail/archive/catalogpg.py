@@ -57,6 +57,13 @@ def split_url(url: str) -> tuple[str, str]:
     return plain.render_as_string(hide_password=False), namespace
 
 
+def url_password(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    password = make_url(url).password
+    return str(password) if password else None
+
+
 def schema_for(namespace: str) -> str:
     return "pagetrail" if namespace == DEFAULT_NAMESPACE else f"pagetrail_{namespace}"
 
@@ -69,6 +76,7 @@ class PostgresDB(CatalogDB):
     def __init__(self, url: str, *, read_only: bool = False):
         self._pg = cluster_module("psycopg", "--catalog", url)
         conninfo, namespace = split_url(url)
+        self._secret = url_password(url)
         self.namespace = namespace
         self.schema = schema_for(namespace)
         self.where = redact(url)
@@ -80,6 +88,11 @@ class PostgresDB(CatalogDB):
         self._writing = False  # a write transaction was begun and not ended
         self.conn = self._connect()
 
+    def _line(self, exc: BaseException) -> str:
+        """The driver's message in one line, the password blanked should libpq quote it back."""
+        text = _first_line(exc)
+        return text.replace(self._secret, "***") if self._secret else text
+
     def _connect(self) -> Any:  # noqa: ANN401 - a psycopg Connection
         try:
             # Autocommit: a read sees what was committed before it, and write transactions are
@@ -87,7 +100,7 @@ class PostgresDB(CatalogDB):
             conn = self._pg.connect(self._conninfo, autocommit=True, connect_timeout=30,
                                     application_name="pagetrail")
         except self._pg.Error as exc:
-            raise ArchiveError(f"{self.where}: cannot open the catalog ({_line(exc)})") from None
+            raise ArchiveError(f"{self.where}: cannot open the catalog ({self._line(exc)})") from None
         try:
             # As patient as SQLite's busy timeout: a writer waits this long for the write lock.
             conn.execute(f"SET lock_timeout = '{BUSY_TIMEOUT_S}s'")
@@ -96,7 +109,7 @@ class PostgresDB(CatalogDB):
                 conn.execute("SET default_transaction_read_only = on")
         except self._pg.Error as exc:
             conn.close()
-            raise ArchiveError(f"{self.where}: cannot open the catalog ({_line(exc)})") from None
+            raise ArchiveError(f"{self.where}: cannot open the catalog ({self._line(exc)})") from None
         return conn
 
     def _usable(self) -> None:
@@ -119,14 +132,14 @@ class PostgresDB(CatalogDB):
             return self.conn.execute(pg_sql(sql), params or None)
         except self._pg.Error as exc:
             if not self.conn.broken or self._writing:
-                raise DBError(_line(exc)) from None
+                raise DBError(self._line(exc)) from None
         # The server dropped the connection before this statement, outside any transaction of
         # ours (only reads and BEGIN run there): once more, on a new connection.
         self._usable()
         try:
             return self.conn.execute(pg_sql(sql), params or None)
         except self._pg.Error as exc:
-            raise DBError(_line(exc)) from None
+            raise DBError(self._line(exc)) from None
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = list(rows)
@@ -137,7 +150,7 @@ class PostgresDB(CatalogDB):
             with self.conn.cursor() as cur:
                 cur.executemany(pg_sql(sql), rows)
         except self._pg.Error as exc:
-            raise DBError(_line(exc)) from None
+            raise DBError(self._line(exc)) from None
 
     def begin_write(self) -> None:
         # Whatever ended the last transaction (a lost connection included) was seen by the
@@ -223,6 +236,6 @@ def _pg_path(path: str) -> str:
     return "{" + ",".join(path.removeprefix("$.").split(".")) + "}"
 
 
-def _line(exc: BaseException) -> str:
+def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
