@@ -158,6 +158,9 @@ def test_read_commands_answer_from_the_catalog(backend, tmp_path, capsys):
             if argv[0] == "feed" else URL
         assert shown in out, (argv, out)
     assert "edited quietly" in json.dumps(json.loads(out))
+    capsys.readouterr()
+    assert main(["segment", "--capture", f"{URL}@2026112420", *where]) == 0
+    assert "edited quietly" in capsys.readouterr().out
     assert main(["export", URL, "--wacz", str(tmp_path / "page.wacz"), *where]) == 0
     db = connect(folder, backend.url, read_only=True)
     try:  # the page list's queries (pagetrail serve), with their JSON expressions
