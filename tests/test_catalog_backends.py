@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -297,8 +298,15 @@ def test_a_dropped_postgresql_connection_is_opened_again_and_lost_rows_repaired(
     url = pg_server.fresh_database()
 
     def drop_connections() -> None:
-        pg_server.execute(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                               " WHERE application_name = 'pagetrail'")
+        import psycopg
+
+        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                          " WHERE application_name = 'pagetrail'")
+            # pg_terminate_backend only signals: wait until the sessions are really gone.
+            while admin.execute("SELECT count(*) FROM pg_stat_activity"
+                                " WHERE application_name = 'pagetrail'").fetchone()[0]:
+                time.sleep(0.02)
 
     with Archive(tmp_path, catalog=url) as archive:
         archive.record(exchange("http://example.test/a"))
