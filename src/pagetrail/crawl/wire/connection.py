@@ -23,8 +23,9 @@ class StaleConnection(Exception):
     """A kept-alive connection closed before answering: the request may be sent again."""
 
 
-class TunnelRefused(Exception):
-    """The proxy did not open a CONNECT tunnel."""
+class TunnelRefused(error.ConnectError):
+    """The proxy did not open a CONNECT tunnel (a ConnectError, so Scrapy retries it as it
+    retries its own handler's TunnelError)."""
 
 
 class HTTPConnection(Protocol):

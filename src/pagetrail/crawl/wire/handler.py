@@ -83,14 +83,15 @@ class RawHTTPDownloadHandler(BaseDownloadHandler):
         timeout = float(meta.get("download_timeout") or self.timeout)
         plan = _Plan(request)
         started = monotonic()
+        deadline = started + timeout  # for the whole download, connecting included, as Scrapy's
         fetch = None
         for fresh_only in (False, True):
             fetch = Fetch(request, self.crawler, self._limits(request), plan.sent,
                           started=started)
-            conn, fresh = await self._connection(plan, fresh_only, timeout, fetch)
+            conn, fresh = await self._connection(plan, fresh_only, deadline, timeout, fetch)
             conn.send(fetch, request.method.upper() == "HEAD")
             try:
-                await self._awaited(fetch.done, timeout, request, conn)
+                await self._awaited(fetch.done, deadline, timeout, request, conn)
             except StaleConnection:
                 if fresh:
                     raise error.ConnectionLost("connection closed before a response") from None
@@ -106,23 +107,23 @@ class RawHTTPDownloadHandler(BaseDownloadHandler):
                       meta.get("download_warnsize", self.warnsize),
                       meta.get("download_fail_on_dataloss", self.fail_on_dataloss))
 
-    async def _connection(self, plan: _Plan, fresh_only: bool, timeout: float,
+    async def _connection(self, plan: _Plan, fresh_only: bool, deadline: float, timeout: float,
                           fetch: Fetch) -> tuple[HTTPConnection, bool]:
         if not fresh_only:
             conn = self.pool.take(plan.key)
             if conn is not None:
                 return conn, False
         d = self.pool.connect(plan.key, plan.host, plan.port, tls=plan.tls_now,
-                              timeout=timeout)
-        conn = await self._awaited(d, timeout, fetch.request, None)
+                              timeout=max(deadline - monotonic(), 0.001))
+        conn = await self._awaited(d, deadline, timeout, fetch.request, None)
         if plan.connect is not None:
             conn.open_tunnel(plan.connect, ClientTLS(self.pool.tls_context, plan.target.host))
         return conn, True
 
-    async def _awaited(self, d: Deferred, timeout: float, request: Request,
+    async def _awaited(self, d: Deferred, deadline: float, timeout: float, request: Request,
                        conn: HTTPConnection | None) -> object:
-        """``d``'s result, or the error Scrapy's handler gives when ``timeout`` (seconds, for the
-        whole download) passes first."""
+        """``d``'s result, or the error Scrapy's handler gives when the download's ``deadline``
+        (``timeout`` seconds after it began) passes first."""
         timed_out = []
 
         def expire() -> None:
@@ -131,7 +132,7 @@ class RawHTTPDownloadHandler(BaseDownloadHandler):
                 conn.transport.abortConnection()
             d.cancel()
 
-        call = self.reactor.callLater(timeout, expire)
+        call = self.reactor.callLater(max(deadline - monotonic(), 0.0), expire)
         try:
             return await maybe_deferred_to_future(d)
         except (CancelledError, error.TimeoutError) as exc:
