@@ -34,7 +34,7 @@ class Exchange:
     # (pagetrail.crawl.wire); None: the records are rebuilt from the fields above.
     wire_request: bytes | None = None  # request line, headers and body as sent
     wire_head: bytes | None = None  # status line, header lines and blank line as received
-    wire_body: bytes | None = None  # the body as received when it differs from ``body`` (chunked)
+    wire_body: bytes | bytearray | None = None  # the body as received if not ``body`` (chunked)
     tls: str | None = None  # "tls/1.3" style, for the WARC-Protocol field
 
 

@@ -38,7 +38,7 @@ class WireCapture:
     request: bytes  # request line, headers and body, as written
     head: bytes  # response status line, headers and blank line, as received
     body: bytes  # the body with the transfer coding removed (the Response's body, same object)
-    wire_body: bytes | None  # the body as received when that differs (chunked), else None
+    wire_body: bytes | bytearray | None  # the body as received if it differs (chunked), else None
     tls: str | None = None  # e.g. "tls/1.3" for https
 
 

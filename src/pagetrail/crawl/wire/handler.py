@@ -161,7 +161,8 @@ class RawHTTPDownloadHandler(BaseDownloadHandler):
         chunked = parser is not None and parser.framing == "chunked"
         request.meta[META_WIRE] = WireCapture(
             request=fetch.sent, head=head.raw, body=body,
-            wire_body=bytes(parser.wire) if chunked else None, tls=fetch.tls)
+            # the parser's buffer itself, not a copy: the record is built from it once
+            wire_body=parser.wire if chunked else None, tls=fetch.tls)
         url = request.url.partition("#")[0]
         cls = responsetypes.from_args(headers=headers, url=url, body=body)
         response = cls(url=url, status=head.status, headers=headers, body=body,
