@@ -12,14 +12,8 @@ import pytest
 
 from pagetrail.schedule.jobs import StoreReader
 from tests.support.daemon import Daemon, RecordingSite, write_seeds
-from tests.support.postgres import start_postgres
 
 PASSWORD = "s3cret-never-shown"
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    yield from start_postgres()
 
 
 @pytest.fixture
@@ -30,11 +24,9 @@ def site():
 
 
 @pytest.fixture
-def db(postgres, request):
-    name = "t_" + request.node.name[-40:].lower().replace("[", "_").replace("]", "_")
-    postgres.create_database(name)
+def db(pg_server):
     # Trust authentication accepts any password: enough to check that none is ever printed.
-    return postgres.url(name, password=PASSWORD)
+    return pg_server.fresh_database(PASSWORD)
 
 
 def job_names(url: str, namespace: str) -> set[str]:
