@@ -16,6 +16,7 @@ leaves them behind, and the batch runs twice: a window of one database round tri
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 
@@ -28,6 +29,7 @@ from pagetrail.schedule.leadership import DEFAULT_NAMESPACE, check_namespace
 log = logging.getLogger("pagetrail.schedule")
 
 TABLE = "pagetrail_due"
+FLUSH = 0.05  # seconds between writes of the due runs recorded meanwhile
 
 
 def table_for(namespace: str) -> str:
@@ -47,11 +49,29 @@ class DueBook:
                            Column("due", Float, nullable=False))
         self.table.create(engine, checkfirst=True)
         self._failing = False
+        self._buffer: dict[str, float] = {}  # recorded, not yet written
+        self._buffer_lock = threading.Lock()
+        self._write_lock = threading.Lock()  # a flush and a clear never interleave
+        self._closed = threading.Event()
+        self._flusher = threading.Thread(target=self._flush_often, name="pagetrail-due",
+                                         daemon=True)
+        self._flusher.start()
 
     def due(self, name: str, when: float | None = None) -> None:
-        """``name`` came due (again): its row now carries this due time."""
-        when = time.time() if when is None else when
-        self._safely("record a due run", lambda conn: self._upsert(conn, name, when))
+        """``name`` came due (again): its row will carry this due time within ``FLUSH`` seconds.
+
+        Written in batches: one transaction per run doubled the job store's commits and, on
+        PostgreSQL, its scheduling lateness (bench/cluster_scale.py --due-share). A run is handed
+        over a batch window (1 s by default) after it fired, so the batch is written first."""
+        with self._buffer_lock:
+            self._buffer[name] = time.time() if when is None else when
+
+    def flush(self) -> None:
+        with self._write_lock:
+            with self._buffer_lock:
+                rows, self._buffer = self._buffer, {}
+            if rows:
+                self._safely("record due runs", lambda conn: self._upsert(conn, rows))
 
     def handed_over(self, names: Iterable[str], since: float | None = None) -> None:
         """These seeds' runs are handed over; a seed that came due again after ``since`` (the
@@ -62,7 +82,9 @@ class DueBook:
         query = delete(self.table).where(self.table.c.seed.in_(names))
         if since is not None:
             query = query.where(self.table.c.due <= since)
-        self._safely("clear handed-over runs", lambda conn: conn.execute(query))
+        self.flush()  # their due records are written before they are cleared, never after
+        with self._write_lock:
+            self._safely("clear handed-over runs", lambda conn: conn.execute(query))
 
     def pending(self) -> list[str]:
         """Seeds left due by a previous daemon of this namespace, oldest first."""
@@ -77,21 +99,32 @@ class DueBook:
         return [name for name in pending if active(name)]
 
     def close(self) -> None:
+        self._closed.set()
+        self._flusher.join(10)
+        self.flush()
         self.engine.dispose()
 
-    def _upsert(self, conn, name: str, when: float) -> None:  # noqa: ANN001 - a Connection
+    def _flush_often(self) -> None:
+        while not self._closed.wait(FLUSH):
+            self.flush()
+
+    def _upsert(self, conn, rows: dict[str, float]) -> None:  # noqa: ANN001 - a Connection
+        values = [{"seed": name, "due": when} for name, when in sorted(rows.items())]
         dialect = self.engine.dialect.name
         if dialect in ("postgresql", "sqlite"):
             if dialect == "postgresql":
                 from sqlalchemy.dialects.postgresql import insert as dialect_insert
             else:
                 from sqlalchemy.dialects.sqlite import insert as dialect_insert
-            query = dialect_insert(self.table).values(seed=name, due=when)
-            conn.execute(query.on_conflict_do_update(index_elements=[self.table.c.seed],
-                                                     set_={"due": query.excluded.due}))
+            # Each seed once (a dict), so no row is updated twice by one statement; chunks stay
+            # under old SQLite versions' 999 parameters per statement.
+            for start in range(0, len(values), 400):
+                query = dialect_insert(self.table).values(values[start:start + 400])
+                conn.execute(query.on_conflict_do_update(index_elements=[self.table.c.seed],
+                                                         set_={"due": query.excluded.due}))
             return
-        conn.execute(delete(self.table).where(self.table.c.seed == name))
-        conn.execute(insert(self.table).values(seed=name, due=when))
+        conn.execute(delete(self.table).where(self.table.c.seed.in_(list(rows))))
+        conn.execute(insert(self.table), values)
 
     def _safely(self, what: str, work):  # noqa: ANN001, ANN202 - a callable on a Connection
         try:
