@@ -2,8 +2,9 @@
 in a real PostgreSQL), two `pagetrail worker`s over a real Redis, fifty seeds of a local site on short
 schedules, and the failures operators meet: a worker killed mid-batch, the leader killed while a
 standby waits, Redis stopped for a while. After each, every seed is captured again (runs missed
-meanwhile coalesced, never two fetches of a seed at once), every catalog row is readable from its
-WARC record and every WARC record has exactly one row, and every capture has its change summary.
+meanwhile coalesced; where no worker dies, never two fetches of a seed at once), every catalog row
+is readable from its WARC record and every WARC record has exactly one row, and every capture has
+its change summary.
 
 The servers are Debian's (tests/support/redis.py, postgres.py), started once on loopback (Redis
 for the module, PostgreSQL for the session: conftest.pg_server); each test has its own database
@@ -124,7 +125,8 @@ def test_two_workers_share_fifty_seeds_and_a_killed_workers_batch_is_crawled_aga
             if worker.proc.poll() is None:
                 stop_all(worker)
     within_schedule(fetches(site, names), time.monotonic() - started, 3.0)
-    never_overlapped(site, names)
+    # (Not never_overlapped: with a short visibility timeout a batch slower than it on a loaded
+    # machine is handed to the other worker too, by design; the other scenarios check it.)
     check_catalog(tmp_path / "archive", names, site, at_least=3, repair=True, catalog=database)
 
 
@@ -136,11 +138,12 @@ def test_a_standby_takes_over_a_killed_leader_and_runs_each_due_seed_exactly_onc
     # a time, so when it dies most due seeds are still waiting in it, not queued in Redis.
     hourly, frequent = seed_names(40, "h"), seed_names(10, "s")
     names = hourly + frequent
-    catalog = ("--catalog", database)
     seeds_on(site, tmp_path, hourly, "1h", more=dict.fromkeys(frequent, "2s"))
     site.hold("/h00")  # the first batch (h00-h09, due first) stays mid-crawl over the hand-over
-    options = ("--jobstore", database, *catalog, "--batch-size", "10", "--parallel", "1")
-    one, two = Worker(tmp_path, broker, "one", *catalog), Worker(tmp_path, broker, "two", *catalog)
+    # No worker dies here: an hour's visibility timeout, so that no slow batch is handed out twice.
+    common = ("--catalog", database, "--visibility-timeout", "1h")
+    options = ("--jobstore", database, *common, "--batch-size", "10", "--parallel", "1")
+    one, two = Worker(tmp_path, broker, "one", *common), Worker(tmp_path, broker, "two", *common)
     leader = scheduler(tmp_path, broker, *options, tag="leader")
     standby = None
     try:
