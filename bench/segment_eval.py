@@ -19,6 +19,7 @@ import argparse
 import gzip
 import json
 import logging
+import os
 import re
 import statistics
 import sys
@@ -259,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     easylist.engine()  # built once per process; not counted per page
     print(f"EasyList engine built in {(time.perf_counter() - t) * 1000:.0f} ms", file=sys.stderr)
+    # Other jobs' load changes CPU times too (shared caches and cores), and the ratios with them:
+    # figures are only comparable at a like load, so it is printed with them.
+    print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
     sets = {"articles": articles_set, "comments": comments_set}
     for name in args.set or list(sets):
         pages = sets[name](args.limit)
@@ -289,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"  median {pt['cpu_ms_median'] / max(1e-9, tf['cpu_ms_median']):.2f})")
         if args.pairs:
             pair_check(pages)
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
     return 0
 
 
