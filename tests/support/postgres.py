@@ -87,17 +87,27 @@ def start_postgres(fsync: bool = False) -> Iterator[Postgres]:
     data = folder / "data"
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    port = free_port()
     bindir = _bindir()
     subprocess.run(_as_owner([str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
                               "--auth=trust", "-E", "UTF8", "--no-sync"]),
                    check=True, capture_output=True, timeout=120)
-    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
-    if not fsync:
-        options += " -c fsync=off"
-    subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
-                              "-o", options, "-w", "start"]),
-                   check=True, capture_output=True, timeout=120)
+    # The free port is only free when asked: another test process may take it before the server
+    # binds it ("Address already in use"), so a server that will not start gets another port.
+    for attempt in range(3):
+        port = free_port()
+        options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
+        if not fsync:
+            options += " -c fsync=off"
+        started = subprocess.run(
+            _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
+                       "-o", options, "-w", "start"]), capture_output=True, timeout=120)
+        if started.returncode == 0:
+            break
+        log = (folder / "log").read_text(errors="replace") if (folder / "log").exists() else ""
+        if "already in use" not in log or attempt == 2:
+            raise AssertionError(f"PostgreSQL did not start (pg_ctl exited {started.returncode}):\n"
+                                 f"{started.stdout.decode(errors='replace')}{log[-2000:]}")
+        (folder / "log").unlink()
     try:
         yield Postgres(port, folder)
     finally:
