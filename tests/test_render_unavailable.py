@@ -54,3 +54,32 @@ def test_a_browser_that_will_not_start_fails_the_rendering_not_the_capture(tmp_p
     assert summary["results"][0]["kind"] == "new"  # the page itself is archived
     assert summary["rendered"][0]["error"].startswith("the browser could not start")
     assert "not rendered: the browser could not start" in done.stderr
+
+
+@pytest.mark.browser
+def test_a_browser_that_fails_to_start_once_is_tried_again(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from pagetrail.crawl.render.browser import chromium_path
+
+    # A Chromium that exits at its first start, as it sometimes does on a busy machine, and
+    # starts normally after that.
+    marker = tmp_path / "started-once"
+    wrapper = tmp_path / "flaky-chromium"
+    wrapper.write_text(f"#!/bin/sh\nif [ ! -e {marker} ]; then touch {marker}; exit 1; fi\n"
+                       f"exec {chromium_path()} \"$@\"\n")
+    wrapper.chmod(0o755)
+    with LocalSite() as site:
+        site.add("/", page("<p>hi</p>"))
+        seeds = write_seeds(tmp_path / "s.toml", [{"url": site.url("/"), "name": "x", "render": True}])
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PAGETRAIL_CHROMIUM": str(wrapper)}
+        done = subprocess.run([sys.executable, "-m", "pagetrail", "crawl", str(seeds), "--archive",
+                               str(tmp_path / "archive"), "--json"], capture_output=True, text=True,
+                              env=env)
+    assert done.returncode == 0, done.stderr
+    assert marker.exists()
+    assert "the browser could not start" in done.stderr and "trying once more" in done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["rendered"][0]["error"] is None

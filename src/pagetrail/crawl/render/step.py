@@ -63,9 +63,12 @@ def render_captures(archive, pages: Sequence[tuple[str | None, Capture]],  # noq
     outcomes: list[RenderOutcome] = []
     todo = list(pages)
     _stop.clear()
+    retried = False
     while todo and not _stop.is_set():
+        launched = False
         try:
             with browser((bounds.viewport_width, bounds.viewport_height), chromium_args) as br:
+                launched = True
                 while todo and not _stop.is_set():
                     seed, capture = todo.pop(0)
                     outcome = _one(archive, br, seed, capture, bounds)
@@ -77,7 +80,17 @@ def render_captures(archive, pages: Sequence[tuple[str | None, Capture]],  # noq
         except PagetrailError:
             raise
         except Exception as exc:  # noqa: BLE001 - the browser would not start
-            why = f"the browser could not start ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
+            detail = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+            if not launched and not retried:
+                # A Chromium that exits while starting on a busy machine usually starts the next
+                # time: one more try before its pages go without a rendering. The full reason
+                # goes to the log, as the one-line outcome below keeps only its start.
+                retried = True
+                print(f"  the browser could not start ({detail[:2000]}); trying once more",
+                      file=sys.stderr)
+                _stop.wait(1.0)
+                continue
+            why = f"the browser could not start ({detail[:200]})"
             for seed, capture in todo:
                 outcome = RenderOutcome(seed, capture.url, capture.id, error=why)
                 outcomes.append(outcome)
