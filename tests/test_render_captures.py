@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -183,7 +185,17 @@ def test_oversized_dom_is_cut_at_the_bound(tmp_path, site):
 def test_sigterm_while_rendering_ends_the_crawl_and_its_browser(tmp_path, site):
     seeds = write_seeds(tmp_path / "seeds.toml", [{"url": site.url("/restless/"), "name": "r",
                                                    "render": True}])
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TMPDIR": str(tmp_path)}
+    # The browser's profile lands in this TMPDIR, so its processes carry it on their command line.
+    # Short: under a long one (pytest's tmp_path with several workers) the profile goes to /tmp.
+    tmpdir = Path(tempfile.mkdtemp(prefix="ptr-", dir="/tmp"))
+    try:
+        _sigterm_while_rendering(tmp_path, site, seeds, tmpdir)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _sigterm_while_rendering(tmp_path: Path, site, seeds: Path, tmpdir: Path) -> None:  # noqa: ANN001
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TMPDIR": str(tmpdir)}
     before = len([h for h in site.hits if h.path.startswith("/tick")])
     proc = subprocess.Popen([sys.executable, "-m", "pagetrail", "crawl", str(seeds), "--archive",
                              str(tmp_path / "archive"), "--set", "PAGETRAIL_RENDER_SETTLE_SECONDS=600",
@@ -203,7 +215,7 @@ def test_sigterm_while_rendering_ends_the_crawl_and_its_browser(tmp_path, site):
     with Archive.existing(tmp_path / "archive") as archive:  # the fetched page is on record
         assert archive.captures(url=site.url("/restless/"), kind="response")
     time.sleep(1)
-    leftovers = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _cmdline_has(p, tmp_path)]
+    leftovers = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _cmdline_has(p, tmpdir)]
     assert not leftovers, "browser processes outlived the crawl"
 
 

@@ -83,3 +83,23 @@ def test_a_browser_that_fails_to_start_once_is_tried_again(tmp_path):
     assert "the browser could not start" in done.stderr and "trying once more" in done.stderr
     summary = json.loads(done.stdout)
     assert summary["rendered"][0]["error"] is None
+
+
+@pytest.mark.browser
+def test_a_long_temporary_folder_does_not_stop_the_browser(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    # Chromium's singleton socket lives under TMPDIR, and a socket path holds at most 107 bytes.
+    long_tmp = tmp_path / ("t" * 80)
+    long_tmp.mkdir()
+    with LocalSite() as site:
+        site.add("/", page("<p>hi</p>"))
+        seeds = write_seeds(tmp_path / "s.toml", [{"url": site.url("/"), "name": "x", "render": True}])
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TMPDIR": str(long_tmp)}
+        done = subprocess.run([sys.executable, "-m", "pagetrail", "crawl", str(seeds), "--archive",
+                               str(tmp_path / "archive"), "--json"], capture_output=True, text=True,
+                              env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rendered"][0]["error"] is None

@@ -74,13 +74,14 @@ def browser(viewport: tuple[int, int], extra_args: Sequence[str] = ()) -> Iterat
     ``extra_args``: more Chromium flags (``PAGETRAIL_RENDER_CHROMIUM_ARGS``), e.g. a proxy."""
     from playwright.sync_api import sync_playwright
 
-    profile = tempfile.mkdtemp(prefix="pagetrail-chromium-")
+    profile = _profile_folder()
     watchdog = Watchdog(profile)
     _RUNNING.add(watchdog)
     try:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
                 profile, executable_path=chromium_path(), headless=True, args=[*FLAGS, *extra_args],
+                env={**os.environ, "TMPDIR": profile},  # its own temporary files go with the profile
                 service_workers="block",  # a service worker's fetches would not be seen
                 viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=False)
             _allow_local_network(context)
@@ -95,6 +96,20 @@ def browser(viewport: tuple[int, int], extra_args: Sequence[str] = ()) -> Iterat
     finally:
         _RUNNING.discard(watchdog)
         shutil.rmtree(profile, ignore_errors=True)
+
+
+# Chromium makes its singleton socket in TMPDIR/org.chromium.Chromium.XXXXXX/ (38 bytes more), and
+# a Unix socket path holds at most 107 bytes: under a long temporary folder (a CI job's, a test
+# runner's) it exits at start with "Socket path too long". The profile, which is also its TMPDIR,
+# then goes to /tmp.
+LONGEST_TEMP_BASE = 40
+
+
+def _profile_folder() -> str:
+    base = tempfile.gettempdir()
+    if len(base) > LONGEST_TEMP_BASE and os.access("/tmp", os.W_OK):
+        base = "/tmp"
+    return tempfile.mkdtemp(prefix="pagetrail-chromium-", dir=base)
 
 
 def kill_all(reason: str = "interrupted") -> None:
