@@ -134,6 +134,8 @@ class Daemon:
         finally:
             self.lease.release()
             jobs.set_submitter(None)
+            if install_signals:  # stopped: a late SIGTERM (as after --once-per-seed) must not
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)  # kill the exiting process (-15)
         return self.exit_code
 
     def _check_seeds(self) -> None:
