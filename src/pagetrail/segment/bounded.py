@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection
 from pagetrail.segment.decode import SegmentError, SegmentTooLarge
 from pagetrail.segment.model import Snapshot
 
-__all__ = ["TIMEOUT", "SegmentTooLarge", "segment_bounded", "timeout"]
+__all__ = ["TIMEOUT", "SegmentTooLarge", "segment_bounded", "timeout", "use_forkserver"]
 
 _BOUNDS = "PAGETRAIL_SEGMENT_"
 
@@ -64,6 +64,20 @@ def _serve(conn: Connection) -> None:
         conn.send(answer)
 
 
+_method: str | None = None  # how workers start; None: fork where there is fork
+
+
+def use_forkserver() -> None:
+    """From now on, start workers from a clean single-threaded process (``forkserver``): for a
+    process whose threads work at the same time, as the web app's request threads do. A fork
+    copies each lock as it is at that instant, and one that another thread held (the allocator's,
+    logging's) is never released in the child, which then hangs until the bound (seen as
+    "too large to segment" for an ordinary page in ``pagetrail serve`` under load)."""
+    global _method
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        _method = "forkserver"
+
+
 class _NoWorker(Exception):
     """The worker process could not be started."""
 
@@ -79,8 +93,10 @@ class _Worker:
         # import lxml, trafilatura and EasyList again, a second or more per new worker)
         import pagetrail.segment.pipeline  # noqa: F401 - imported once, here, for every worker
 
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        method = _method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         ctx = multiprocessing.get_context(method)
+        if method == "forkserver":  # the server imports the segmenter once; workers fork from it
+            ctx.set_forkserver_preload(["pagetrail.segment.pipeline"])
         ours, theirs = ctx.Pipe()
         proc = ctx.Process(target=_serve, args=(theirs,), name="pagetrail-segment", daemon=True)
         proc.start()

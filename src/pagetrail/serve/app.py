@@ -25,6 +25,7 @@ from pagetrail.report.common import (
     replay_url,
     where,
 )
+from pagetrail.segment.bounded import use_forkserver
 from pagetrail.serve import compare as cmp
 from pagetrail.serve import exports, security
 from pagetrail.serve.filters import PER_PAGE, Filters
@@ -57,6 +58,9 @@ class ServeConfig:
 
 
 def create_app(config: ServeConfig) -> Flask:
+    # Requests segment captures from several threads at once: the segmenter's worker must not
+    # be forked from this process (see segment.bounded.use_forkserver).
+    use_forkserver()
     app = Flask(__name__)
     app.config.update(SERVE=config)
     security.install(app, config.token)
