@@ -5,36 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 from pagetrail.archive import Archive
-from tests.support.warcs import members, split_record
+from tests.support.warcs import members, run_writers, split_record
 
-REPO = Path(__file__).resolve().parents[1]
 WARCIO = str(Path(sys.executable).parent / "warcio")
-
-WRITER = textwrap.dedent("""
-    import sys
-    sys.path.insert(0, {repo!r})
-    from pagetrail.archive import Archive
-    from tests.support.warcs import exchange, later
-    with Archive({folder!r}, max_file_size=20_000) as archive:
-        for i in range(60):
-            # Both writers fetch the same URLs at the same instants: timestamps must not clash.
-            archive.record(exchange(f"http://example.test/shared{{i % 10}}",
-                                    body=b"page %d from {name}" % i, at=later(i // 10)))
-""")
 
 
 def test_two_writer_processes_share_one_archive(tmp_path):
-    children = [
-        subprocess.Popen([sys.executable, "-c", WRITER.format(repo=str(REPO), folder=str(tmp_path),
-                                                              name=name)],
-                         stderr=subprocess.PIPE, text=True)
-        for name in ("one", "two")
-    ]
-    outcomes = [(child.wait(), child.stderr.read()) for child in children]
+    outcomes = run_writers(tmp_path, ["one", "two"])
     assert [code for code, _ in outcomes] == [0, 0], outcomes
     files = sorted(tmp_path.glob("*.warc.gz"))
     assert not list(tmp_path.glob("*.open"))

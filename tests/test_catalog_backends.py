@@ -27,6 +27,7 @@ from tests.support.warcs import (
     gzip_exchange,
     later,
     members,
+    run_writers,
     split_record,
 )
 
@@ -109,24 +110,10 @@ def test_reindex_rebuilds_rows_index_and_summaries_from_the_warc_files(backend, 
         assert not (tmp_path / "catalog.sqlite3").exists()
 
 
-WRITER = textwrap.dedent("""
-    import sys
-    sys.path.insert(0, {repo!r})
-    from pagetrail.archive import Archive
-    from tests.support.warcs import exchange, later
-    with Archive({folder!r}, max_file_size=20_000) as archive:
-        for i in range(60):
-            # Both writers fetch the same URLs at the same instants: timestamps must not clash.
-            archive.record(exchange(f"http://example.test/shared{{i % 10}}",
-                                    body=b"page %d from {name}" % i, at=later(i // 10)))
-""")
 
 
 def test_writer_processes_at_once_make_one_row_per_record(backend, tmp_path):
-    children = [subprocess.Popen(
-        [sys.executable, "-c", WRITER.format(repo=str(REPO), folder=str(tmp_path), name=name)],
-        stderr=subprocess.PIPE, text=True, env=backend.env()) for name in ("one", "two", "three")]
-    outcomes = [(child.wait(), child.stderr.read()) for child in children]
+    outcomes = run_writers(tmp_path, ["one", "two", "three"], env=backend.env())
     assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
     in_warcs = set()
     for path in tmp_path.glob("*.warc.gz"):

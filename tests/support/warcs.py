@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
+import textwrap
 import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -86,3 +89,26 @@ def split_record(raw: bytes) -> tuple[dict[str, str], bytes]:
     length = int(fields["Content-Length"])
     assert len(rest) == length + 4 and rest.endswith(b"\r\n\r\n"), "record not ended by CRLF CRLF"
     return fields, rest[:length]
+
+
+_WRITER = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {repo!r})
+    from pagetrail.archive import Archive
+    from tests.support.warcs import exchange, later
+    with Archive({folder!r}, max_file_size=20_000) as archive:
+        for i in range(60):
+            # Every writer fetches the same URLs at the same instants: timestamps must not clash.
+            archive.record(exchange(f"http://example.test/shared{{i % 10}}",
+                                    body=b"page %d from {name}" % i, at=later(i // 10)))
+""")
+
+
+def run_writers(folder: Path, names: list[str], env: dict[str, str] | None = None) -> list[tuple[int, str]]:
+    """One process per name, all at once, each recording 60 captures (10 URLs, 6 instants, the
+    same for every writer) into the archive at ``folder``; their (exit code, stderr)."""
+    repo = str(Path(__file__).resolve().parents[2])
+    children = [subprocess.Popen([sys.executable, "-c", _WRITER.format(repo=repo, folder=str(folder),
+                                                                       name=name)],
+                                 stderr=subprocess.PIPE, text=True, env=env) for name in names]
+    return [(child.wait(), child.stderr.read()) for child in children]
