@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.servers import closed_port as free_port
+from tests.support.servers import wait_answering
 
 TIMEOUT = 120.0  # an Erlang VM boots in seconds, far slower on a loaded machine
 SERVER = sorted(Path("/usr/lib/rabbitmq/lib").glob("rabbitmq_server-*/sbin/rabbitmq-server"))
@@ -70,20 +69,9 @@ class RabbitMQ:
         self.proc = subprocess.Popen([str(SERVER[-1])], env=self.env, stdin=subprocess.DEVNULL,
                                      stdout=open(self.folder / "server.log", "w"),
                                      stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"rabbitmq-server exited ({self.proc.returncode}): "
-                                     f"{(self.folder / 'server.log').read_text(errors='replace')}")
-            try:  # AMQP answers a bad protocol header with its own header: the broker is up
-                with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
-                    sock.sendall(b"HELLO\r\n\r\n")
-                    if sock.recv(8).startswith(b"AMQP"):
-                        return
-            except OSError:
-                pass
-            time.sleep(0.25)
-        raise AssertionError("rabbitmq-server did not answer on its AMQP port")
+        # AMQP answers a bad protocol header with its own header: the broker is up.
+        wait_answering(self.proc, self.port, b"HELLO\r\n\r\n", b"AMQP", "rabbitmq-server",
+                       self.folder / "server.log", TIMEOUT, pause=0.25)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

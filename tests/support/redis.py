@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.servers import closed_port as free_port
+from tests.support.servers import wait_answering
 
 TIMEOUT = 60.0
 
@@ -51,20 +50,8 @@ class Redis:
                 "--logfile", str(self.folder / "redis.log")]
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"redis-server exited ({self.proc.returncode}): "
-                                     f"{(self.folder / 'redis.log').read_text(errors='replace')}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(64).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError("redis-server did not answer PING")
+        wait_answering(self.proc, self.port, b"PING\r\n", b"+PONG", "redis-server",
+                       self.folder / "redis.log", TIMEOUT, pause=0.05)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import gzip
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 __all__ = ["Hit", "LocalSite", "Reply", "closed_port", "page", "raw", "redirect", "standard_site"]
@@ -88,6 +90,26 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_answering(proc: subprocess.Popen, port: int, hello: bytes, answer: bytes, what: str,
+                   log: Path, timeout: float, pause: float) -> None:
+    """Wait until the server ``proc`` started answers ``hello`` on ``port`` with a reply that
+    starts with ``answer``; fail at once, with its ``log``, if it exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"{what} exited ({proc.returncode}): "
+                                 f"{log.read_text(errors='replace') if log.exists() else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+                sock.sendall(hello)
+                if sock.recv(64).startswith(answer):
+                    return
+        except OSError:
+            pass
+        time.sleep(pause)
+    raise AssertionError(f"{what} did not answer on 127.0.0.1:{port}")
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
