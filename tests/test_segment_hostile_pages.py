@@ -46,3 +46,24 @@ def test_utf16_without_bom_labelled_in_the_header_is_a_page():
                        content_type=f"text/html; charset={label}")  # "body is binary" before
         assert snap.article.title == "Grüße aus Köln" or snap.article.blocks[0].text == "Grüße aus Köln"
         assert PARAS[0] in [b.text for b in snap.article.blocks]
+
+
+def test_xml_safe_cleans_every_reference_lxml_refuses_and_leaves_the_rest():
+    from lxml import etree
+
+    from pagetrail.segment.parse import xml_safe
+
+    refused = ["&#0;", "&#1;", "&#31;", "&#x1f;", "&#X0C;", "&#xD800;", "&#55296;", "&#57343;",
+               "&#xFFFE;", "&#65535;", "&#1114112;", "&#x110000;", "&#99999999999;", "&#x00000001;"]
+    kept = ["&#9;", "&#10;", "&#13;", "&#32;", "&#39;", "&#039;", "&#x27;", "&#160;", "&#8217;",
+            "&#x2019;", "&#xD7FF;", "&#xE000;", "&#65533;", "&#1114111;", "&#x10FFFF;", "&#0000000065;"]
+    for ref in refused:
+        assert ref not in xml_safe(f"a{ref}b"), ref
+    for ref in kept:
+        assert xml_safe(f"a{ref}b") == f"a{ref}b", ref
+    # Raw characters: controls become spaces, non-characters go, lone surrogates become U+FFFD;
+    # Hangul (whose UTF-8 starts with the same ED byte as a surrogate's) stays as it is.
+    assert xml_safe("a\x01b\x0bc\ufffed\ud800e") == "a b cd\ufffde"
+    assert xml_safe("한국어 \t\n\r text") == "한국어 \t\n\r text"
+    for text in ("a\x01b\x0bc\ufffed\ud800e", "한국어", "&#1;&#8217;"):
+        etree.fromstring(f"<p>{xml_safe(text)}</p>".encode("utf-8", "surrogatepass"))

@@ -37,8 +37,18 @@ _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
 # other than tab, LF and CR become spaces (browsers render them as nothing or as spaces),
 # U+FFFE/U+FFFF go, lone surrogates become U+FFFD.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-# The same characters written as numeric character references (&#1; &#x0C; &#xFFFE;).
-_CHAR_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+))(;?)")
+# The same characters written as numeric character references (&#1; &#x0C; &#xFFFE;). The
+# lookahead lets through only references that can name one (small, 4-digit D800-DFFF/FFFE/FFFF,
+# or long numbers), so the Python-level check runs on a handful of references, not on every
+# &#8217; of a page (50,000 on the development sets; 0.15 s -> 0.02 s).
+_CHAR_REF = re.compile(
+    r"&#(?=[xX]0*(?:[01]?[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF]|[0-9a-fA-F]{6,})(?![0-9a-fA-F])"
+    r"|0*(?:[12]?[0-9]|3[01]|[0-9]{5,})(?![0-9]))"
+    r"(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+))(;?)")
+# Every byte but the C0 controls lxml refuses: what is left after deleting these from a page's
+# UTF-8 is its controls, found by one C-level pass (the regex below scans a str three times
+# slower). Surrogates encode as ED A0-BF, so a page without an ED byte has none.
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 0x20 or b in (0x09, 0x0A, 0x0D))
 
 
 def _xml_char(ch: str) -> str:
@@ -64,6 +74,10 @@ def xml_safe(text: str) -> str:
     """``text`` without the characters (raw or as character references) that lxml cannot hold."""
     if "&#" in text:
         text = _CHAR_REF.sub(_ref, text)
+    encoded = text.encode("utf-8", "surrogatepass")
+    if not encoded.translate(None, _NOT_CONTROL) and b"\xed" not in encoded \
+            and "\ufffe" not in text and "\uffff" not in text:
+        return text
     return _NOT_XML.sub(lambda m: _xml_char(m.group(0)), text)
 
 
