@@ -9,54 +9,12 @@ import re
 from lxml import etree
 
 from pagetrail.segment.comments import patterns as P
+from pagetrail.segment.comments.xpaths import Marked, skipped
 from pagetrail.segment.model import normalise_text
 from pagetrail.segment.textutil import text_of
 
-_COMPILED: dict[str, etree.XPath] = {}
-_BLOB = etree.XPath(".//@class | .//@itemprop", smart_strings=False)
-_LITERAL = re.compile(r"'([^']*)'")
-_LITERALS: dict[str, re.Pattern | None] = {}
 _DIGIT = re.compile(r"\d")
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
-
-
-def _xp(expr: str) -> etree.XPath:
-    """A compiled XPath (``el.xpath(str)`` would compile it again for every comment)."""
-    xp = _COMPILED.get(expr)
-    if xp is None:
-        xp = _COMPILED[expr] = etree.XPath(expr)
-    return xp
-
-
-def _may_match(expr: str, blob: str) -> bool:
-    """False when the XPath cannot match below a comment whose class and itemprop values are
-    ``blob``: each field XPath only tests @class/@itemprop against its literals, so one of them
-    must occur in the blob. XPaths without literals (``.//cite``) always run. The pre-test is
-    derived from the XPath itself, so it cannot miss one of its literals."""
-    try:
-        rx = _LITERALS[expr]
-    except KeyError:
-        lits = [x.strip() for x in _LITERAL.findall(expr) if x.strip()]
-        rx = _LITERALS[expr] = re.compile("|".join(map(re.escape, lits))) if lits else None
-    return rx is None or rx.search(blob) is not None
-
-
-def _skipped(node: etree._Element, el: etree._Element, skip: set) -> bool:
-    """True when ``node`` (below ``el``) sits inside one of the ``skip`` subtrees."""
-    while node is not None and node is not el:
-        if node in skip:
-            return True
-        node = node.getparent()
-    return False
-
-
-def _found(el: etree._Element, xpaths: tuple[str, ...], skip: set, blob: str):  # noqa: ANN202 - iterator
-    """(index of the XPath, element) for what each XPath finds outside ``skip``, in order."""
-    for i, xp in enumerate(xpaths):
-        if _may_match(xp, blob):
-            for found in _xp(xp)(el):
-                if isinstance(found, etree._Element) and not _skipped(found, el, skip):
-                    yield i, found
 
 
 def _clean_author(text: str) -> str | None:
@@ -67,8 +25,8 @@ def _clean_author(text: str) -> str | None:
     return text
 
 
-def _author(el: etree._Element, skip: set, blob: str) -> tuple[str | None, etree._Element | None]:
-    for _i, found in _found(el, P.AUTHOR_XPATH, skip, blob):
+def _author(marked: Marked, skip: set) -> tuple[str | None, etree._Element | None]:
+    for _i, found in marked.found(P.AUTHOR_XPATH, skip):
         # "by NAME » DATE": the name is the link or bold part when there is one.
         raw = found.text_content()
         inner = next((x for x in found.iter("a", "strong", "b", "cite") if x is not found and text_of(x)), None)
@@ -120,7 +78,7 @@ def comment_id(el: etree._Element) -> str | None:
 
 def _permalink(el: etree._Element, cid: str | None, skip: set) -> str | None:
     for a in el.iter("a"):
-        if _skipped(a, el, skip):
+        if skipped(a, el, skip):
             continue
         href = a.get("href") or ""
         if (cid and href.endswith("#" + cid)) or P.PERMALINK.search(href):
@@ -133,11 +91,14 @@ def _may_have_chrome(blob: str) -> bool:
             or any(w in blob for w in P.CHROME_CLASS_WORDS) or any(w in blob for w in P.CHROME_ITEMPROPS))
 
 
-def _chrome_nodes(node: etree._Element) -> list[etree._Element]:
-    """The parts of a comment that are not its text (patterns.CHROME_CLASS and friends). Class
-    tokens are split on XML white space."""
+def _chrome_nodes(node: etree._Element, marked: Marked) -> list[etree._Element]:
+    """The parts of a comment that are not its text (patterns.CHROME_CLASS and friends) below
+    ``node`` (the comment or its body). Class tokens are split on XML white space."""
     out = []
-    for x in node.iterdescendants(etree.Element):
+    # Only elements with a class or itemprop can be chrome: below the comment itself, those
+    # are the ones ``marked`` has listed already.
+    below = marked.els if node is marked.el else node.iterdescendants(etree.Element)
+    for x in below:
         cls = x.get("class")
         if cls is not None and (P.CHROME_CLASS.search(cls)
                                 or not P.CHROME_CLASS_WORDS.isdisjoint(_XML_SPACE.split(cls))):
@@ -161,7 +122,7 @@ def _trailer_line(el: etree._Element, nested: set) -> str | None:
     """The "Posted by: NAME | DATE" line of a comment: an element with a trailer class in it, or
     just after it."""
     for x in el.iterdescendants(etree.Element):
-        if P.TRAILER_CLASS.search(x.get("class") or "") and not _skipped(x, el, nested - {el}):
+        if P.TRAILER_CLASS.search(x.get("class") or "") and not skipped(x, el, nested - {el}):
             return text_of(x)
     after = trailer_after(el, nested)
     return text_of(after) if after is not None else None
@@ -171,7 +132,7 @@ def _meta_date(el: etree._Element, skip: set) -> str | None:
     """A date no pattern reads (another language, another format) as printed on the comment's
     meta line, so that a change to it is still seen: a short line with a digit."""
     for x in el.iterdescendants(etree.Element):
-        if P.TRAILER_CLASS.search(x.get("class") or "") and not _skipped(x, el, skip):
+        if P.TRAILER_CLASS.search(x.get("class") or "") and not skipped(x, el, skip):
             t = text_of(x)
             if t and len(t) < P.DATE_MAX_CHARS and _DIGIT.search(t):
                 return t
@@ -184,7 +145,7 @@ def _title(el: etree._Element, body: etree._Element, skip: set, blob: str) -> st
     if not P.COMMENT_TITLE.prefilter(blob):
         return None
     for x in el.iterdescendants(etree.Element):
-        if x is body or not P.COMMENT_TITLE.search(x.get("class") or "") or _skipped(x, el, skip):
+        if x is body or not P.COMMENT_TITLE.search(x.get("class") or "") or skipped(x, el, skip):
             continue
         if any(a is body for a in x.iterancestors()) or any(d is body for d in x.iterdescendants()):
             continue
@@ -219,14 +180,15 @@ def read_comment(el: etree._Element, nested: set) -> dict:
     """author, date, text, id, permalink (and the body element) of one comment element;
     ``nested`` are the other comment elements (replies) whose text must not be counted here."""
     skip = nested - {el}  # C-level set difference: this runs once per comment
-    blob = " ".join(_BLOB(el))
-    author, author_el = _author(el, skip, blob)
-    at, date_node = next(_found(el, P.DATE_XPATH, skip, blob), (len(P.DATE_XPATH), None))
+    marked = Marked(el)
+    blob = marked.blob
+    author, author_el = _author(marked, skip)
+    at, date_node = next(marked.found(P.DATE_XPATH, skip), (len(P.DATE_XPATH), None))
     date = _date_from(el, date_node, skip)
     # The machine-readable date element is the comment's metadata, not its text.
     meta_els = [x for x in (author_el, date_node if at < P.DATE_MACHINE_XPATHS else None) if x is not None]
     body, fallback = None, None
-    for _i, found in _found(el, P.TEXT_XPATH, skip, blob):
+    for _i, found in marked.found(P.TEXT_XPATH, skip):
         if fallback is None:
             fallback = found
         # A wrapper that also holds the author line is not the body when a tighter one exists.
@@ -242,7 +204,7 @@ def read_comment(el: etree._Element, nested: set) -> dict:
         # long thread is not searched again for every comment in it.
         if not _may_have_chrome(blob):
             return set(meta_els)
-        return {c for c in _chrome_nodes(node) if not _skipped(c, el, skip)} | set(meta_els)
+        return {c for c in _chrome_nodes(node, marked) if not skipped(c, el, skip)} | set(meta_els)
 
     text = ""
     if body is not None:
