@@ -6,7 +6,6 @@ Snapshot with a warning); binary bodies raise :class:`SegmentError`."""
 from __future__ import annotations
 
 import codecs
-import functools
 import re
 
 from pagetrail.errors import PagetrailError
@@ -52,19 +51,6 @@ def _lookup(label: str | None) -> str | None:
 
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
-
-
-@functools.lru_cache(maxsize=64)
-def ascii_compatible(charset: str | None) -> bool:
-    """True when the charset writes every ASCII character as that one byte, so the raw bytes
-    hold an ASCII string exactly where the decoded text does (UTF-16, UTF-7, EBCDIC do not)."""
-    if not charset:
-        return False
-    ascii_chars = bytes(range(128))
-    try:
-        return ascii_chars.decode("ascii").encode(charset) == ascii_chars
-    except (LookupError, UnicodeError):
-        return False
 
 
 def looks_binary(data: bytes) -> bool:

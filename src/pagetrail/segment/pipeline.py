@@ -17,7 +17,7 @@ from pagetrail.segment import patterns_article as P
 from pagetrail.segment.article import extract_article, own_blocks
 from pagetrail.segment.comments import find_comments, jsonld_comments, read_comment
 from pagetrail.segment.content import content_root
-from pagetrail.segment.decode import ascii_compatible, decode
+from pagetrail.segment.decode import decode
 from pagetrail.segment.metadata import read_metadata
 from pagetrail.segment.model import Ad, Article, Snapshot, normalise_text
 from pagetrail.segment.parse import parse
@@ -200,7 +200,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     snap.warnings.extend(warnings)
     picked = apply_rules(root, rules)
     snap.warnings.extend(picked.warnings)
-    meta = read_metadata(root, html.lower() if ascii_compatible(snap.charset) else text.lower())
+    meta = read_metadata(root)
     jsonld = jsonld_comments(root)
 
     def over_budget(step: str) -> bool:
