@@ -21,7 +21,7 @@ import justext
 from lxml import etree
 
 from pagetrail.segment import patterns_ads as D
-from pagetrail.segment.runs import Run, runs
+from pagetrail.segment.runs import Run, runs, runs_holding
 from pagetrail.segment.textutil import host, site, words
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -108,16 +108,21 @@ class _Scorer:
         self._own_sites: set[str] | None = None
         self.is_paid = is_paid
         self.paid: set[str] = set()  # hrefs found paying (by URL or rel="sponsored")
-        self._words: list[set[str]] | None = None
+        self._words: dict[int, set[str]] | None = None
         self.counts: Counter = Counter()
         self.current = 0  # the run being scored
 
     def words_of(self, i: int) -> set[str]:
+        # The article's runs are all read (their words are the article's topic); the others only
+        # when scored: most of them (sidebars, the rest of the page) never are.
         if self._words is None:
-            self._words = [_content_words(t) for t in self.texts]
-            self.counts = Counter(w for ws in self._words[:self.article_runs] for w in ws)
+            self._words = {k: _content_words(t) for k, t in enumerate(self.texts[:self.article_runs])}
+            self.counts = Counter(w for ws in self._words.values() for w in ws)
         self.current = i
-        return self._words[i]
+        mine = self._words.get(i)
+        if mine is None:
+            mine = self._words[i] = _content_words(self.texts[i])
+        return mine
 
     def own_sites(self) -> set[str]:
         """The page's own sites: its URL's, and those its head names as the page's address
@@ -185,17 +190,16 @@ _NEEDS_STRONG = (D.PROMO_POINTS["weak call to action"]
                  + max(D.PROMO_POINTS["affiliate link"], D.PROMO_POINTS["outbound link"]) < D.PROMO_MIN_SCORE)
 
 
-def _has_strong_cta(region: etree._Element) -> bool:
-    # the serialiser's text joins runs without spaces; calls to action are found inside runs
-    text = " ".join(etree.tostring(region, method="text", encoding=str, with_tail=False).lower().split())
-    return any(c in text for c in D.CALL_TO_ACTION)
-
-
-def _outermost(regions: list[etree._Element]) -> list[etree._Element]:
-    """The regions inside no other: a call to action in a region's text is in the text of any
-    region holding it, so these are the only ones whose text need be read for the pre-test."""
-    listed = set(regions)
-    return [r for r in regions if not any(a in listed for a in r.iterancestors())]
+def _may_score(regions: list[etree._Element], exclude: list[etree._Element], scorer: _Scorer) -> bool:
+    """Whether some run of ``regions`` could reach the score: one with a strong call to action
+    and a link that leaves the site or pays. Only the runs in blocks whose text holds a call to
+    action are read: on most pages with one somewhere (a comment, a menu) no run is a
+    candidate, and the page's runs are never all built (find_promos -25% on the comments set)."""
+    for run in runs_holding(regions, exclude, D.CALL_TO_ACTION):
+        text = run.text
+        if text and _max_possible(text.lower()) >= D.PROMO_MIN_SCORE and scorer.outbound(run.links()):
+            return True
+    return False
 
 
 def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
@@ -206,7 +210,8 @@ def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
     sponsored link."""
     exclude = [e for e in exclude if e is not None]
     article_regions = len(regions) if article_regions is None else article_regions
-    if _NEEDS_STRONG and not any(_has_strong_cta(r) for r in _outermost(regions)):
+    root = regions[0].getroottree().getroot()
+    if _NEEDS_STRONG and not _may_score(regions, exclude, _Scorer([], 0, url, root, is_paid)):
         return []  # no run can reach the score: the page's runs need not be built
     all_runs, article_runs = [], 0
     for n, region in enumerate(regions):
@@ -214,7 +219,7 @@ def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
         if n + 1 == article_regions:
             article_runs = len(all_runs)
     texts = [r.text for r in all_runs]
-    scorer = _Scorer(texts, article_runs, url, regions[0].getroottree().getroot(), is_paid)
+    scorer = _Scorer(texts, article_runs, url, root, is_paid)
     found: list[Promo] = []
     taken: set[int] = set()
     for i, (run, text) in enumerate(zip(all_runs, texts, strict=True)):

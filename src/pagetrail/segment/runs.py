@@ -4,7 +4,7 @@ they are injected into paragraphs, list items, divs and the loose text of contai
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -88,42 +88,100 @@ def _blockish(el: etree._Element) -> bool:
     return len(el) > 0 and next(el.iterdescendants(*BLOCK_TAGS), None) is not None
 
 
-def runs(region: etree._Element, skip: Iterable[etree._Element] = ()) -> Iterator[Run]:
-    """The runs of text below ``region``, in document order, leaving out the subtrees of ``skip``
-    (regions read already)."""
+def runs(region: etree._Element, skip: Iterable[etree._Element] = (),
+         within: Callable[[etree._Element], bool] | None = None) -> Iterator[Run]:
+    """The runs of text below ``region``, in document order of their blocks (a block's own runs,
+    then those of the blocks inside it), leaving out the subtrees of ``skip`` (regions read
+    already) and of the blocks below ``region`` that ``within`` rejects (a run's text is part of
+    its block's text: a search for a phrase need not build the runs of a block whose text lacks
+    it)."""
     skip = set(skip)
-    walk = region.iter()
-    for block in walk:
-        if block in skip:
-            _skip_subtree(walk, block)
-            continue
-        if not isinstance(block.tag, str) or block.tag in ("script", "style") or block.tag == "br":
-            continue
-        if block is not region and not _blockish(block):
-            continue
-        current = Run(block)
-        if block.text:
-            current.pieces.append(("text", block))
-        for child in block:
-            if isinstance(child.tag, str) and (child.tag == "br" or _blockish(child)):
-                if current.pieces:
-                    yield current
-                current = Run(block)
-            elif isinstance(child.tag, str):
-                current.pieces.append(("el", child))
-            if child.tail:
-                current.pieces.append(("tail", child))
-        if current.pieces:
-            yield current
-
-
-def _skip_subtree(walk: Iterator[etree._Element], el: etree._Element) -> None:
-    """Advance ``walk`` (a document-order iterator that just gave ``el``) past ``el``'s subtree."""
-    last = el
-    while len(last):
-        last = last[-1]
-    if last is el:
+    if region in skip:
         return
-    for node in walk:
-        if node is last:
-            return
+    # Only blocks hold runs, and every element holding a block is one: the walk goes from block
+    # to block and never into the inline elements of a run (a walk of every element, testing each
+    # for being a block, cost about twice as much).
+    stack = [region]
+    while stack:
+        block = stack.pop()
+        tag = block.tag
+        inner: list[etree._Element] = []
+        if not isinstance(tag, str):
+            continue
+        if within is not None and block is not region and tag not in ("script", "style") and not within(block):
+            continue
+        if tag in ("script", "style", "br"):
+            inner = [child for child in block if isinstance(child.tag, str) and _blockish(child)]
+        else:
+            current = Run(block)
+            if block.text:
+                current.pieces.append(("text", block))
+            for child in block:
+                ctag = child.tag
+                if isinstance(ctag, str):
+                    # _blockish(child), inline: this loop meets every child of every block
+                    if ctag in BLOCK_TAGS or (len(child) and next(child.iterdescendants(*BLOCK_TAGS), None) is not None):
+                        if current.pieces:
+                            yield current
+                        current = Run(block)
+                        if ctag != "br" or len(child):
+                            inner.append(child)
+                    else:
+                        current.pieces.append(("el", child))
+                if child.tail:
+                    current.pieces.append(("tail", child))
+            if current.pieces:
+                yield current
+        stack.extend(child for child in reversed(inner) if child not in skip)
+
+
+def _text(el: etree._Element) -> str:
+    # the serialiser's text joins runs without spaces (phrases are found inside runs)
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def phrases_in(low: str, phrases: tuple[str, ...], among: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The ``phrases`` (lower-case; of ``among`` when given) in the lower-cased text ``low``
+    once its white space is normalised, as in a run's text."""
+    if among is not None:
+        # A phrase is in the normalised text only if each of its words is in the text: most
+        # blocks are told apart without normalising their text.
+        among = tuple(c for c in among if all(w in low for w in c.split()))
+        if not among:
+            return ()
+    text = " ".join(low.split())
+    return tuple(c for c in (phrases if among is None else among) if c in text)
+
+
+def outermost(regions: list[etree._Element]) -> list[etree._Element]:
+    """The regions inside no other: a phrase in a region's text is in the text of any region
+    holding it, so these are the only ones whose text need be read to tell whether any holds it."""
+    listed = set(regions)
+    return [r for r in regions if not any(a in listed for a in r.iterancestors())]
+
+
+def runs_holding(regions: list[etree._Element], exclude: list[etree._Element],
+                 phrases: tuple[str, ...]) -> Iterator[Run]:
+    """Runs of ``regions`` (each leaving out the earlier ones and ``exclude``) that may hold one
+    of ``phrases``: every run whose text holds one, and others. A run's text is part of its
+    block's, so a block whose text holds none is not read further; nothing is read when the
+    outermost regions hold none."""
+    texts = {r: _text(r) for r in outermost(regions)}
+    present = tuple(dict.fromkeys(c for text in texts.values() for c in phrases_in(text.lower(), phrases)))
+    if not present:
+        return
+    for n, region in enumerate(regions):
+        text = texts[region] if region in texts else _text(region)
+        if region not in texts and not phrases_in(text.lower(), phrases, present):
+            continue
+        sizes = {region: len(text)}
+
+        def within(block: etree._Element, sizes: dict = sizes) -> bool:
+            text = _text(block)
+            sizes[block] = len(text)
+            outer = next((sizes[a] for a in block.iterancestors() if a in sizes), 0)
+            # A block with most of the text of one that holds a phrase (a wrapper) is read
+            # without a test: testing each wrapper around an article cost more than it saved.
+            return len(text) * 2 > outer or bool(phrases_in(text.lower(), phrases, present))
+
+        yield from runs(region, skip=[*regions[:n], *exclude], within=within)
