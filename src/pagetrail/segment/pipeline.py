@@ -256,7 +256,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     # links inside a promo are part of it, not ads of their own
     promo_links = {a for p in promos for r in p.promo.runs for el in r.elements() for a in el.iter("a")}
     link_hits = []
-    for h in A.find_ad_links(root, url):
+    for h in A.find_ad_links(root, url, page_attrs):
         if h.el in unit_els or in_unit(h.el) or h.el in promo_links:
             continue
         pos = positions.of(h.el)
