@@ -118,34 +118,33 @@ def trailer_after(el: etree._Element, nested: set | frozenset = frozenset()) -> 
     return None
 
 
-def _trailer_line(el: etree._Element, nested: set) -> str | None:
+def _trailer_line(marked: Marked, nested: set) -> str | None:
     """The "Posted by: NAME | DATE" line of a comment: an element with a trailer class in it, or
     just after it."""
-    for x in el.iterdescendants(etree.Element):
-        if P.TRAILER_CLASS.search(x.get("class") or "") and not skipped(x, el, nested - {el}):
+    el = marked.el
+    for x in marked.with_class(P.TRAILER_CLASS):
+        if not skipped(x, el, nested - {el}):
             return text_of(x)
     after = trailer_after(el, nested)
     return text_of(after) if after is not None else None
 
 
-def _meta_date(el: etree._Element, skip: set) -> str | None:
+def _meta_date(marked: Marked, skip: set) -> str | None:
     """A date no pattern reads (another language, another format) as printed on the comment's
     meta line, so that a change to it is still seen: a short line with a digit."""
-    for x in el.iterdescendants(etree.Element):
-        if P.TRAILER_CLASS.search(x.get("class") or "") and not skipped(x, el, skip):
+    for x in marked.with_class(P.TRAILER_CLASS):
+        if not skipped(x, marked.el, skip):
             t = text_of(x)
             if t and len(t) < P.DATE_MAX_CHARS and _DIGIT.search(t):
                 return t
     return None
 
 
-def _title(el: etree._Element, body: etree._Element, skip: set, blob: str) -> str | None:
+def _title(marked: Marked, body: etree._Element, skip: set) -> str | None:
     """The comment's title or subject line, outside its body (Drupal, Joomla comment systems,
     forums): the commenter wrote it, so it is part of the text compared."""
-    if not P.COMMENT_TITLE.prefilter(blob):
-        return None
-    for x in el.iterdescendants(etree.Element):
-        if x is body or not P.COMMENT_TITLE.search(x.get("class") or "") or skipped(x, el, skip):
+    for x in marked.with_class(P.COMMENT_TITLE):
+        if x is body or skipped(x, marked.el, skip):
             continue
         if any(a is body for a in x.iterancestors()) or any(d is body for d in x.iterdescendants()):
             continue
@@ -163,9 +162,9 @@ def _printed_date(text: str) -> str | None:
     return (m.group(0) + (tail.group(0) if tail else "")).strip()
 
 
-def _trailer(el: etree._Element, nested: set, author: str | None, date: str | None) -> tuple[str | None, str | None]:
+def _trailer(marked: Marked, nested: set, author: str | None, date: str | None) -> tuple[str | None, str | None]:
     """Author and date from the comment's "Posted by" line, where the markup gave none."""
-    line = _trailer_line(el, nested)
+    line = _trailer_line(marked, nested)
     if line is None:
         return author, date
     if date is None:
@@ -213,13 +212,13 @@ def read_comment(el: etree._Element, nested: set) -> dict:
         text = text_of(el, skip | chrome_in(el)) or text_of(el, skip)
     text = P.LEADING_SAYS.sub("", text)
     if body is not None and text:
-        title = _title(el, body, skip, blob)
+        title = _title(marked, body, skip)
         if title and title not in (author, date) and not text.startswith(title):
             text = f"{title} {text}"
     if author is None or date is None:
-        author, date = _trailer(el, nested, author, date)
+        author, date = _trailer(marked, nested, author, date)
     if date is None:
-        date = _meta_date(el, skip)
+        date = _meta_date(marked, skip)
     cid = comment_id(el)
     return {"id": cid, "author": author, "date": date, "text": text, "permalink": _permalink(el, cid, skip),
             "body": body if body is not None and text else None}

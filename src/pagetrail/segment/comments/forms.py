@@ -38,5 +38,7 @@ def form_nodes(attributes: PageAttributes, protect: etree._Element | None) -> li
 
 def is_form_text(text: str) -> bool:
     """True for a comment form's or comment heading's text ("Leave a Reply", "3 comments")."""
+    if len(text) >= P.FORM_TEXT_MAX_CHARS:
+        return False  # before lower-casing it: most comments are longer
     low = text.lower()
-    return len(text) < P.FORM_TEXT_MAX_CHARS and (any(f in low for f in P.FORM_TEXT) or P.FORM_RE.search(low) is not None)
+    return any(f in low for f in P.FORM_TEXT) or P.FORM_RE.search(low) is not None

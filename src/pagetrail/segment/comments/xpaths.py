@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 
 from lxml import etree
 
+from pagetrail.segment.comments.tokens import Tokens
+
 _COMPILED: dict[str, etree.XPath] = {}
 _MARKED = etree.XPath(".//*[@class or @itemprop]")
 _LITERAL = re.compile(r"'([^']*)'")
@@ -100,6 +102,13 @@ class Marked:
         self.classes = [(x, x.get("class")) for x in self.els]
         self.props = " ".join([v for v in map(_ITEMPROP, self.els) if v is not None])
         self.blob = " ".join([cls for _x, cls in self.classes if cls is not None] + [self.props])
+
+    def with_class(self, tokens: Tokens) -> list[etree._Element]:
+        """The elements whose class holds one of ``tokens``, in document order (none when the
+        comment's values cannot hold one: the token list's own pre-test, on all of them)."""
+        if not tokens.prefilter(self.blob):
+            return []
+        return [x for x, cls in self.classes if cls is not None and tokens.search(cls)]
 
     def found(self, xpaths: tuple[str, ...], skip: set) -> Iterator[tuple[int, etree._Element]]:
         """(index of the XPath, element) for what each XPath finds outside ``skip``, in order."""
