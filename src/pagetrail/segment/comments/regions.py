@@ -22,17 +22,18 @@ def named_regions(attributes: PageAttributes, protect: etree._Element | None,
     never the article or anything holding it (``protect``, the estimated container, or one of
     ``guarded``, the article's marks and what holds them: guard.py)."""
     out: list[etree._Element] = []
-    outset: set = set()
+    inside: set = set()  # the regions found so far and everything below them
     memo: dict = {}
+    holding = set() if protect is None else {protect, *protect.iterancestors()}
     for el in attributes.elements({"class": P.REGION.search, "id": P.REGION.search}):
-        if el.tag not in P.REGION_TAGS or el in guarded or excluded(el, protect, memo):
+        # Most elements named so are parts of a region found already (comment-author,
+        # comment-body ...): one set lookup instead of a walk up their ancestors.
+        if el in inside or el.tag not in P.REGION_TAGS or el in guarded or el in holding:
             continue
-        if protect is not None and (el is protect or any(x is el for x in protect.iterancestors())):
-            continue
-        if any(x in outset for x in el.iterancestors()):
+        if excluded(el, protect, memo):
             continue
         out.append(el)
-        outset.add(el)
+        inside.update(el.iter())
     return out
 
 
