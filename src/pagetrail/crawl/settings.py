@@ -3,6 +3,8 @@ them). Anything here can be overridden per run: ``run_crawl(settings=...)``, ``p
 or ``scrapy crawl snapshot -s NAME=VALUE``.
 """
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 BOT_NAME = "pagetrail"
 
 # `scrapy crawl snapshot` from the repository root finds the thin spiders in spiders/ (scrapy.cfg puts
@@ -91,4 +93,10 @@ HTTPERROR_ALLOW_ALL = True
 # -- quiet, self-contained runs ------------------------------------------------------------------
 LOG_LEVEL = "WARNING"
 TELNETCONSOLE_ENABLED = False
+# Scrapy (>= 2.14) otherwise starts a remote-control HTTP server (runs Python code sent to it) in
+# every crawl and leaves a job file with its token in ~/.local/state/scrapy/job_files. Left out of
+# the base extensions too, as Scrapy imports every listed extension (and aiohttp for this one).
+REMOTE_CONTROL_ENABLED = False
+EXTENSIONS_BASE = {path: order for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+                   if path != "scrapy.extensions.remote_control.RemoteControl"}
 MEMUSAGE_ENABLED = False
