@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
+import compileall
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def pytest_configure(config):
+    """The suite starts over 200 `python -m pagetrail` children (crawls, daemons, workers, serve),
+    each of which imports most of pagetrail. Where bytecode writing is off (PYTHONDONTWRITEBYTECODE,
+    usual in containers) every child would compile pagetrail's modules from source again: compile
+    them once here, before the test processes start (a no-op for modules already compiled)."""
+    if sys.flags.dont_write_bytecode and not hasattr(config, "workerinput"):
+        compileall.compile_dir(SRC / "pagetrail", quiet=1)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Make --dist loadgroup group: pytest-xdist (3.8) appends "@group" to the node id of each test
+    marked ``xdist_group`` by setting ``item._nodeid``, which pytest 9.2 no longer reads (a node's
+    id lives in ``item._id``), so every test was scheduled on its own and a module's shared crawl
+    was made once per test process (pytest-dev/pytest-xdist#1386; its fix, #1388, does the same).
+    Put the suffix where pytest reads it."""
+    if not getattr(config.option, "loadgroup", False):  # set by pytest-xdist in its test processes
+        return
+    for item in items:
+        names = {str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                 for m in item.iter_markers("xdist_group")}
+        if names and "@" not in item.nodeid:
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
 
 
 @pytest.fixture(autouse=True)

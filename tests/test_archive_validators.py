@@ -22,7 +22,8 @@ from tests.support.warcs import (
     later,
 )
 
-pytestmark = pytest.mark.validators
+# The whole module in one test process (--dist loadgroup): its archive and pywb, made once.
+pytestmark = [pytest.mark.validators, pytest.mark.xdist_group("archive_validators")]
 
 PAGE = "http://example.test/page?b=2&a=1"
 GZ = "http://example.test/gz"

@@ -8,6 +8,9 @@ import pytest
 from tests.support.crawl_runs import crawl, read_records, warcio_check, write_seeds
 from tests.support.servers import HTML, standard_site
 
+# The whole module in one test process (--dist loadgroup): its two crawls, made once.
+pytestmark = pytest.mark.xdist_group("crawl_revisits")
+
 IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 

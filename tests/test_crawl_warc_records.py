@@ -17,6 +17,9 @@ from tests.support.crawl_runs import (
 )
 from tests.support.servers import DROP_SENT, GZIP_HTML, PDF, PNG, closed_port, standard_site
 
+# The whole module in one test process (--dist loadgroup): its crawl, made once.
+pytestmark = pytest.mark.xdist_group("crawl_warc_records")
+
 SEEDS = {
     "gzip": "/gzip", "chunked": "/chunked", "cookies": "/cookies", "redirect": "/redirect/start",
     "query": "/search?q=a+b&lang=fr", "png": "/image.png", "pdf": "/doc.pdf", "error": "/error",

@@ -19,6 +19,9 @@ from tests.support.crawl_runs import crawl, unexplained_warcio_failures, write_s
 from tests.support.rawserver import Answer, RawServer
 from tests.support.validators import pywb_replay, validators  # noqa: F401
 
+# The whole module in one test process (--dist loadgroup): its crawl, made once.
+pytestmark = pytest.mark.xdist_group("crawl_wire_bytes")
+
 ODD_BODY = b"<html><head><title>odd</title></head><body><p>odd headers</p></body></html>"
 ODD = (b"HTTP/1.1 200 Fine Thanks\r\n"
        b"x-zeta: last-letter-first\r\n"

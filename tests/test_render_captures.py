@@ -33,6 +33,15 @@ def site():
         yield s
 
 
+@pytest.fixture(scope="module")
+def article(tmp_path_factory, site):
+    """One rendered crawl of /article/ with the default bounds, into a fresh archive: the tests
+    that check what it captured share it (they only read it) rather than each rendering the
+    same page again; its folder holds the run's seed file and archive."""
+    folder = tmp_path_factory.mktemp("article")
+    return folder, render_crawl(folder, site, "/article/")
+
+
 def render_crawl(tmp_path: Path, site, *paths: str, settings: dict | None = None):
     seeds = write_seeds(tmp_path / "seeds.toml",
                         [{"url": site.url(p), "name": p.strip("/") or "root", "render": True}
@@ -54,11 +63,14 @@ def rendering_of(archive_dir: Path, url: str):
         return page, found, dom, shot
 
 
-def test_script_inserted_promo_and_lazy_comments_are_in_the_rendered_dom(tmp_path, site):
-    run = render_crawl(tmp_path, site, "/article/")
+# The tests sharing the `article` crawl run in one test process (pytest-xdist's loadgroup), so
+# that it is made once.
+@pytest.mark.xdist_group("render-article")
+def test_script_inserted_promo_and_lazy_comments_are_in_the_rendered_dom(article, site):
+    folder, run = article
     rendered = run.summary["rendered"][0]
     assert rendered["error"] is None and rendered["resources"] == 3
-    page, found, dom, shot = rendering_of(tmp_path / "archive", site.url("/article/"))
+    page, found, dom, shot = rendering_of(folder / "archive", site.url("/article/"))
     assert found.dom.refers_to == page.id and found.screenshot.refers_to == page.id
     assert shot.startswith(b"\x89PNG\r\n\x1a\n")
     snap = segment(dom, page.url)
@@ -67,7 +79,7 @@ def test_script_inserted_promo_and_lazy_comments_are_in_the_rendered_dom(tmp_pat
     authors = {c.author for c in snap.comments}
     assert {c["author"] for c in COMMENTS} <= authors
     # The HTML Scrapy fetched has neither
-    with Archive.existing(tmp_path / "archive") as archive:
+    with Archive.existing(folder / "archive") as archive:
         static = segment(archive.read_payload(page)[1], page.url)
     assert not static.comments and not any("clickbank" in str(a.__dict__) for a in static.ads)
 
@@ -96,9 +108,10 @@ def test_ad_frames_and_affiliate_widgets_a_script_inserts_are_ads(tmp_path, site
         assert [c.mime for c in archive.captures(url=site.url("/img/moved.gif"))] == ["image/gif"]
 
 
-def test_everything_the_browser_fetched_is_archived_with_its_request(tmp_path, site):
-    render_crawl(tmp_path, site, "/article/")
-    recs = read_records(tmp_path / "archive")
+@pytest.mark.xdist_group("render-article")
+def test_everything_the_browser_fetched_is_archived_with_its_request(article, site):
+    folder, _ = article
+    recs = read_records(folder / "archive")
     by_uri: dict[str, list] = {}
     for rec in recs:
         by_uri.setdefault(rec.warc.get("WARC-Target-URI", ""), []).append(rec)
@@ -122,8 +135,10 @@ def test_everything_the_browser_fetched_is_archived_with_its_request(tmp_path, s
     assert shot[0].warc["Content-Type"] == "image/png"
 
 
-def test_a_second_crawl_dedups_subresources_and_reports_the_new_affiliate_id(tmp_path, site):
-    render_crawl(tmp_path, site, "/article/")
+@pytest.mark.xdist_group("render-article")
+def test_a_second_crawl_dedups_subresources_and_reports_the_new_affiliate_id(tmp_path, article, site):
+    # The first crawl is the shared one: a copy of its archive, so the others' stays as it was.
+    shutil.copytree(article[0] / "archive", tmp_path / "archive")
     run = render_crawl(tmp_path, site, "/article/")
     rendered = run.summary["rendered"][0]
     assert rendered["revisits"] == 3  # promo.js, style.css, comments: unchanged bytes

@@ -14,7 +14,8 @@ from tests.support.crawl_runs import crawl, write_seeds
 from tests.support.render_site import COMMENTS, PROMO_JS, render_site
 from tests.support.validators import pywb_replay, validators  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.validators]
+# The whole module in one test process (--dist loadgroup): its rendered crawls and pywb, made once.
+pytestmark = [pytest.mark.browser, pytest.mark.validators, pytest.mark.xdist_group("render_replay")]
 
 
 @pytest.fixture(scope="module")

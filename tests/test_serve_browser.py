@@ -23,7 +23,8 @@ from tests.support.serve_pages import hostile_after
 from tests.support.servers import LocalSite
 from tests.support.validators import build_venv
 
-pytestmark = pytest.mark.browser
+# The whole module in one test process (--dist loadgroup): its crawls, server and browser, made once.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("serve_browser")]
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -16,6 +16,9 @@ import pytest
 
 from tests.support.serve_pages import build_archive
 
+# The whole module in one test process (--dist loadgroup): its archive, made once.
+pytestmark = pytest.mark.xdist_group("serve_command")
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
