@@ -90,8 +90,10 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         hits.append(AdHit(el, "ad-unit", reason))
 
     page_attrs = page_attrs if page_attrs is not None else PageAttributes(root)
-    class_vals = [(el, v) for _i, el, v in page_attrs.named("class")]
-    id_vals = [(el, v) for _i, el, v in page_attrs.named("id")]
+    class_vals = page_attrs.named("class")
+    id_vals = page_attrs.named("id")
+    class_values = [v for _i, _el, v in class_vals]
+    id_values = [v for _i, _el, v in id_vals]
     eng = easylist.engine()
     if eng is not None:
         res, index = easylist.cosmetic(url)
@@ -99,8 +101,8 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         if not res.generichide:
             # Look elements up only for the few selectors EasyList returns for this page's
             # classes and ids (usually none), not index every class of the page.
-            classes = dict.fromkeys(" ".join(v for _el, v in class_vals).split())
-            ids = dict.fromkeys(v for _el, v in id_vals)
+            classes = dict.fromkeys(" ".join(class_values).split())
+            ids = dict.fromkeys(id_values)
             by_name: dict[str, list] = {}  # ".class"/"#id" -> elements, looked up on need
             for sel in eng.hidden_class_id_selectors(list(classes), list(ids), set(res.exceptions)):
                 if _SIMPLE_CLASS_ID.match(sel):
@@ -119,18 +121,22 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         for el, sel in matches:
             if el.tag != "a":  # links are reported by find_ad_links
                 add(el, f"EasyList element hiding: {sel}")
-    for el, v in (*class_vals, *id_vals):
-        if el.tag in P.AD_CONTAINER_TAGS and _ad_token(v):
-            add(el, f"ad class/id: {attrs(el)[:60]}")
+    # Each distinct class and id value is judged once; elements are read only for the values
+    # that name an ad (the loop over every value's element was a quarter of this step).
+    ad_values = {v for v in {*class_values, *id_values} if _ad_token(v)}
+    if ad_values:
+        for _i, el, v in (*class_vals, *id_vals):
+            if v in ad_values and el.tag in P.AD_CONTAINER_TAGS:
+                add(el, f"ad class/id: {attrs(el)[:60]}")
     return _outermost(hits)
 
 
 def _with_class_or_id(name: str, class_vals: list, id_vals: list) -> list[etree._Element]:
     """Elements (document order) with the class token ``.name`` or the id ``#name``."""
     if name[0] == "#":
-        return [el for el, v in id_vals if v == name[1:]]
+        return [el for _i, el, v in id_vals if v == name[1:]]
     token = name[1:]
-    return [el for el, v in class_vals if token in v and token in v.split()]
+    return [el for _i, el, v in class_vals if token in v and token in v.split()]
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -225,6 +225,17 @@ class SelectorIndex:
             alts += [re.escape(p) for p in parts]
             alts += [f"^{re.escape(v)}$" for v in equals]
             self.quick_rx[attr] = None if exists or not alts else re.compile("|".join(alts))
+        # The same test for all of a page's values at once, joined with NULs (no attribute value
+        # holds one) and framed by them: prefixes right after a NUL (a regex with a literal
+        # first character, so only the values' starts are tried), the rest as substrings. Any
+        # value passing the per-value test makes this one pass.
+        self.page_rx: dict[str, tuple[re.Pattern | None, tuple[str, ...]]] = {}
+        for attr, (prefixes, suffixes, parts, equals, _exists) in self.quick.items():
+            starts = re.compile(f"\x00(?:{'|'.join(map(re.escape, prefixes))})") if prefixes else None
+            # "$" also matches before a final newline
+            inside = (*parts, *(f"{v}{nl}\x00" for v in suffixes for nl in ("", "\n")),
+                      *(f"\x00{v}{nl}\x00" for v in equals for nl in ("", "\n")))
+            self.page_rx[attr] = (starts, inside)
         # href rules hide ad links; links are judged by URL in ads.find_ad_links instead.
         names = [a for a in self.fast if re.fullmatch(r"[a-z_][a-z0-9_:-]*", a) and a != "href"]
         if not names:
@@ -236,8 +247,17 @@ class SelectorIndex:
         self.rare = [a for a in names if a not in _COMMON_ATTRS]
         return True
 
+    def _page_passes(self, attr: str, entries: list[tuple[int, etree._Element, str]]) -> bool:
+        """Whether any of the page's values of ``attr`` may pass the quick test (most pages:
+        none, and then their values are not looked at one by one)."""
+        starts, inside = self.page_rx[attr]
+        joined = "\x00" + "\x00".join([value for _i, _el, value in entries]) + "\x00"
+        return (starts is not None and starts.search(joined) is not None) or any(t in joined for t in inside)
+
     def _hits(self, page: PageAttributes, attr: str) -> Iterator[tuple[int, etree._Element, str]]:
         rx = self.quick_rx[attr]
+        if rx is not None and not self._page_passes(attr, page.named(attr)):
+            return
         # Pages repeat their class and id values, and sites their themes: the quick test's
         # verdict per value is kept (a dict lookup instead of a search through a regex of
         # hundreds of alternatives), up to a bound.
@@ -263,7 +283,9 @@ class SelectorIndex:
         if self.xpath:
             for attr in self.common:
                 out.extend((el, why) for _i, el, why in self._hits(page, attr))
-            rare = sorted((hit for attr in self.rare for hit in self._hits(page, attr)), key=lambda hit: hit[0])
+            present = page.names()
+            rare = sorted((hit for attr in self.rare if attr in present for hit in self._hits(page, attr)),
+                          key=lambda hit: hit[0])
             out.extend((el, why) for _i, el, why in rare)
         if self.tags:
             for el in root.iter(*self.tags):
