@@ -160,13 +160,35 @@ def outermost(regions: list[etree._Element]) -> list[etree._Element]:
     return [r for r in regions if not any(a in listed for a in r.iterancestors())]
 
 
+#: Up to this many left-out elements are cut from a region's text before it is searched (each
+#: costs a search of that text).
+_MAX_CUT = 3
+
+
+def _without(region: etree._Element, exclude: list[etree._Element], regions: list[etree._Element]) -> str:
+    """The text of ``region`` without that of the elements of ``exclude`` inside it whose text
+    no run holds (a block, around no region) and occurs there once (so that occurrence is theirs):
+    the comments, whose calls to action ("click here") would make a page's runs all read."""
+    text = _text(region)
+    if len(exclude) > _MAX_CUT:
+        return text
+    for el in exclude:
+        if (el is region or not any(a is region for a in el.iterancestors()) or not _blockish(el)
+                or any(r is el or any(a is el for a in r.iterancestors()) for r in regions)):
+            continue
+        cut = _text(el)
+        if cut and text.count(cut) == 1:
+            text = text.replace(cut, "\x00")  # no run spans it: nothing is found across it
+    return text
+
+
 def runs_holding(regions: list[etree._Element], exclude: list[etree._Element],
                  phrases: tuple[str, ...]) -> Iterator[Run]:
     """Runs of ``regions`` (each leaving out the earlier ones and ``exclude``) that may hold one
     of ``phrases``: every run whose text holds one, and others. A run's text is part of its
     block's, so a block whose text holds none is not read further; nothing is read when the
     outermost regions hold none."""
-    texts = {r: _text(r) for r in outermost(regions)}
+    texts = {r: _without(r, exclude, regions) for r in outermost(regions)}
     present = tuple(dict.fromkeys(c for text in texts.values() for c in phrases_in(text.lower(), phrases)))
     if not present:
         return
