@@ -5,6 +5,7 @@ DATE_XPATH and TEXT_XPATH, in order."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -38,8 +39,9 @@ def _author(marked: Marked, skip: set) -> tuple[str | None, etree._Element | Non
     return None, None
 
 
-def _date_from(el: etree._Element, node: etree._Element | None, skip: set) -> str | None:
-    """The comment's date from ``node`` (what DATE_XPATH found), else printed in its first lines."""
+def _date_from(node: etree._Element | None, comment_text: Callable[[], str]) -> str | None:
+    """The comment's date from ``node`` (what DATE_XPATH found), else printed in the first lines
+    of ``comment_text()``."""
     if node is not None:
         for name in P.DATE_ATTRIBUTES:
             v = node.get(name)
@@ -51,7 +53,7 @@ def _date_from(el: etree._Element, node: etree._Element | None, skip: set) -> st
             return printed
         if t and len(t) < P.DATE_MAX_CHARS and _DIGIT.search(t):
             return t
-    return _printed_date(text_of(el, skip)[:P.DATE_HEAD_CHARS])
+    return _printed_date(comment_text()[:P.DATE_HEAD_CHARS])
 
 
 def comment_id(el: etree._Element) -> str | None:
@@ -179,11 +181,22 @@ def read_comment(el: etree._Element, nested: set) -> dict:
     """author, date, text, id, permalink (and the body element) of one comment element;
     ``nested`` are the other comment elements (replies) whose text must not be counted here."""
     skip = nested - {el}  # C-level set difference: this runs once per comment
+    plain: dict[etree._Element, str] = {}
+
+    def text_without(node: etree._Element, chrome: set | frozenset = frozenset()) -> str:
+        # The text of a node without the replies (and ``chrome``): without chrome, read once
+        # (the date's fallback, the body test and the text itself often ask for the same one).
+        if chrome:
+            return text_of(node, skip | chrome)
+        if node not in plain:
+            plain[node] = text_of(node, skip)
+        return plain[node]
+
     marked = Marked(el)
     blob = marked.blob
     author, author_el = _author(marked, skip)
     at, date_node = next(marked.found(P.DATE_XPATH, skip), (len(P.DATE_XPATH), None))
-    date = _date_from(el, date_node, skip)
+    date = _date_from(date_node, lambda: text_without(el))
     # The machine-readable date element is the comment's metadata, not its text.
     meta_els = [x for x in (author_el, date_node if at < P.DATE_MACHINE_XPATHS else None) if x is not None]
     body, fallback = None, None
@@ -193,7 +206,7 @@ def read_comment(el: etree._Element, nested: set) -> dict:
         # A wrapper that also holds the author line is not the body when a tighter one exists.
         if any(m is found or any(a is found for a in m.iterancestors()) for m in meta_els):
             continue
-        if text_of(found, skip):
+        if text_without(found):
             body = found
             break
     body = body if body is not None else fallback
@@ -207,9 +220,9 @@ def read_comment(el: etree._Element, nested: set) -> dict:
 
     text = ""
     if body is not None:
-        text = text_of(body, skip | {c for c in chrome_in(body) if c is not body}) or text_of(body, skip)
+        text = text_without(body, {c for c in chrome_in(body) if c is not body}) or text_without(body)
     if not text:
-        text = text_of(el, skip | chrome_in(el)) or text_of(el, skip)
+        text = text_without(el, chrome_in(el)) or text_without(el)
     text = P.LEADING_SAYS.sub("", text)
     if body is not None and text:
         title = _title(marked, body, skip)
