@@ -121,13 +121,9 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
         for el, sel in matches:
             if el.tag != "a":  # links are reported by find_ad_links
                 add(el, f"EasyList element hiding: {sel}")
-    # Each distinct class and id value is judged once; elements are read only for the values
-    # that name an ad (the loop over every value's element was a quarter of this step).
-    ad_values = {v for v in {*class_values, *id_values} if _ad_token(v)}
-    if ad_values:
-        for _i, el, v in (*class_vals, *id_vals):
-            if v in ad_values and el.tag in P.AD_CONTAINER_TAGS:
-                add(el, f"ad class/id: {attrs(el)[:60]}")
+    for _i, el, v in (*class_vals, *id_vals):
+        if el.tag in P.AD_CONTAINER_TAGS and _ad_token(v):
+            add(el, f"ad class/id: {attrs(el)[:60]}")
     return _outermost(hits)
 
 
