@@ -21,24 +21,6 @@ def pytest_configure(config):
         compileall.compile_dir(SRC / "pagetrail", quiet=1)
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config, items):
-    """Make --dist loadgroup group: pytest-xdist (3.8) appends "@group" to the node id of each test
-    marked ``xdist_group`` by setting ``item._nodeid``, which pytest 9.2 no longer reads (a node's
-    id lives in ``item._id``), so every test was scheduled on its own and a module's shared crawl
-    was made once per test process (pytest-dev/pytest-xdist#1386; its fix, #1388, does the same).
-    Put the suffix where pytest reads it."""
-    if not getattr(config.option, "loadgroup", False):  # set by pytest-xdist in its test processes
-        return
-    for item in items:
-        names = {str(m.args[0] if m.args else m.kwargs.get("name", "default"))
-                 for m in item.iter_markers("xdist_group")}
-        if names and "@" not in item.nodeid:
-            from _pytest.nodeid import NodeId
-
-            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
-
-
 @pytest.fixture(autouse=True)
 def _browser_available(request):
     """Tests marked ``browser`` need Debian's Chromium: skipped with the reason on a machine
