@@ -67,3 +67,25 @@ def test_xml_safe_cleans_every_reference_lxml_refuses_and_leaves_the_rest():
     assert xml_safe("한국어 \t\n\r text") == "한국어 \t\n\r text"
     for text in ("a\x01b\x0bc\ufffed\ud800e", "한국어", "&#1;&#8217;"):
         etree.fromstring(f"<p>{xml_safe(text)}</p>".encode("utf-8", "surrogatepass"))
+
+
+def test_segment_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    import pytest
+
+    from pagetrail.segment.decode import SegmentError
+
+    page = f"<html><body>{ARTICLE}</body></html>".encode()
+    assert gc.isenabled()
+    segment(page, "https://example.org/a")
+    assert gc.isenabled()
+    with pytest.raises(SegmentError):
+        segment(b"\x00\x01\x02\x03" * 500, "https://example.org/b")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        segment(page, "https://example.org/a")
+        assert not gc.isenabled()  # a caller that paused it keeps it paused
+    finally:
+        gc.enable()
