@@ -186,3 +186,28 @@ def test_full_disk_gives_error_and_no_half_record(tmp_path):
     with Archive(tmp_path) as archive:
         assert len(archive.captures()) == captures
     check_all(tmp_path)
+
+
+def test_a_capture_is_read_while_its_writer_closes_the_file(tmp_path):
+    """A reader that saw NAME.open (or no NAME) and then found the file renamed by its closing
+    writer raised 'cannot read capture' (seen as a concurrent writer's FileNotFoundError)."""
+    import threading
+
+    with Archive(tmp_path) as archive:
+        archive.record(exchange("http://example.org/a"))
+    closed = next(tmp_path.glob("*.warc.gz"))
+    live = closed.with_name(closed.name + ".open")
+    with Archive.existing(tmp_path) as archive:
+        capture = archive.captures()[0]
+        expected = archive.read_payload(capture)
+        for _ in range(200):
+            closed.rename(live)  # the writer still has it open ...
+            closing = threading.Thread(target=live.rename, args=(closed,))  # ... and closes it
+            closing.start()
+            assert archive.read_payload(capture) == expected
+            closing.join()
+        closed.rename(live)
+        assert archive.read_payload(capture) == expected  # a live writer's file is read too
+        live.unlink()
+        with pytest.raises(ArchiveError, match="cannot read capture"):
+            archive.read_payload(capture)

@@ -106,9 +106,15 @@ class CaptureReader:
 
     def member(self, capture: Capture) -> Member:
         path = self.root / (capture.warc_file or "")
-        if not path.exists():
-            path = path.with_name(path.name + ".open")  # still being written
-        try:
-            return read_member(path, capture.offset or 0)
-        except (OSError, ValueError) as exc:
-            raise ArchiveError(f"{path}: cannot read capture {capture.id} ({exc})") from None
+        # A file being written is NAME.open until its writer closes it and renames it to NAME,
+        # which can happen between two looks: trying NAME, NAME.open, then NAME again always
+        # finds a file renamed once (a look-then-open lost the race to a writer closing).
+        missing: OSError | None = None
+        for candidate in (path, path.with_name(path.name + ".open"), path):
+            try:
+                return read_member(candidate, capture.offset or 0)
+            except FileNotFoundError as exc:
+                missing = exc
+            except (OSError, ValueError) as exc:
+                raise ArchiveError(f"{candidate}: cannot read capture {capture.id} ({exc})") from None
+        raise ArchiveError(f"{path}: cannot read capture {capture.id} ({missing})")
