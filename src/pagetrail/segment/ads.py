@@ -255,12 +255,17 @@ def _affiliate_host(href: str) -> bool:
 def link_kind(href: str, rel: str, page_site: str = "") -> tuple[str, str] | None:
     """("sponsored-link" | "affiliate-link", reason) for a paid link, else None. The generic
     URL patterns only count on links to other sites than ``page_site``."""
-    if rel and P.SPONSORED_REL & set(rel.lower().split()):
+    if _sponsored(rel):
         return _SPONSORED
     return _paid_url(href, page_site)
 
 
 _SPONSORED = ("sponsored-link", 'rel="sponsored"')
+
+
+def _sponsored(rel: str | None) -> bool:
+    """A link's ``rel`` marks it paid (rel="sponsored" and its kin, patterns_ads.SPONSORED_REL)."""
+    return bool(rel) and not P.SPONSORED_REL.isdisjoint(rel.lower().split())
 
 
 def _paid_url(href: str, page_site: str, literals: bool = True, hosts: bool = True) -> tuple[str, str] | None:
@@ -325,7 +330,7 @@ def find_ad_links(root: etree._Element, url: str = "", page_attrs: PageAttribute
     hits = []
     for a, href in links:
         rel = rels.get(a)
-        if rel and P.SPONSORED_REL & set(rel.lower().split()):
+        if _sponsored(rel):
             found = _SPONSORED
         elif not literals and not hosts:
             continue

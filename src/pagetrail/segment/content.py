@@ -8,7 +8,7 @@ from lxml import etree
 
 from pagetrail.segment import patterns_article as D
 from pagetrail.segment.comments.patterns import ITEM_CLASS, ITEM_ID, REGION
-from pagetrail.segment.textutil import attrs
+from pagetrail.segment.textutil import attrs, raw_text
 
 
 def _in_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
@@ -31,17 +31,11 @@ def _in_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
     return result
 
 
-def _text(el: etree._Element) -> str:
-    """``el.text_content()`` (libxml2's content of the node, as XPath string() gives it) from
-    the text serialiser, which skips the XPath evaluation set up per call."""
-    return etree.tostring(el, method="text", encoding=str, with_tail=False)
-
-
 def content_root(root: etree._Element) -> etree._Element | None:
     scores: dict[etree._Element, float] = {}
     in_comments: dict[etree._Element, bool] = {}
     for p in root.iter(*D.PARA_TAGS):
-        n = len(_text(p).strip())
+        n = len(raw_text(p).strip())
         if n < D.PARA_MIN_CHARS or _in_comments(p, in_comments):
             continue
         n = min(n, D.PARA_MAX_CHARS)

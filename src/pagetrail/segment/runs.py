@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from pagetrail.segment.textutil import BLOCK_TAGS, remove
+from pagetrail.segment.textutil import BLOCK_TAGS, raw_text, remove
 
 _BOLD = frozenset(("strong", "b"))
 
@@ -135,11 +135,6 @@ def runs(region: etree._Element, skip: Iterable[etree._Element] = (),
         stack.extend(child for child in reversed(inner) if child not in skip)
 
 
-def _text(el: etree._Element) -> str:
-    # the serialiser's text joins runs without spaces (phrases are found inside runs)
-    return etree.tostring(el, method="text", encoding=str, with_tail=False)
-
-
 def phrases_in(low: str, phrases: tuple[str, ...], among: tuple[str, ...] | None = None) -> tuple[str, ...]:
     """The ``phrases`` (lower-case; of ``among`` when given) in the lower-cased text ``low``
     once its white space is normalised, as in a run's text."""
@@ -169,14 +164,15 @@ def _without(region: etree._Element, exclude: list[etree._Element], regions: lis
     """The text of ``region`` without that of the elements of ``exclude`` inside it whose text
     no run holds (a block, around no region) and occurs there once (so that occurrence is theirs):
     the comments, whose calls to action ("click here") would make a page's runs all read."""
-    text = _text(region)
+    # libxml2's text joins the runs without spaces: phrases are found inside runs, never across
+    text = raw_text(region)
     if len(exclude) > _MAX_CUT:
         return text
     for el in exclude:
         if (el is region or not any(a is region for a in el.iterancestors()) or not _blockish(el)
                 or any(r is el or any(a is el for a in r.iterancestors()) for r in regions)):
             continue
-        cut = _text(el)
+        cut = raw_text(el)
         if cut and text.count(cut) == 1:
             text = text.replace(cut, "\x00")  # no run spans it: nothing is found across it
     return text
@@ -193,13 +189,13 @@ def runs_holding(regions: list[etree._Element], exclude: list[etree._Element],
     if not present:
         return
     for n, region in enumerate(regions):
-        text = texts[region] if region in texts else _text(region)
+        text = texts[region] if region in texts else raw_text(region)
         if region not in texts and not phrases_in(text.lower(), phrases, present):
             continue
         sizes = {region: len(text)}
 
         def within(block: etree._Element, sizes: dict = sizes) -> bool:
-            text = _text(block)
+            text = raw_text(block)
             sizes[block] = len(text)
             outer = next((sizes[a] for a in block.iterancestors() if a in sizes), 0)
             # A block with most of the text of one that holds a phrase (a wrapper) is read

@@ -25,6 +25,12 @@ def is_element(el: object) -> bool:
     return isinstance(el, etree._Element) and isinstance(el.tag, str)
 
 
+def raw_text(el: etree._Element) -> str:
+    """``el.text_content()`` as libxml2 gives it (the text nodes joined, no space added between
+    blocks), from the text serialiser, which skips the XPath evaluation set up per call."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
 def text_of(el: etree._Element, skip: Iterable[etree._Element] = ()) -> str:
     """Normalised text of ``el`` without the subtrees in ``skip`` (their tails are kept), with a
     space between block elements so words from adjacent blocks do not run together."""
