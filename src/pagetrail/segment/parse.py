@@ -24,8 +24,11 @@ LIBXML_MAX_DEPTH = 255
 
 # The parser reads the page as UTF-8 bytes: libxml2 converts a str (UCS-2/UCS-4 inside) to UTF-8
 # first, so handing it the bytes parses 10-20% faster (0.80 -> 0.73 s on the comments set), to
-# the same tree on all 1,117 development pages.
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, remove_blank_text=False, encoding="utf-8")
+# the same tree on all 1,117 development pages. Nothing reads libxml2's table of id attributes
+# (no id() XPath, no get_element_by_id: lxml.html's is an attribute XPath), and not filling it
+# parses the 1,117 pages 8% faster (1.21 -> 1.11 s, tree freeing included).
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, remove_blank_text=False, encoding="utf-8",
+                               collect_ids=False)
 # lxml.html picks each element's class with a Python callback (special classes for form
 # fields), run every time an element is touched: over a quarter of a million calls on 60 pages,
 # in our steps and in trafilatura's. A C-level lookup giving every element HtmlElement keeps
