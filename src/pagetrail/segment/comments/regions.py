@@ -78,12 +78,14 @@ def pair_runs(parent: etree._Element) -> bool:
     """Comments printed as alternating siblings - dt/dd pairs, or a body div followed by a
     "posted by" div - are wrapped pairwise so each pair is one element. True when it wrapped."""
     kids = [c for c in parent if isinstance(c.tag, str) and c.tag not in P.NOT_PAIR_TAGS]
-    sigs = [signature(c) for c in kids]
-    if len(kids) < P.PAIR_MIN_CHILDREN or len(set(sigs)) < 2:
+    if len(kids) < P.PAIR_MIN_CHILDREN:
         return False
-    first, second = sigs[0], sigs[1]
+    # The first two children reject most parents (one signature: no pairs), so the others'
+    # signatures are read only past that test.
+    first, second = signature(kids[0]), signature(kids[1])
     if first == second:
         return False
+    sigs = [first, second, *map(signature, kids[2:])]
     pairs = []
     i = 0
     while i + 1 < len(kids) and sigs[i] == first:
