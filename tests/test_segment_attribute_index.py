@@ -1,0 +1,32 @@
+"""The page's attribute index (textutil.PageAttributes) kept up to date by ``removed`` gives
+what a new walk of the tree gives."""
+
+from __future__ import annotations
+
+from pagetrail.segment.parse import parse
+from pagetrail.segment.textutil import PageAttributes, remove
+
+PAGE = """<html><head><script type="application/ld+json">{}</script><style id="s">p{}</style></head>
+<body class="b"><div id="a" class="x"><noscript><img class="x" src="i.png">
+<svg class="icon" viewBox="0 0 1 1"><path d="M0"/></svg></noscript><p class="x" role="note">t</p></div>
+<script src="a.js" class="x"></script><script src="b.js"></script><span itemprop="name" class="y">n</span>
+<svg viewBox="0 0 2 2"><g class="x"><path d="M1"/></g></svg><a rel="author" href="/a">A</a></body></html>"""
+
+
+def _view(index: PageAttributes) -> tuple:
+    return (index.names(), {n: [(el, v) for _i, el, v in index.named(n)] for n in index.names()},
+            index.order(), index.elements({"class": lambda v: v == "x", "id": bool}))
+
+
+def test_removed_gives_the_index_of_a_new_walk():
+    root = parse(PAGE)[0]
+    index = PageAttributes(root)
+    assert index.named("viewbox") and index.named("src")
+    dropped = list(root.iter("script", "style", "noscript", "svg"))
+    for el in dropped:
+        remove(el)
+    index.removed(dropped)
+    assert _view(index) == _view(PageAttributes(root))
+    assert "viewbox" not in index.names() and "d" not in index.names()
+    ranks = [i for n in index.names() for i, _el, _v in index.named(n)]
+    assert len(ranks) == len(set(ranks))
