@@ -7,9 +7,12 @@ import contextlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pagetrail.diff.model import PageDiff
 from pagetrail.errors import EXIT_FAILURES, EXIT_OK
+
+if TYPE_CHECKING:  # every `pagetrail` command imports this module to build its parser: the diff
+    from pagetrail.diff.model import PageDiff  # package (segmenter, justext) only where it runs
 
 HELP = "capture every seed (or some) once, now, into the archive"
 DESCRIPTION = """\
