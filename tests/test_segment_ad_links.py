@@ -92,3 +92,19 @@ def test_every_ad_token_in_the_data_passes_the_quick_pre_test():
         for value in (token, token.upper(), f"x-{token}", f"{token}_box wide"):
             assert ads.AD_QUICK.search(value), value
             assert ads._ad_token(value), value
+
+
+def test_ad_values_finds_what_testing_each_value_finds():
+    from pagetrail.segment import ads
+    from pagetrail.segment import patterns_ads as D
+
+    values = ["header", "thread", "Ad", "ads-top", "AD_slot", "x\tgpt-ad", "gpt-AD\n", "add", "admin ad",
+              "load-ad", "reads", "sponsored-post", "Promoted", "adv", "wrapper ad-wrapper", "ad\x1cbox",
+              "native-ad", "dfp", "", " ", "ad ", "-ad-", "a d", "adbox", "badge-ad", "ſponsor", "İad"]
+    values += [v for t in D.AD_TOKENS for v in (t, t.upper(), f"x-{t}", f"{t}_box wide", f"a{t}", f"{t}z")]
+    expected = {v for v in values if ads._ad_token(v)}
+    assert expected
+    ascii_only = [v for v in values if v.isascii()]
+    assert ads._ad_values(ascii_only) == {v for v in ascii_only if ads._ad_token(v)}
+    assert ads._ad_values(values) == expected  # not ASCII: each value tested
+    assert ads._ad_values(["header", "load", "thread-list"]) == set()
