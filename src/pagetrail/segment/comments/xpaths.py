@@ -25,6 +25,9 @@ _TERM = re.compile(r"contains\((@class|concat\(' ', @class, ' '\)|concat\(' ', n
 _CLASS_TESTS: dict[str, Callable[[str], object] | None] = {}
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 _ITEMPROP = operator.methodcaller("get", "itemprop")
+#: One step down to a named element, with predicates that hold no brackets of their own.
+_ONE_STEP = re.compile(r"\.//([a-z][a-z0-9]*)(?:\[[^\[\]]*\])*")
+_ELEMENT_TESTS: dict[str, str | None] = {}
 
 
 def _xp(expr: str) -> etree.XPath:
@@ -67,6 +70,17 @@ def _term_regex(where: str, literal: str) -> str | None:
     return f"(?<!{edge}){re.escape(word)}(?!{edge})"
 
 
+def element_test(expr: str) -> str | None:
+    """The tag every match of ``expr`` has when it is ``.//TAG`` with predicates only
+    (``.//cite``, ``.//b[1]``, ``.//time[@datetime]``), else None: no such descendant, no match."""
+    try:
+        return _ELEMENT_TESTS[expr]
+    except KeyError:
+        m = _ONE_STEP.fullmatch(expr)
+        tag = _ELEMENT_TESTS[expr] = m.group(1) if m else None
+        return tag
+
+
 def _may_match(expr: str, marked: Marked) -> bool:
     """False when the XPath cannot match below the ``marked`` comment: each field XPath only
     tests @class/@itemprop against its literals, so one of them must occur in those values (in
@@ -78,6 +92,9 @@ def _may_match(expr: str, marked: Marked) -> bool:
     except KeyError:
         lits = [x.strip() for x in _LITERAL.findall(expr) if x.strip()]
         rx = _LITERALS[expr] = re.compile("|".join(map(re.escape, lits))) if lits else None
+    tag = element_test(expr)
+    if tag is not None and tag in marked.searched and tag not in marked.tags:
+        return False
     if rx is None:
         return True
     return rx.search(marked.props if "@class" not in expr else marked.blob) is not None
@@ -96,8 +113,13 @@ class Marked:
     """One comment's descendants that carry a class or an itemprop, in document order, and
     those values joined (``blob``: the cheap pre-test of what can match below the comment)."""
 
-    def __init__(self, el: etree._Element) -> None:
+    def __init__(self, el: etree._Element, tags: tuple[str, ...] = ()) -> None:
         self.el = el
+        # Which of ``tags`` occur below the comment, from one C-level walk: a ``.//cite`` or
+        # ``.//b[1]`` XPath for a tag not there is not run (libxml2 sets up each XPath call:
+        # 5,000-8,000 such calls on the comments set found nothing).
+        self.searched = frozenset(tags)
+        self.tags = {x.tag for x in el.iterdescendants(*tags)} if tags else set()
         self.els: list[etree._Element] = _MARKED(el)
         self.classes = [(x, x.get("class")) for x in self.els]
         self.props = " ".join([v for v in map(_ITEMPROP, self.els) if v is not None])
