@@ -171,6 +171,17 @@ def _compound_match(page: PageAttributes, tag: str, tests: tuple[tuple[str, str,
             and all(_holds(el.get(a), o, v) for a, o, v in tests[1:])]
 
 
+def _trie(prefixes: tuple[str, ...]) -> str:
+    """A regex matching where one of ``prefixes`` starts, its alternatives nested by their common
+    starts: the prefix regex tried at every value of a page reads a character or two of each
+    value instead of testing ~50 alternatives on each (that search 0.066 -> 0.036 s a run)."""
+    if "" in prefixes:
+        return ""  # the empty prefix matches anywhere: the longer ones add nothing
+    firsts = dict.fromkeys(p[0] for p in prefixes)
+    alts = [re.escape(c) + _trie(tuple(p[1:] for p in prefixes if p[0] == c)) for c in firsts]
+    return alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})"
+
+
 class SelectorIndex:
     """EasyList's generic selectors split for speed: most are one attribute test on one element
     (``div[id^="div-gpt-"]``, ``a[href^="http://ads..."]``); these are checked in one pass over
@@ -231,7 +242,7 @@ class SelectorIndex:
         # value passing the per-value test makes this one pass.
         self.page_rx: dict[str, tuple[re.Pattern | None, tuple[str, ...]]] = {}
         for attr, (prefixes, suffixes, parts, equals, _exists) in self.quick.items():
-            starts = re.compile(f"\x00(?:{'|'.join(map(re.escape, prefixes))})") if prefixes else None
+            starts = re.compile(f"\x00{_trie(prefixes)}") if prefixes else None
             # "$" also matches before a final newline
             inside = (*parts, *(f"{v}{nl}\x00" for v in suffixes for nl in ("", "\n")),
                       *(f"\x00{v}{nl}\x00" for v in equals for nl in ("", "\n")))
