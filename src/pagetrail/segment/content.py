@@ -4,6 +4,8 @@ half). Ads and comments use it to tell "in the article" from "after it" and to n
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from pagetrail.segment import patterns_article as D
@@ -31,12 +33,25 @@ def _in_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
     return result
 
 
+#: Any of the tokens in a lowercased class/id string: one C-level search instead of a Python
+#: generator per token.
+_NOT_CONTENT = re.compile("|".join(re.escape(t) for t in D.NOT_CONTENT_TOKENS))
+_CONTENT = re.compile("|".join(re.escape(t) for t in D.CONTENT_TOKENS))
+
+
 def content_root(root: etree._Element) -> etree._Element | None:
     scores: dict[etree._Element, float] = {}
     in_comments: dict[etree._Element, bool] = {}
+    least = D.PARA_MIN_CHARS
     for p in root.iter(*D.PARA_TAGS):
-        n = len(raw_text(p).strip())
-        if n < D.PARA_MIN_CHARS or _in_comments(p, in_comments):
+        # A paragraph without child elements is its own text (one text node: the serialiser's
+        # call costs more than the reading), and text shorter than the least cannot count once
+        # stripped: with the token searches below, 0.375 -> 0.345 s on the 1,117 pages.
+        text = (p.text or "") if not len(p) else raw_text(p)
+        if len(text) < least:
+            continue
+        n = len(text.strip())
+        if n < least or _in_comments(p, in_comments):
             continue
         n = min(n, D.PARA_MAX_CHARS)
         score = 1 + n / 100 if p.tag != "li" else n / 300
@@ -50,9 +65,9 @@ def content_root(root: etree._Element) -> etree._Element | None:
     best, best_score = None, 0.0
     for el, score in scores.items():
         a = attrs(el).lower()
-        if any(t in a for t in D.NOT_CONTENT_TOKENS) and "content" not in a:
+        if a and _NOT_CONTENT.search(a) is not None and "content" not in a:
             score *= D.NOT_CONTENT_FACTOR
-        if el.tag in D.CONTENT_TAGS or any(t in a for t in D.CONTENT_TOKENS):
+        if el.tag in D.CONTENT_TAGS or (a and _CONTENT.search(a) is not None):
             score *= D.CONTENT_FACTOR
         if score > best_score:
             best, best_score = el, score
