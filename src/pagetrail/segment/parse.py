@@ -157,20 +157,28 @@ def parse(text: str) -> tuple[lxml.html.HtmlElement, list[str]]:
     if text.lstrip().startswith("<?xml"):
         # an XML declaration's encoding must not override the UTF-8 the parser is told
         text, data = text[text.find("?>") + 2:], None
-    root = _parse(data if data is not None else text.encode("utf-8"))
+    if data is None:
+        data = text.encode("utf-8")
+    root = _parse(data)
     if _depth_hit():
         # libxml2 stops at its depth limit and drops the rest of the page: parsed again with
         # the excess nesting taken out, which keeps every piece of text
         flat, dropped = flatten(text)
-        root = _parse(flat.encode("utf-8"))
+        data = flat.encode("utf-8")
+        root = _parse(data)
         if _depth_hit():
             warnings.append(f"markup nested deeper than {LIBXML_MAX_DEPTH} levels: deeper content dropped")
         else:
             warnings.append(f"markup nested deeper than {LIBXML_MAX_DEPTH} levels: {dropped:,} tags "
                             f"nested deeper than {FLATTEN_DEPTH} dropped, their text kept")
     bound = max_elements()
+    # Every element but the few libxml2 adds itself (html, head, body, a <p> around loose text)
+    # starts at a "<" of what it parsed: a page with few of them cannot be over the bound, and
+    # is not walked to count its elements (0.02 s on the 1,117 pages).
+    if not bound or 2 * data.count(b"<") + 8 <= bound:
+        return root, warnings
     count = int(_COUNT_ELEMENTS(root))
-    if bound and count > bound:
+    if count > bound:
         raise SegmentTooLarge(f"too large to segment: {count:,} elements (bound {bound:,}, "
                               "PAGETRAIL_SEGMENT_MAX_ELEMENTS)")
     return root, warnings
