@@ -138,3 +138,13 @@ def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
             return text, "utf-8"
     name = _guess(data)
     return data.decode(name, errors="replace"), name
+
+
+def utf8_of(text: str, data: bytes, charset: str) -> bytes | None:
+    """``data`` when it is exactly ``text`` in UTF-8, else None: what :func:`decode` gave for
+    ``data`` with ``charset`` "utf-8" and no BOM is ``data`` decoded, strictly or with no error
+    to replace (every byte it could not read would be a U+FFFD in ``text``). The parser reads
+    UTF-8, and the page's own bytes spare encoding the text again."""
+    if charset == "utf-8" and not data.startswith(codecs.BOM_UTF8) and "\ufffd" not in text:
+        return data
+    return None

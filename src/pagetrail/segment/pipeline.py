@@ -17,7 +17,7 @@ from pagetrail.segment import patterns_article as P
 from pagetrail.segment.article import extract_article, own_blocks
 from pagetrail.segment.comments import find_comments, jsonld_comments, read_comment
 from pagetrail.segment.content import content_root
-from pagetrail.segment.decode import decode
+from pagetrail.segment.decode import decode, utf8_of
 from pagetrail.segment.metadata import read_metadata
 from pagetrail.segment.model import Ad, Article, Snapshot, normalise_text
 from pagetrail.segment.parse import parse
@@ -198,7 +198,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     if not text or text.isspace():
         snap.warnings.append("empty body: nothing to segment")
         return snap
-    root, warnings = parse(text)
+    root, warnings = parse(text, utf8_of(text, html, snap.charset))
     snap.warnings.extend(warnings)
     picked = apply_rules(root, rules)
     snap.warnings.extend(picked.warnings)
