@@ -10,14 +10,12 @@ from collections.abc import Callable
 from lxml import etree
 
 from pagetrail.segment.comments import patterns as P
-from pagetrail.segment.comments.xpaths import Marked, element_test, skipped
+from pagetrail.segment.comments.xpaths import Marked, skipped
 from pagetrail.segment.model import normalise_text
 from pagetrail.segment.textutil import text_of
 
 _DIGIT = re.compile(r"\d")
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
-#: The tags the field XPaths step down to by name (``.//cite``): Marked looks for them once.
-_FIELD_TAGS = tuple(sorted({t for x in P.AUTHOR_XPATH + P.DATE_XPATH + P.TEXT_XPATH if (t := element_test(x))}))
 
 
 def _clean_author(text: str) -> str | None:
@@ -194,7 +192,7 @@ def read_comment(el: etree._Element, nested: set) -> dict:
             plain[node] = text_of(node, skip)
         return plain[node]
 
-    marked = Marked(el, _FIELD_TAGS)
+    marked = Marked(el)
     blob = marked.blob
     author, author_el = _author(marked, skip)
     at, date_node = next(marked.found(P.DATE_XPATH, skip), (len(P.DATE_XPATH), None))
