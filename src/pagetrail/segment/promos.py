@@ -21,7 +21,7 @@ import justext
 from lxml import etree
 
 from pagetrail.segment import patterns_ads as D
-from pagetrail.segment.runs import Run, runs, runs_holding
+from pagetrail.segment.runs import Run, Texts, runs, runs_holding
 from pagetrail.segment.textutil import host, site, words
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -101,7 +101,7 @@ def _only_run_of(run: Run) -> bool:
 class _Scorer:
     """Scores runs; the words of the first ``article_runs`` runs are the article's."""
 
-    def __init__(self, texts: list[str], article_runs: int, url: str, root: etree._Element, is_paid: callable) -> None:
+    def __init__(self, texts: Texts | list[str], article_runs: int, url: str, root: etree._Element, is_paid: callable) -> None:
         self.texts = texts
         self.article_runs = article_runs
         self.url, self.root = url, root
@@ -190,16 +190,16 @@ _NEEDS_STRONG = (D.PROMO_POINTS["weak call to action"]
                  + max(D.PROMO_POINTS["affiliate link"], D.PROMO_POINTS["outbound link"]) < D.PROMO_MIN_SCORE)
 
 
-def _may_score(regions: list[etree._Element], exclude: list[etree._Element], scorer: _Scorer) -> bool:
-    """Whether some run of ``regions`` could reach the score: one with a strong call to action
-    and a link that leaves the site or pays. Only the runs in blocks whose text holds a call to
-    action are read: on most pages with one somewhere (a comment, a menu) no run is a
-    candidate, and the page's runs are never all built (find_promos -25% on the comments set)."""
-    for run in runs_holding(regions, exclude, D.CALL_TO_ACTION):
-        text = run.text
-        if text and _max_possible(text.lower()) >= D.PROMO_MIN_SCORE and scorer.outbound(run.links()):
-            return True
-    return False
+def _candidates(regions: list[etree._Element], exclude: list[etree._Element],
+                scorer: _Scorer) -> set[tuple[etree._Element, tuple[str, etree._Element]]]:
+    """The runs of ``regions`` that could reach the score (one with a strong call to action and
+    a link that leaves the site or pays), by their block and first piece. Only the runs in blocks
+    whose text holds a call to action are read: on most pages with one somewhere (a comment, a
+    menu) no run is a candidate, and the page's runs are never all built (find_promos -25% on
+    the comments set); on the others only the candidates' texts are read as candidates."""
+    return {(run.block, run.pieces[0]) for run in runs_holding(regions, exclude, D.CALL_TO_ACTION)
+            if (text := run.text) and _max_possible(text.lower()) >= D.PROMO_MIN_SCORE
+            and scorer.outbound(run.links())}
 
 
 def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
@@ -211,19 +211,25 @@ def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
     exclude = [e for e in exclude if e is not None]
     article_regions = len(regions) if article_regions is None else article_regions
     root = regions[0].getroottree().getroot()
-    if _NEEDS_STRONG and not _may_score(regions, exclude, _Scorer([], 0, url, root, is_paid)):
+    candidates = _candidates(regions, exclude, _Scorer([], 0, url, root, is_paid)) if _NEEDS_STRONG else None
+    if candidates is not None and not candidates:
         return []  # no run can reach the score: the page's runs need not be built
     all_runs, article_runs = [], 0
     for n, region in enumerate(regions):
         all_runs.extend(runs(region, skip=[*regions[:n], *exclude]))
         if n + 1 == article_regions:
             article_runs = len(all_runs)
-    texts = [r.text for r in all_runs]
+    # A run's text is read when needed: the other runs' texts are read only when the article's
+    # words are (a candidate with a link) and a lead-in is looked for (-45% on those pages).
+    texts = Texts(all_runs)
     scorer = _Scorer(texts, article_runs, url, root, is_paid)
     found: list[Promo] = []
     taken: set[int] = set()
-    for i, (run, text) in enumerate(zip(all_runs, texts, strict=True)):
-        if not text or i in taken:
+    for i, run in enumerate(all_runs):
+        if i in taken or (candidates is not None and (run.block, run.pieces[0]) not in candidates):
+            continue  # not a candidate: it fails one of the three tests below
+        text = texts[i]
+        if not text:
             continue
         low = text.lower()
         if _max_possible(low) < D.PROMO_MIN_SCORE:
@@ -246,10 +252,10 @@ def find_promos(regions: list[etree._Element], url: str, is_paid: callable,
         taken.add(i)
         found.append((i, promo))
     # A page whose article is mostly "promos" is an advertorial: its text is the article.
-    article_words = sum(len(t.split()) for t in texts[:article_runs])
     in_article = [p for i, p in found if i < article_runs]
     if (len(in_article) >= D.ADVERTORIAL_MIN_PROMOS
-            and sum(len(p.text.split()) for p in in_article) > D.PROMO_MAX_ARTICLE_SHARE * article_words):
+            and sum(len(p.text.split()) for p in in_article)
+            > D.PROMO_MAX_ARTICLE_SHARE * sum(len(t.split()) for t in texts[:article_runs])):
         return [p for i, p in found if i >= article_runs]
     return [p for _i, p in found]
 
@@ -341,7 +347,7 @@ def _part(scorer: _Scorer, i: int, run: Run, links: list[str], prose_only: bool 
     return Promo([run], text, links, reason, span=(sents[first][0], sents[last][1]))
 
 
-def _lead_in(all_runs: list[Run], texts: list[str], i: int, scorer: _Scorer) -> int | None:
+def _lead_in(all_runs: list[Run], texts: Texts, i: int, scorer: _Scorer) -> int | None:
     """The run just before run ``i`` when it is a lead-in of the promo: short, and a bold line or
     a line ending in ':', '?' or '!', or a heading that introduces nothing else (the promo runs to
     the next heading or the end)."""

@@ -81,6 +81,25 @@ class Run:
                 node.tail = kept or None
 
 
+class Texts:
+    """The texts of ``runs`` (``Run.text``), each read the first time it is asked for."""
+
+    def __init__(self, runs: list[Run]) -> None:
+        self.runs = runs
+        self._texts: list[str | None] = [None] * len(runs)
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self.runs)))]
+        text = self._texts[i]
+        if text is None:
+            text = self._texts[i] = self.runs[i].text
+        return text
+
+
 def _blockish(el: etree._Element) -> bool:
     """A block boundary: a block element, or an inline one that holds a block (``<a><div>``)."""
     if el.tag in BLOCK_TAGS:
