@@ -56,3 +56,22 @@ def test_an_escaped_leading_name_is_not_read_as_its_first_part():
     root, _ = parse('<html><body><div id="a:b"><p>x</p></div><div id="a"><p>y</p></div></body></html>')
     found = easylist.select(r"#a\:b > p", root, PageAttributes(root))
     assert [etree.tostring(el, encoding=str, with_tail=False) for el in found] == ["<p>x</p>"]
+
+
+def test_the_engine_is_asked_about_the_names_a_rule_may_be_keyed_by_only():
+    from pagetrail.segment import easylist_names
+
+    engine = easylist.engine()
+    known = easylist_names.rule_names()
+    assert known and "-partners" in known  # an escaped key (##.\-partners) is read as the engine reads it
+    listed = sorted(known)[::50]
+    classes = ["ad", "Ad-300x100", "ads", "dose", "dosesingle", "grid", "container", "-partners", "a:b",
+               "advert", "sidebar", "ébène", "nr_partner", *listed]
+    ids = ["header", "content", "slashboxes", "ads", "x y", "aside-promotion", *listed]
+    for exceptions in (set(), {".Ad-300x100", "#header + #content > #left > #rlblock_left"}):
+        for names in ((classes, ids), (classes, []), ([], ids), (["grid", "nothing-here"], ["none"])):
+            assert easylist_names.hidden_class_id_selectors(*names, exceptions) == \
+                engine.hidden_class_id_selectors(*names, exceptions)
+    # the names the engine answers for are all known
+    assert all(c in known for c in classes if engine.hidden_class_id_selectors([c], [], set()))
+    assert all(i in known for i in ids if engine.hidden_class_id_selectors([], [i], set()))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from pagetrail.segment import easylist
+from pagetrail.segment import easylist, easylist_names
 from pagetrail.segment import patterns_ads as P
 from pagetrail.segment.promos import Promo
 from pagetrail.segment.textutil import PageAttributes, attrs, host, site
@@ -106,7 +106,7 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
             classes = dict.fromkeys(" ".join(class_values).split())
             ids = dict.fromkeys(id_values)
             by_name: dict[str, list] = {}  # ".class"/"#id" -> elements, looked up on need
-            for sel in eng.hidden_class_id_selectors(list(classes), list(ids), set(res.exceptions)):
+            for sel in easylist_names.hidden_class_id_selectors(list(classes), list(ids), set(res.exceptions)):
                 if _SIMPLE_CLASS_ID.match(sel):
                     names = re.findall(r"[.#][^.#]+", sel)
                     if names[0] not in by_name:
