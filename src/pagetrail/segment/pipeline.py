@@ -101,8 +101,13 @@ def _chrome_elements(root: etree._Element, page_attrs: PageAttributes, order: di
     roles: dict[str, list[etree._Element]] = {}
     for _i, el, value in page_attrs.named("role"):
         roles.setdefault(value, []).append(el)
+    # one walk for all the kinds' tags instead of one per kind (_chrome 0.164 -> 0.086 s on the
+    # 1,117 pages)
+    tagged: dict[str, list[etree._Element]] = {tag: [] for tag, *_ in P.CHROME}
+    for el in root.iter(*tagged):
+        tagged[el.tag].append(el)
     for tag, role, not_in_article, what in P.CHROME:
-        els = [el for el in root.iter(tag)
+        els = [el for el in tagged[tag]
                if not (not_in_article and any(a.tag == "article" for a in el.iterancestors()))]
         by_role = roles.get(role, []) if role else []
         if by_role:
