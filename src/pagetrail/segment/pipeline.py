@@ -29,6 +29,8 @@ TIME_BUDGET = P.TIME_BUDGET
 #: Any of the sidebar tokens in a lowercased class or id value (one C-level search, not a
 #: Python-level test per token).
 _SIDEBAR = re.compile("|".join(re.escape(t) for t in P.SIDEBAR_TOKENS))
+_HEADER = re.compile("|".join(re.escape(t) for t in P.HEADER_TOKENS))
+_FOOTER = re.compile("|".join(re.escape(t) for t in P.FOOTER_TOKENS))
 _SIDEBAR_TAGS = frozenset(("div", "section", "aside"))
 
 
@@ -61,11 +63,11 @@ class _Positions:
             return "in-article"
         for a in chain:
             tokens = attrs(a).lower()
-            if a.tag in ("header", "nav") or any(t in tokens for t in P.HEADER_TOKENS):
+            if a.tag in ("header", "nav") or _HEADER.search(tokens):
                 return "header"
-            if a.tag == "footer" or any(t in tokens for t in P.FOOTER_TOKENS):
+            if a.tag == "footer" or _FOOTER.search(tokens):
                 return "footer"
-            if a.tag == "aside" or any(t in tokens for t in P.SIDEBAR_TOKENS):
+            if a.tag == "aside" or _SIDEBAR.search(tokens):
                 return "sidebar"
         i = self.order.get(el)
         if i is None or self.a_span is None:
