@@ -40,6 +40,9 @@ MISSES = {
     M.BYLINE_XPATHS[5]: '<span class="bylines-list">A</span>',
     M.DATE_XPATHS[2]: '<div itemtype="https://schema.org/Comment"><span itemprop="datePublished" '
                       'datetime="2020-01-01">x</span></div>',
+    M.DATE_XPATHS[4]: '<article><div class="comment-body"><time datetime="2020-01-01">x</time></div></article>'
+                      '<time datetime="2020-01-02">y</time>',
+    M.DATE_XPATHS[5]: '<span class="published" datetime="2020-01-01">x</span><time class="entry-date">y</time>',
 }
 
 

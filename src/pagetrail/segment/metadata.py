@@ -115,6 +115,32 @@ def _date_published(page: _Page) -> list[str]:
     return []
 
 
+def _date_article_time(page: _Page) -> list[str]:
+    """DATE_XPATHS[4] in Python, over the page's datetime attributes: the first <time> inside
+    an <article> with no ancestor whose class says comment."""
+    if not page.whole:
+        return _xpath(DATE_XPATHS[4])(page.root)
+    for _i, el, value in page.attributes.named("datetime"):
+        if el.tag == "time":
+            above = list(el.iterancestors())
+            if any(a.tag == "article" for a in above) and not any("comment" in (a.get("class") or "") for a in above):
+                return [value]
+    return []
+
+
+def _date_time_class(page: _Page) -> list[str]:
+    """DATE_XPATHS[5] in Python, over the page's datetime attributes (few: the first <time>
+    with one and a published or entry-date class is the XPath's first)."""
+    if not page.whole:
+        return _xpath(DATE_XPATHS[5])(page.root)
+    for _i, el, when in page.attributes.named("datetime"):
+        if el.tag == "time":
+            value = el.get("class") or ""
+            if "published" in value or "entry-date" in value:
+                return [when]
+    return []
+
+
 def _title_heading(page: _Page) -> list[etree._Element]:
     """TITLE_XPATHS[2] in Python: libxml2 would build a string for every element's class."""
     for el in page.root.iter("h1", "h2", "h3"):
@@ -139,7 +165,8 @@ def _byline_class(page: _Page) -> list[etree._Element]:
 
 #: XPaths above that are cheaper as a Python search; same result, same order.
 FINDERS = {TITLE_XPATHS[2]: _title_heading, BYLINE_XPATHS[2]: _byline_author_name, BYLINE_XPATHS[3]: _byline_author,
-           BYLINE_XPATHS[4]: _byline_rel, BYLINE_XPATHS[5]: _byline_class, DATE_XPATHS[2]: _date_published}
+           BYLINE_XPATHS[4]: _byline_rel, BYLINE_XPATHS[5]: _byline_class, DATE_XPATHS[2]: _date_published,
+           DATE_XPATHS[4]: _date_article_time, DATE_XPATHS[5]: _date_time_class}
 
 
 @dataclass
