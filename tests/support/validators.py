@@ -1,9 +1,9 @@
 """The independent validators (warcio, cdxj-indexer, pywb, wacz) in their own virtualenv.
 
 They pin versions that can clash with the crawler's, so they live in ``.cache/validators-venv``
-under the repository root (CI builds it in its own clone). The venv is reused when it already
-works; if it cannot be built (no network, no index) the tests that need it are skipped with the
-reason.
+under the repository root (CI builds it in its own clone: tests/support/validators_venv.py). The
+venv is reused when it already works; if it cannot be built (no network, no index) the tests that
+need it are skipped with the reason.
 
 Use the ``validators`` fixture (session scoped)::
 
@@ -13,10 +13,8 @@ Use the ``validators`` fixture (session scoped)::
 
 from __future__ import annotations
 
-import fcntl
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,10 +23,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-VENV = REPO / ".cache" / "validators-venv"
-PACKAGES = ["warcio", "cdxj-indexer", "pywb", "wacz"]
-TOOLS = ["warcio", "cdxj-indexer", "wb-manager", "wayback", "wacz"]
+from tests.support.validators_venv import PACKAGES, TOOLS, VENV, build_venv  # noqa: F401
 
 
 @dataclass
@@ -45,42 +40,6 @@ class Validators:
         if check and done.returncode != 0:
             raise AssertionError(f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
         return done
-
-
-def _works(venv: Path) -> bool:
-    py = venv / "bin" / "python"
-    if not py.exists() or not all((venv / "bin" / t).exists() for t in TOOLS):
-        return False
-    probe = subprocess.run([str(py), "-c", "import warcio, cdxj_indexer, pywb, wacz"],
-                           capture_output=True)
-    return probe.returncode == 0
-
-
-def build_venv(venv: Path = VENV) -> tuple[Path | None, str]:
-    """(bin folder, "") when the venv works, else (None, why not)."""
-    if _works(venv):
-        return venv / "bin", ""
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    # Test workers running side by side (pytest -n) all ask for the venv at start: the first one
-    # builds it, the others wait on the lock and then find it working.
-    with open(venv.parent / "validators-venv.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return _build(venv)
-
-
-def _build(venv: Path) -> tuple[Path | None, str]:
-    if _works(venv):
-        return venv / "bin", ""
-    steps = [[sys.executable, "-m", "venv", str(venv)],
-             [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *PACKAGES]]
-    for step in steps:
-        done = subprocess.run(step, capture_output=True, text=True)
-        if done.returncode != 0:
-            tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-            return None, f"`{' '.join(step[-4:])}` failed: {tail[0]}"
-    if not _works(venv):
-        return None, f"{venv} was built but its tools do not import"
-    return venv / "bin", ""
 
 
 @pytest.fixture(scope="session")
