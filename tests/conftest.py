@@ -16,9 +16,16 @@ def pytest_configure(config):
     """The suite starts over 200 `python -m pagetrail` children (crawls, daemons, workers, serve),
     each of which imports most of pagetrail. Where bytecode writing is off (PYTHONDONTWRITEBYTECODE,
     usual in containers) every child would compile pagetrail's modules from source again: compile
-    them once here, before the test processes start (a no-op for modules already compiled)."""
-    if sys.flags.dont_write_bytecode and not hasattr(config, "workerinput"):
-        compileall.compile_dir(SRC / "pagetrail", quiet=1)
+    them once here, before the test processes start (a no-op for modules already compiled).
+
+    The test modules too: each test process (pytest -n 4: four) imports every test module to
+    collect the suite, and rewriting their asserts from source costs ~1.5 s CPU per process; with
+    bytecode writing on in the test processes (their children keep PYTHONDONTWRITEBYTECODE),
+    pytest keeps the rewritten modules in tests/__pycache__ for the next run."""
+    if sys.flags.dont_write_bytecode:
+        if not hasattr(config, "workerinput"):
+            compileall.compile_dir(SRC / "pagetrail", quiet=1)
+        sys.dont_write_bytecode = False
 
 
 @pytest.fixture(autouse=True)
