@@ -36,6 +36,10 @@ from tests.support.cluster import (
 from tests.support.daemon import RecordingSite, wait_for
 from tests.support.redis import start_redis
 
+# One test process runs the three scenarios in turn, on the module's one Redis: spread over several,
+# each would start its own and run its scheduler, two workers and their crawls beside the others'.
+pytestmark = pytest.mark.xdist_group("cluster_scenarios")
+
 SEEDS = 50
 _redis_db = itertools.count(1)  # one Redis database per test: no batch leaks between tests
 
