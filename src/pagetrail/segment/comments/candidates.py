@@ -149,13 +149,16 @@ def wrap_sequences(attributes: PageAttributes) -> bool:
 def fold(cands: list[etree._Element]) -> list[etree._Element]:
     """Drop candidates that are the body of an enclosing candidate (same number, or no number
     and not inside a replies container between the two)."""
+    # Each candidate's key, read once: the walks below ask for an ancestor's key once per
+    # candidate inside it (35,000 item_key calls on the comments set for 14,000 candidates).
+    keys = {el: item_key(el) for el in cands}
     # A keyless candidate holding two or more keyed ones is a comment list, not a comment.
     keyed_inside: dict[etree._Element, int] = {}
     cand_set = set(cands)
     for el in cands:
-        if item_key(el):
+        if keys[el]:
             for anc in el.iterancestors():
-                if anc in cand_set and not item_key(anc):
+                if anc in cand_set and not keys[anc]:
                     keyed_inside[anc] = keyed_inside.get(anc, 0) + 1
     cands = [c for c in cands if keyed_inside.get(c, 0) < 2]
     cset = set(cands)
@@ -176,7 +179,7 @@ def fold(cands: list[etree._Element]) -> list[etree._Element]:
         if outer is None:
             keep.append(el)
             continue
-        mine, theirs = item_key(el), item_key(outer)
+        mine, theirs = keys[el], keys[outer]
         if mine and theirs and mine != theirs:
             keep.append(el)
         elif mine and not theirs and between_reply:
