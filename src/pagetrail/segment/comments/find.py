@@ -141,7 +141,9 @@ def find_comments(root: etree._Element, protect: etree._Element | None = None,
         attributes.changed()  # the matches' comment runs may have been wrapped behind its back
     if protect is not None:
         # The article itself can carry comment-ish markup (e.g. "post" ids): never a comment.
-        cands = [c for c in cands if c is not protect and not any(a is c for a in protect.iterancestors())]
+        # One set of what holds the article instead of a walk up from it per candidate.
+        holding = {protect, *protect.iterancestors()}
+        cands = [c for c in cands if c not in holding]
     cands = [c for c in cands if c not in guarded]
     items = prune_sparse(fold(cands))
     found = Found()
