@@ -17,7 +17,6 @@ from pagetrail.segment.comments.tokens import Tokens
 _COMPILED: dict[str, etree.XPath] = {}
 _MARKED = etree.XPath(".//*[@class or @itemprop]")
 _LITERAL = re.compile(r"'([^']*)'")
-_LITERALS: dict[str, re.Pattern | None] = {}
 #: One term of a class-only XPath: contains() on @class as it is, padded with spaces, or padded
 #: and normalize-space()d, with a literal.
 _TERM = re.compile(r"contains\((@class|concat\(' ', @class, ' '\)|concat\(' ', normalize-space\(@class\), ' '\)), "
@@ -81,23 +80,29 @@ def element_test(expr: str) -> str | None:
         return tag
 
 
-def _may_match(expr: str, marked: Marked) -> bool:
-    """False when the XPath cannot match below the ``marked`` comment: each field XPath only
-    tests @class/@itemprop against its literals, so one of them must occur in those values (in
-    the itemprop values alone when the XPath tests no class). XPaths without literals
-    (``.//cite``) always run. The pre-test is derived from the XPath itself, so it cannot miss
-    one of its literals."""
-    try:
-        rx = _LITERALS[expr]
-    except KeyError:
-        lits = [x.strip() for x in _LITERAL.findall(expr) if x.strip()]
-        rx = _LITERALS[expr] = re.compile("|".join(map(re.escape, lits))) if lits else None
-    tag = element_test(expr)
-    if tag is not None and not marked.has(tag):
-        return False
-    if rx is None:
-        return True
-    return rx.search(marked.props if "@class" not in expr else marked.blob) is not None
+def _literals(expr: str) -> re.Pattern | None:
+    """The pre-test of an XPath that only tests @class/@itemprop against its literals: one of
+    them must occur in those values (in the itemprop values alone when the XPath tests no
+    class). None for XPaths without literals (``.//cite``): they always run. Derived from the
+    XPath itself, so it cannot miss one of its literals."""
+    lits = [x.strip() for x in _LITERAL.findall(expr) if x.strip()]
+    return re.compile("|".join(map(re.escape, lits))) if lits else None
+
+
+#: An XPath and what decides whether and how it runs below a comment: (index, XPath, literal
+#: pre-test, whether it reads the itemprop values only, element_test's tag, class_test's test).
+_Step = tuple[int, str, re.Pattern | None, bool, str | None, Callable[[str], object] | None]
+_PLANS: dict[tuple[str, ...], list[_Step]] = {}
+
+
+def _plan(xpaths: tuple[str, ...]) -> list[_Step]:
+    """Each XPath's pre-tests and test, worked out once per tuple of XPaths (reading them for
+    every comment cost more dict look-ups and calls than the tests themselves)."""
+    plan = _PLANS.get(xpaths)
+    if plan is None:
+        plan = _PLANS[xpaths] = [(i, expr, _literals(expr), "@class" not in expr, element_test(expr), class_test(expr))
+                                 for i, expr in enumerate(xpaths)]
+    return plan
 
 
 def skipped(node: etree._Element, el: etree._Element, skip: set) -> bool:
@@ -141,10 +146,11 @@ class Marked:
     def found(self, xpaths: tuple[str, ...], skip: set) -> Iterator[tuple[int, etree._Element]]:
         """(index of the XPath, element) for what each XPath finds outside ``skip``, in order."""
         el = self.el
-        for i, expr in enumerate(xpaths):
-            if not _may_match(expr, self):
+        for i, expr, literals, props_only, tag, test in _plan(xpaths):
+            if tag is not None and not self.has(tag):
                 continue
-            test = class_test(expr)
+            if literals is not None and literals.search(self.props if props_only else self.blob) is None:
+                continue
             if test is not None:
                 hits = [x for x, cls in self.classes if cls is not None and test(cls)]
             else:
