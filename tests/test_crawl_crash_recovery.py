@@ -46,7 +46,13 @@ def test_sigkill_mid_crawl_then_restart(tmp_path):
         many = write_seeds(tmp_path / "many.toml", many_pages(site, PAGES))
 
         def rotated_and_writing() -> bool:
-            opened = [p for p in archive.glob("*.open") if p.stat().st_size > 2000]
+            opened = []
+            for p in archive.glob("*.open"):
+                try:
+                    if p.stat().st_size > 2000:
+                        opened.append(p)
+                except FileNotFoundError:
+                    pass  # closed (renamed) by a rotation between the listing and the stat
             return bool(opened) and len(list(archive.glob("*.warc.gz"))) >= 2
 
         kill_mid_crawl(many, archive, rotated_and_writing, "--set", "PAGETRAIL_WARC_MAX_SIZE=30000",
