@@ -19,9 +19,11 @@ import os
 import re
 import signal
 import time
+from datetime import UTC, datetime
 
 import pytest
 
+from pagetrail.schedule.jobs import StoreReader
 from tests.support.cluster import (
     Worker,
     check_catalog,
@@ -82,6 +84,23 @@ def batches_with(worker: Worker, seed: str) -> tuple[int, int]:
 def busy_with(worker: Worker, seed: str) -> bool:
     started, finished = batches_with(worker, seed)
     return started > finished
+
+
+def came_due_while_away(jobstore: str, since: datetime, times: int, interval: float) -> None:
+    """Wait until the scheduler has fired every seed's job ``times`` times after ``since``: each
+    job's next run is then more than ``times`` intervals past it (an event, however slow the
+    machine, where a sleep of that length could see fewer runs come due)."""
+    reader = StoreReader(jobstore)
+    try:
+        def fired() -> bool:
+            jobs = reader.jobs()
+            return bool(jobs) and all(
+                j.next_run is not None
+                and (j.next_run - since).total_seconds() > times * interval for j in jobs)
+
+        wait_for(fired, what=f"every seed due {times} times with the broker away", interval=0.5)
+    finally:
+        reader.close()
 
 
 def within_schedule(counts: dict[str, int], seconds: float, interval: float) -> None:
@@ -193,9 +212,10 @@ def test_fifty_seeds_carry_on_when_redis_stops_for_a_while_and_comes_back(
         redis_server.stop()
         daemon.wait_log("unreachable")
         site.release("/s00")
-        # Redis stays away for several of the seeds' intervals: the runs due meanwhile must be
-        # coalesced into one per seed, not replayed when it is back.
-        time.sleep(6)
+        # Redis stays away while every seed comes due three more times (its job's next run, in the
+        # job store, more than three 2 s intervals past the outage's start): the runs due meanwhile
+        # must be coalesced into one per seed, not replayed when it is back.
+        came_due_while_away(database, datetime.now(UTC), times=3, interval=2.0)
         redis_server.start()
         daemon.wait_log("reachable again", timeout=120)
         counts = wait_round(site, names, fetches(site, names), rounds=2, what="every seed fetched "
