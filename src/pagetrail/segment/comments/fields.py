@@ -30,9 +30,11 @@ def _author(marked: Marked, skip: set) -> tuple[str | None, etree._Element | Non
     for _i, found in marked.found(P.AUTHOR_XPATH, skip):
         # "by NAME » DATE": the name is the link or bold part when there is one.
         raw = found.text_content()
-        inner = next((x for x in found.iter("a", "strong", "b", "cite") if x is not found and text_of(x)), None)
-        if inner is not None and (P.PRINTED_DATE.search(raw) or len(raw.split()) > P.AUTHOR_LINE_MAX_WORDS):
-            raw = inner.text_content()
+        # The inner part is looked for only on a line that needs it (a date, many words).
+        if P.PRINTED_DATE.search(raw) or len(raw.split()) > P.AUTHOR_LINE_MAX_WORDS:
+            inner = next((x for x in found.iter("a", "strong", "b", "cite") if x is not found and text_of(x)), None)
+            if inner is not None:
+                raw = inner.text_content()
         author = _clean_author(raw)
         if author:
             return author, found
