@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from pagetrail.archive import Archive, pages  # noqa: E402
-from pagetrail.archive.catalogdb import connect  # noqa: E402
+from pagetrail.archive.catalogconnect import connect  # noqa: E402
 from tests.support.postgres import start_postgres  # noqa: E402
 from tests.support.warcs import PAGE_HTML, exchange, later  # noqa: E402
 

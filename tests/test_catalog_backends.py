@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pagetrail.archive import Archive, pages
-from pagetrail.archive.catalogdb import connect
+from pagetrail.archive.catalogconnect import connect
 from pagetrail.cli import main
 from pagetrail.errors import ArchiveError
 from tests.support.catalogs import BACKENDS, PASSWORD, Backend, backend_for

@@ -17,9 +17,9 @@ from datetime import datetime
 from pathlib import Path
 
 from pagetrail.archive import cdxj, records, repair
-from pagetrail.archive import catalogdb
+from pagetrail.archive import catalogconnect
 from pagetrail.archive.catalog import Catalog
-from pagetrail.archive.catalogdb import CATALOG_NAME, ERRORS, catalog_url
+from pagetrail.archive.catalogdb import CATALOG_NAME, ERRORS, catalog_url, check_url
 from pagetrail.archive.model import Capture, Exchange, FailedFetch
 from pagetrail.archive.naming import SUFFIX, default_hostname, names, safe_part
 from pagetrail.archive.policy import validator_headers
@@ -50,7 +50,7 @@ class Archive:
         ``catalog.sqlite3`` in the folder; see catalogdb.py)."""
         self.root = Path(root)
         self.catalog_url = catalog_url(catalog)
-        catalogdb.check_url(self.catalog_url)
+        check_url(self.catalog_url)
         self.prefix = safe_part(prefix)
         self.max_file_size = max_file_size
         self.max_file_age = max_file_age
@@ -100,8 +100,8 @@ class Archive:
             raise ArchiveError(f"{root}: no such archive folder (use --archive DIR)")
         if any(path.glob("*.warc.gz*")):
             return path
-        if not catalogdb.exists(path, url):
-            what = f"catalog in {catalogdb.connect_name(path, url)}" if url else CATALOG_NAME
+        if not catalogconnect.exists(path, url):
+            what = f"catalog in {catalogconnect.connect_name(path, url)}" if url else CATALOG_NAME
             raise ArchiveError(f"{root}: not a pagetrail archive (no {what}, no WARC files)")
         return path
 

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pagetrail.archive.catalogdb import ERRORS, CatalogDB, connect
+from pagetrail.archive.catalogconnect import connect
+from pagetrail.archive.catalogdb import ERRORS, CatalogDB
 from pagetrail.archive.model import Capture
 from pagetrail.archive.pages import INDEX_NAMES, index_statements
 from pagetrail.archive.timestamps import bump

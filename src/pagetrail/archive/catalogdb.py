@@ -239,37 +239,3 @@ class SQLiteDB(CatalogDB):
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
-
-
-def connect(root: Path, url: str | None, *, read_only: bool = False) -> CatalogDB:
-    """The catalog of the archive in ``root``: ``catalog.sqlite3`` there, or the PostgreSQL
-    catalog at ``url`` (see catalogpg.py)."""
-    if url:
-        check_url(url)
-        from pagetrail.archive.catalogpg import PostgresDB
-
-        return PostgresDB(url, read_only=read_only)
-    return SQLiteDB(root / CATALOG_NAME, read_only=read_only)
-
-
-def connect_name(root: Path, url: str | None) -> str:
-    """The catalog as messages name it (a URL without its password)."""
-    if not url:
-        return str(root / CATALOG_NAME)
-    from pagetrail.dburl import redact
-
-    return redact(url)
-
-
-def exists(root: Path, url: str | None) -> bool:
-    """Is there a catalog already (without creating one)?"""
-    if not url:
-        return (root / CATALOG_NAME).exists()
-    check_url(url)
-    from pagetrail.archive.catalogpg import PostgresDB
-
-    db = PostgresDB(url, read_only=True)
-    try:
-        return "captures" in db.names()
-    finally:
-        db.close()

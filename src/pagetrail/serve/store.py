@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pagetrail.archive import Archive, Capture
-from pagetrail.archive.catalogdb import CatalogDB, connect
+from pagetrail.archive.catalogconnect import connect
+from pagetrail.archive.catalogdb import CatalogDB
 from pagetrail.seeds import Seed
 from pagetrail.serve.filters import Filters
 
