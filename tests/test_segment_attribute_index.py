@@ -3,6 +3,8 @@ what a new walk of the tree gives."""
 
 from __future__ import annotations
 
+from lxml import etree
+
 from pagetrail.segment.parse import parse
 from pagetrail.segment.textutil import PageAttributes, remove
 
@@ -30,3 +32,22 @@ def test_removed_gives_the_index_of_a_new_walk():
     assert "viewbox" not in index.names() and "d" not in index.names()
     ranks = [i for n in index.names() for i, _el, _v in index.named(n)]
     assert len(ranks) == len(set(ranks))
+
+
+def test_removed_subtrees_the_index_does_not_hold_give_a_new_walk():
+    """A subtree added after the walk, or subtrees out of document order, cannot be cut out of
+    the element list: the index is walked again instead of failing the page."""
+    root = parse(PAGE)[0]
+    index = PageAttributes(root)
+    index.names()
+    body = root.find("body")
+    added = etree.SubElement(body, "div", {"class": "late"})
+    remove(added)
+    index.removed([added])
+    assert _view(index) == _view(PageAttributes(root))
+    index.names()
+    dropped = list(root.iter("script", "svg"))[::-1]  # last first
+    for el in dropped:
+        remove(el)
+    index.removed(dropped)
+    assert _view(index) == _view(PageAttributes(root))

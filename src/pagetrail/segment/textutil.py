@@ -141,9 +141,9 @@ class PageAttributes:
         self._elements = []
 
     def removed(self, subtrees: Iterable[etree._Element]) -> None:
-        """Forget the elements of ``subtrees``, just taken out of the tree (the rest's attributes
-        untouched): the index a new walk would give (ranks keep their order, with gaps), without
-        walking the page again. Lets the index be built before the pipeline drops scripts and
+        """Forget the elements of ``subtrees`` (in document order), just taken out of the tree (the
+        rest's attributes untouched): the index a new walk would give (ranks keep their order, with
+        gaps), without walking the page again. Lets the index be built before the pipeline drops scripts and
         the like, for the metadata step: its searches 0.40 -> 0.16 s on the 1,117 pages (index
         built apart), for 0.12 s here."""
         by = self._by_name
@@ -159,7 +159,12 @@ class PageAttributes:
         for sub in subtrees:
             if sub in covered:
                 continue  # in a run already cut out (a subtree that was inside another)
-            start = end = elements.index(sub, pos)
+            try:
+                start = end = elements.index(sub, pos)
+            except ValueError:
+                # not indexed (added since the walk) or not in document order: a new walk
+                self.changed()
+                return
             while end < n and elements[end] in gone:
                 end += 1
             covered.update(elements[start:end])
