@@ -8,10 +8,12 @@ segmenter or an upgraded dependency never reads a stale snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -85,10 +87,21 @@ class SnapshotCache:
 
 
 def _write(path: Path, snap: Snapshot) -> None:
+    """Write a cache entry whole or not at all. The temporary file has a name of its own (not
+    the process id alone): two threads of one process (``pagetrail serve``'s requests) may
+    write the same entry at once, and one would move the other's half-written file in place."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(snap.to_dict(), ensure_ascii=False), encoding="utf-8")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(snap.to_dict(), ensure_ascii=False))
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is as readable as the archive
         os.replace(tmp, path)
+        tmp = None
     except OSError:
         pass  # the cache is an optimisation: a full disk or read-only archive only costs time
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
