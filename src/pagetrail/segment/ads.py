@@ -22,7 +22,7 @@ from lxml import etree
 from pagetrail.segment import easylist, easylist_names
 from pagetrail.segment import patterns_ads as P
 from pagetrail.segment.promos import Promo
-from pagetrail.segment.textutil import PageAttributes, attrs, host, site
+from pagetrail.segment.textutil import PageAttributes, attrs, host, outermost, site
 
 
 @dataclass
@@ -178,13 +178,9 @@ def _ad_token(value: str) -> bool:
 
 
 def _outermost(hits: list[AdHit]) -> list[AdHit]:
-    els = {h.el for h in hits}
-    out = []
-    for h in hits:
-        if any(anc in els for anc in h.el.iterancestors()):
-            continue
-        out.append(h)
-    return out
+    """The hits inside no other hit."""
+    kept = set(outermost([h.el for h in hits]))
+    return [h for h in hits if h.el in kept]
 
 
 # ------------------------------------------------------------------------- frames and scripts

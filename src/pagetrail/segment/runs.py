@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from pagetrail.segment.textutil import BLOCK_TAGS, raw_text, remove
+from pagetrail.segment.textutil import BLOCK_TAGS, outermost, raw_text, remove
 
 _BOLD = frozenset(("strong", "b"))
 
@@ -167,13 +167,6 @@ def phrases_in(low: str, phrases: tuple[str, ...], among: tuple[str, ...] | None
     return tuple(c for c in (phrases if among is None else among) if c in text)
 
 
-def outermost(regions: list[etree._Element]) -> list[etree._Element]:
-    """The regions inside no other: a phrase in a region's text is in the text of any region
-    holding it, so these are the only ones whose text need be read to tell whether any holds it."""
-    listed = set(regions)
-    return [r for r in regions if not any(a in listed for a in r.iterancestors())]
-
-
 #: Up to this many left-out elements are cut from a region's text before it is searched (each
 #: costs a search of that text).
 _MAX_CUT = 3
@@ -203,6 +196,8 @@ def runs_holding(regions: list[etree._Element], exclude: list[etree._Element],
     of ``phrases``: every run whose text holds one, and others. A run's text is part of its
     block's, so a block whose text holds none is not read further; nothing is read when the
     outermost regions hold none."""
+    # a phrase in a region's text is in the text of any region holding it: only the outermost
+    # regions' texts need be read to tell whether any holds one
     texts = {r: _without(r, exclude, regions) for r in outermost(regions)}
     present = tuple(dict.fromkeys(c for text in texts.values() for c in phrases_in(text.lower(), phrases)))
     if not present:

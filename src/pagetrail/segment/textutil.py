@@ -105,6 +105,12 @@ def remove(el: etree._Element) -> None:
     parent.remove(el)
 
 
+def outermost(els: list[etree._Element]) -> list[etree._Element]:
+    """The elements of ``els`` inside none of the others, in their order."""
+    listed = set(els)
+    return [el for el in els if not any(a in listed for a in el.iterancestors())]
+
+
 def slot_path(el: etree._Element, levels: int = 3) -> str:
     """A stable name for where an element sits: tag#id.class for it and a few ancestors, with
     digit runs (counters, cache-busters) folded so the slot survives small markup changes."""
