@@ -22,7 +22,7 @@ from lxml import etree
 from pagetrail.segment import easylist, easylist_names
 from pagetrail.segment import patterns_ads as P
 from pagetrail.segment.promos import Promo
-from pagetrail.segment.textutil import PageAttributes, attrs, host, outermost, site
+from pagetrail.segment.textutil import PageAttributes, any_of, attrs, host, outermost, site
 
 
 @dataclass
@@ -71,7 +71,7 @@ def _token_regex(tokens: tuple[str, ...]) -> re.Pattern[str]:
 
 
 AD_TOKEN = _token_regex(P.AD_TOKENS)
-AD_QUICK = re.compile("|".join(re.escape(t) for t in covering_literals(P.AD_TOKENS)), re.I)
+AD_QUICK = any_of(covering_literals(P.AD_TOKENS), re.I)
 AD_TOKEN_FALSE = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in P.AD_TOKEN_FALSE) + ")", re.I)
 
 
@@ -265,7 +265,7 @@ _AUTHORITY_END = re.compile(r"[/?#]")
 AFFILIATE_LITERALS = covering_literals(
     _AFFILIATE_PATH + (P.AMAZON_TAG_KEY + "=",) + tuple(k + "=" for k in P.AFFILIATE_QUERY_KEYS)
     + P.AFFILIATE_PATH_PARTS)
-_AFFILIATE_QUICK = re.compile("|".join(re.escape(t) for t in AFFILIATE_LITERALS))
+_AFFILIATE_QUICK = any_of(AFFILIATE_LITERALS)
 
 
 @functools.lru_cache(maxsize=1 << 14)

@@ -4,13 +4,11 @@ half). Ads and comments use it to tell "in the article" from "after it" and to n
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from pagetrail.segment import patterns_article as D
 from pagetrail.segment.comments.patterns import ITEM_CLASS, ITEM_ID, REGION
-from pagetrail.segment.textutil import attrs, raw_text
+from pagetrail.segment.textutil import any_of, attrs, raw_text
 
 
 def _in_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
@@ -35,8 +33,8 @@ def _in_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
 
 #: Any of the tokens in a lowercased class/id string: one C-level search instead of a Python
 #: generator per token.
-_NOT_CONTENT = re.compile("|".join(re.escape(t) for t in D.NOT_CONTENT_TOKENS))
-_CONTENT = re.compile("|".join(re.escape(t) for t in D.CONTENT_TOKENS))
+_NOT_CONTENT = any_of(D.NOT_CONTENT_TOKENS)
+_CONTENT = any_of(D.CONTENT_TOKENS)
 
 
 def content_root(root: etree._Element) -> etree._Element | None:

@@ -4,7 +4,6 @@ only orders them and turns what they find into a Snapshot."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 
@@ -23,14 +22,14 @@ from pagetrail.segment.model import Ad, Article, Snapshot, normalise_text
 from pagetrail.segment.parse import parse
 from pagetrail.segment.promos import find_promos
 from pagetrail.segment.rules import apply_rules
-from pagetrail.segment.textutil import PageAttributes, attrs, remove, slot_path, text_of
+from pagetrail.segment.textutil import PageAttributes, any_of, attrs, remove, slot_path, text_of
 
 TIME_BUDGET = P.TIME_BUDGET
 #: Any of the sidebar tokens in a lowercased class or id value (one C-level search, not a
 #: Python-level test per token).
-_SIDEBAR = re.compile("|".join(re.escape(t) for t in P.SIDEBAR_TOKENS))
-_HEADER = re.compile("|".join(re.escape(t) for t in P.HEADER_TOKENS))
-_FOOTER = re.compile("|".join(re.escape(t) for t in P.FOOTER_TOKENS))
+_SIDEBAR = any_of(P.SIDEBAR_TOKENS)
+_HEADER = any_of(P.HEADER_TOKENS)
+_FOOTER = any_of(P.FOOTER_TOKENS)
 _SIDEBAR_TAGS = frozenset(("div", "section", "aside"))
 
 

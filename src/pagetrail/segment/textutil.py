@@ -74,6 +74,12 @@ def text_of(el: etree._Element, skip: Iterable[etree._Element] = ()) -> str:
     return " ".join("".join(parts).split())
 
 
+def any_of(literals: Iterable[str], flags: int = 0) -> re.Pattern[str]:
+    """One regex finding any of ``literals`` (plain strings, not patterns): a single C-level
+    search where a test per literal would run in Python."""
+    return re.compile("|".join(map(re.escape, literals)), flags)
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 

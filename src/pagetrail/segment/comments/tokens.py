@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from pagetrail.segment.textutil import any_of
+
 #: The characters that end a token in class and id values by default.
 WORD_EDGES = r"\s_-"
 _PLAIN = re.compile(r"[a-z0-9]")
@@ -96,7 +98,7 @@ class Tokens:
     @cached_property
     def _quick(self) -> re.Pattern[str]:
         # Case-sensitive on a lower-cased value: measured 2-5x faster than re.I alternations.
-        return re.compile("|".join(map(re.escape, self.literals)))
+        return any_of(self.literals)
 
     def prefilter(self, value: str) -> bool:
         """The cheap pre-test: False when ``value`` cannot hold a token (no literal in it)."""

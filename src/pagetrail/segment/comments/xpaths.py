@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from lxml import etree
 
 from pagetrail.segment.comments.tokens import Tokens
+from pagetrail.segment.textutil import any_of
 
 _COMPILED: dict[str, etree.XPath] = {}
 _MARKED = etree.XPath(".//*[@class or @itemprop]")
@@ -86,7 +87,7 @@ def _literals(expr: str) -> re.Pattern | None:
     class). None for XPaths without literals (``.//cite``): they always run. Derived from the
     XPath itself, so it cannot miss one of its literals."""
     lits = [x.strip() for x in _LITERAL.findall(expr) if x.strip()]
-    return re.compile("|".join(map(re.escape, lits))) if lits else None
+    return any_of(lits) if lits else None
 
 
 #: An XPath and what decides whether and how it runs below a comment: (index, XPath, literal
