@@ -7,12 +7,16 @@ import hashlib
 import importlib
 import re
 from types import ModuleType
-
-from sqlalchemy import create_engine
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from typing import TYPE_CHECKING
 
 from pagetrail.errors import UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# SQLAlchemy is imported where a URL is parsed or opened, not with this module: importing it costs
+# ~0.3 s of CPU, and every crawl process and its archive writer import this module (through the
+# catalog) while only a PostgreSQL catalog or a job store needs SQLAlchemy.
 
 CLUSTER_EXTRA = "pip install 'pagetrail[cluster]'"
 DEFAULT_NAMESPACE = "default"
@@ -34,6 +38,9 @@ def lock_key(purpose: str, namespace: str) -> int:
 
 def redact(url: str) -> str:
     """The URL with its password replaced by ``***`` (unparseable text is hidden whole past ``@``)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -43,6 +50,10 @@ def redact(url: str) -> str:
 
 def engine_for(url: str, what: str) -> Engine:
     """A SQLAlchemy engine; a missing driver or a bad URL is one line naming ``what`` and the fix."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     try:
         parsed = make_url(url)
         # Plain postgresql:// means psycopg2 to SQLAlchemy; the cluster extra installs psycopg 3.
