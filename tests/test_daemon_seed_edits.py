@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
 
+from pagetrail.cli import main
 from tests.support.daemon import Daemon, RecordingSite, check_archive, wait_for, write_seeds
 
 
@@ -19,12 +19,16 @@ def site():
     s.close()
 
 
-def schedule(tmp_path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pagetrail", "schedule", *args, "--archive", "archive"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+def schedule(tmp_path, capsys, *args: str) -> subprocess.CompletedProcess:
+    """`pagetrail schedule ARGS` run in the test process: another process than the daemon's, as a
+    user's shell is (tests/test_schedule_shared_jobstore.py runs the command as a child process)."""
+    capsys.readouterr()
+    code = main(["schedule", *args, "--archive", str(tmp_path / "archive")])
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["pagetrail", "schedule", *args], code, out, err)
 
 
-def test_running_daemon_follows_edits_and_pause_resume(tmp_path, site):
+def test_running_daemon_follows_edits_and_pause_resume(tmp_path, site, capsys):
     seeds = tmp_path / "seeds.toml"
     seed_a = {"name": "a", "url": site.url("/a"), "schedule": "1s", "robots": False}
     seed_b = {"name": "b", "url": site.url("/b"), "schedule": "1s", "robots": False}
@@ -43,10 +47,10 @@ def test_running_daemon_follows_edits_and_pause_resume(tmp_path, site):
         wait_for(lambda: captured("a") and captured("b"), what="a and b captured")
 
         # Pause reaches the running daemon through the archive; the store shows it.
-        paused = schedule(tmp_path, "pause", "b")
+        paused = schedule(tmp_path, capsys, "pause", "b")
         assert paused.returncode == 0, paused.stderr
         assert paused.stdout.strip() == "b: paused"
-        listed = json.loads(schedule(tmp_path, "--json").stdout)
+        listed = json.loads(schedule(tmp_path, capsys, "--json").stdout)
         assert listed["daemon_pid"] == daemon.proc.pid
         assert {j["name"]: j["paused"] for j in listed["jobs"]} == {"a": False, "b": True}
         daemon.wait_log("b: paused")
@@ -55,15 +59,14 @@ def test_running_daemon_follows_edits_and_pause_resume(tmp_path, site):
         more("a")
         assert site.count("/b") == b_paused
 
-        resumed = schedule(tmp_path, "resume", "b")
+        resumed = schedule(tmp_path, capsys, "resume", "b")
         assert resumed.returncode == 0 and resumed.stdout.startswith("b: resumed"), resumed.stderr
         more("b")
 
         # Edit: b removed, c added. c is captured at once; b is no longer scheduled.
         write_seeds(seeds, [seed_a, seed_c])
         daemon.wait_log("b: removed from the schedule")
-        more("c")
-        more("a")
+        more("c")  # one crawl at a time (--parallel 1): b's last one ended before c's began
         b_removed = site.count("/b")
 
         # A broken edit is reported in one line naming file, line and field; a and c keep going.
@@ -77,7 +80,7 @@ def test_running_daemon_follows_edits_and_pause_resume(tmp_path, site):
         assert daemon.stop() == 0
     assert site.count("/b") == b_removed
     assert site.max_active["/a"] == site.max_active["/b"] == site.max_active["/c"] == 1
-    listing = schedule(tmp_path)
+    listing = schedule(tmp_path, capsys)
     assert listing.returncode == 0
     assert "daemon: not running; 2 jobs" in listing.stdout
     assert [ln.split()[0] for ln in listing.stdout.splitlines()[2:]] == ["a", "c"]
