@@ -42,6 +42,20 @@ def article(tmp_path_factory, site):
     return folder, render_crawl(folder, site, "/article/")
 
 
+@pytest.fixture(scope="module")
+def scripted(tmp_path_factory, site):
+    """One rendered crawl of three pages whose scripts do what the tests below check (lazy
+    comments, ad frames, an endless loop), in one browser: each page is rendered in a page of its
+    own, and Chromium's start (~3 s CPU a crawl) is paid once, not three times. The ad host is
+    mapped to the local site (Chromium's --host-resolver-rules), which the other two never ask
+    for. Returns the folder holding the archive."""
+    folder = tmp_path_factory.mktemp("scripted")
+    rules = f"--host-resolver-rules=MAP {AD_HOST} 127.0.0.1:{site.port}"
+    run = render_crawl(folder, site, "/lazy/", "/frames/", "/endless/",
+                       settings={"PAGETRAIL_RENDER_CHROMIUM_ARGS": f"'{rules}'"})
+    return folder, {r["url"]: r for r in run.summary["rendered"]}
+
+
 def render_crawl(tmp_path: Path, site, *paths: str, settings: dict | None = None):
     seeds = write_seeds(tmp_path / "seeds.toml",
                         [{"url": site.url(p), "name": p.strip("/") or "root", "render": True}
@@ -84,22 +98,25 @@ def test_script_inserted_promo_and_lazy_comments_are_in_the_rendered_dom(article
     assert not static.comments and not any("clickbank" in str(a.__dict__) for a in static.ads)
 
 
-def test_comments_that_load_when_scrolled_into_view_are_captured(tmp_path, site):
-    render_crawl(tmp_path, site, "/lazy/")
-    page, _, dom, shot = rendering_of(tmp_path / "archive", site.url("/lazy/"))
+@pytest.mark.xdist_group("render-article")
+def test_comments_that_load_when_scrolled_into_view_are_captured(scripted, site):
+    folder, rendered = scripted
+    assert rendered[site.url("/lazy/")]["error"] is None
+    page, _, dom, shot = rendering_of(folder / "archive", site.url("/lazy/"))
     authors = {c.author for c in segment(dom, page.url).comments}
     assert {c["author"] for c in COMMENTS} <= authors
     assert shot
 
 
-def test_ad_frames_and_affiliate_widgets_a_script_inserts_are_ads(tmp_path, site):
-    rules = f"--host-resolver-rules=MAP {AD_HOST} 127.0.0.1:{site.port}"
-    render_crawl(tmp_path, site, "/frames/", settings={"PAGETRAIL_RENDER_CHROMIUM_ARGS": f"'{rules}'"})
-    page, _, dom, _ = rendering_of(tmp_path / "archive", site.url("/frames/"))
+@pytest.mark.xdist_group("render-article")
+def test_ad_frames_and_affiliate_widgets_a_script_inserts_are_ads(scripted, site):
+    folder, rendered = scripted
+    assert rendered[site.url("/frames/")]["error"] is None
+    page, _, dom, _ = rendering_of(folder / "archive", site.url("/frames/"))
     kinds = {a.kind: a for a in segment(dom, page.url).ads}
     assert "doubleclick.net" in kinds["ad-frame"].reason
     assert "amazon.com" in kinds["affiliate-link"].links[0]
-    with Archive.existing(tmp_path / "archive") as archive:  # the ad itself is archived too
+    with Archive.existing(folder / "archive") as archive:  # the ad itself is archived too
         frame = archive.captures(url=f"http://{AD_HOST}/pagead/ads?client=ca-pub-1234&slot=42")
         assert [c.kind for c in frame] == ["response"]
         assert b"Fertility clinic ad" in archive.read_payload(frame[0])[1]
@@ -162,10 +179,11 @@ def test_a_second_crawl_dedups_subresources_and_reports_the_new_affiliate_id(tmp
     assert not doc.xpath("//script")
 
 
-def test_an_endless_script_is_stopped_and_the_page_captured_as_it_was(tmp_path, site):
-    run = render_crawl(tmp_path, site, "/endless/")
-    assert run.summary["rendered"][0]["error"] is None
-    _, found, dom, shot = rendering_of(tmp_path / "archive", site.url("/endless/"))
+@pytest.mark.xdist_group("render-article")
+def test_an_endless_script_is_stopped_and_the_page_captured_as_it_was(scripted, site):
+    folder, rendered = scripted
+    assert rendered[site.url("/endless/")]["error"] is None
+    _, found, dom, shot = rendering_of(folder / "archive", site.url("/endless/"))
     state = lxml_html.fromstring(dom).get_element_by_id("state").text
     assert state == "looping"  # the script ran, and its loop was ended by the freeze
     assert shot
