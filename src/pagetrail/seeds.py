@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from pagetrail import seedbounds
 from pagetrail.durations import format_duration, parse_duration
+from pagetrail.errors import SeedError
 from pagetrail.seedopts import FieldError, fetch_and_notify_fields
 
 __all__ = [
@@ -41,10 +42,6 @@ SEED_KEYS = {
     "notify_failures", "max_size",
 }
 RULE_KEYS = {"article", "ads", "comments", "ignore"}
-
-
-class SeedError(ValueError):
-    """A seed file or seed definition is invalid. ``str(err)`` is a one-line message."""
 
 
 @dataclass(frozen=True)
