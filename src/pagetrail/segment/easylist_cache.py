@@ -19,6 +19,7 @@ import hashlib
 import os
 import tempfile
 import zlib
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -62,15 +63,18 @@ def read(kind: str, key: str) -> bytes | None:
     return payload if head + b"\n" == _header(key, payload) else None
 
 
-def write(kind: str, key: str, payload: bytes) -> bool:
-    """Store ``payload`` for ``kind`` and ``key``; False when it could not be (a read-only or
-    missing folder, a full disk): the cache is an optimisation, never a failure."""
+def write(kind: str, key: str, payload: bytes | Callable[[], bytes]) -> bool:
+    """Store ``payload`` (or what calling it returns: made only once the folder is known to be
+    writable) for ``kind`` and ``key``; False when it could not be (a read-only or missing
+    folder, a full disk): the cache is an optimisation, never a failure."""
     tmp = None
     try:
         path = _path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
+            if callable(payload):
+                payload = payload()
             fh.write(_header(key, payload))
             fh.write(payload)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; the entry holds nothing secret
@@ -113,5 +117,5 @@ def engine(list_path: str, fingerprint: str):  # noqa: ANN201 - adblock.Engine, 
     built = adblock.Engine(filters)
     if fingerprint != "none":
         with contextlib.suppress(adblock.AdblockException):
-            write("easylist-engine", key, built.serialize())
+            write("easylist-engine", key, built.serialize)  # not serialized where it cannot be kept
     return built

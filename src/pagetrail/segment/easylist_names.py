@@ -52,7 +52,7 @@ def rule_names() -> frozenset[str] | None:
         return None
     names = frozenset(_unescape(run) if "\\" in run else run for run in _RULE_KEY.findall(text))
     if fingerprint != "none":
-        easylist_cache.write("easylist-names", key, json.dumps(sorted(names)).encode())
+        easylist_cache.write("easylist-names", key, lambda: json.dumps(sorted(names)).encode())
     return names
 
 
