@@ -225,9 +225,10 @@ def check_archive(archive: Path, catalog: str | None = None) -> list:
     assert not list(archive.glob("*.open")), f"left open: {list(archive.glob('*.open'))}"
     warcs = sorted(archive.glob("*.warc.gz"))
     assert warcs
-    for warc in warcs:
-        result = subprocess.run([str(WARCIO), "check", str(warc)], capture_output=True, text=True)
-        assert result.returncode == 0, f"warcio check {warc.name}: {result.stdout}{result.stderr}"
+    # One `warcio check` for all files (it names each file it finds a problem in), not a Python
+    # start (~0.1 s CPU) per file.
+    result = subprocess.run([str(WARCIO), "check", *map(str, warcs)], capture_output=True, text=True)
+    assert result.returncode == 0, f"warcio check: {result.stdout}{result.stderr}"
     store = Archive(archive, catalog=catalog)
     try:
         captures = store.captures()
