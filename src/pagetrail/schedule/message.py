@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pagetrail.report import replay_base_default, replay_url
-
 
 @dataclass(frozen=True)
 class Message:
@@ -26,6 +24,9 @@ def message_for(payload: dict) -> Message:
 
 
 def _change(payload: dict) -> Message:
+    # Imported here: the report package brings the diff and segmenter modules (~50 ms), which
+    # the daemon, importing this module at start, needs only once a page has changed.
+    from pagetrail.report import replay_base_default, replay_url
     from pagetrail.schedule.outcome import change_line
 
     name, url = payload.get("seed", "?"), payload.get("url", "")
