@@ -64,18 +64,30 @@ def test_a_browser_that_will_not_start_fails_the_rendering_not_the_capture(tmp_p
     assert "not rendered: the browser could not start" in run.done.stderr
 
 
-@pytest.mark.browser
-def test_a_browser_that_fails_to_start_once_is_tried_again(tmp_path):
+@pytest.fixture(scope="module")
+def restarted(tmp_path_factory) -> tuple[Crawled, Path]:
+    """One rendered crawl for the two tests below (a browser start costs ~2 s CPU): its Chromium
+    exits at its first start, as it sometimes does on a busy machine, and starts normally after
+    that, under a TMPDIR whose path is long. Returns the crawl and the first start's marker."""
     from pagetrail.crawl.render.browser import chromium_path
 
-    # A Chromium that exits at its first start, as it sometimes does on a busy machine, and
-    # starts normally after that.
+    tmp_path = tmp_path_factory.mktemp("restarted")
     marker = tmp_path / "started-once"
     wrapper = tmp_path / "flaky-chromium"
     wrapper.write_text(f"#!/bin/sh\nif [ ! -e {marker} ]; then touch {marker}; exit 1; fi\n"
                        f"exec {chromium_path()} \"$@\"\n")
     wrapper.chmod(0o755)
-    run = crawl_rendered(tmp_path, "--json", PAGETRAIL_CHROMIUM=str(wrapper))
+    # Chromium's singleton socket lives under TMPDIR, and a socket path holds at most 107 bytes.
+    long_tmp = tmp_path / ("t" * 80)
+    long_tmp.mkdir()
+    return crawl_rendered(tmp_path, "--json", PAGETRAIL_CHROMIUM=str(wrapper), TMPDIR=str(long_tmp)), marker
+
+
+# Both read the one crawl of `restarted`: one test process makes it (--dist loadgroup).
+@pytest.mark.browser
+@pytest.mark.xdist_group("render_unavailable")
+def test_a_browser_that_fails_to_start_once_is_tried_again(restarted):
+    run, marker = restarted
     assert run.done.returncode == 0, run.done.stderr
     assert marker.exists()
     assert "the browser could not start" in run.done.stderr and "trying once more" in run.done.stderr
@@ -83,10 +95,9 @@ def test_a_browser_that_fails_to_start_once_is_tried_again(tmp_path):
 
 
 @pytest.mark.browser
-def test_a_long_temporary_folder_does_not_stop_the_browser(tmp_path):
-    # Chromium's singleton socket lives under TMPDIR, and a socket path holds at most 107 bytes.
-    long_tmp = tmp_path / ("t" * 80)
-    long_tmp.mkdir()
-    run = crawl_rendered(tmp_path, "--json", TMPDIR=str(long_tmp))
+@pytest.mark.xdist_group("render_unavailable")
+def test_a_long_temporary_folder_does_not_stop_the_browser(restarted):
+    # The second start, which rendered the page, ran under the long TMPDIR.
+    run, _ = restarted
     assert run.done.returncode == 0, run.done.stderr
     assert run.summary["rendered"][0]["error"] is None
