@@ -199,19 +199,33 @@ def test_a_page_that_never_settles_is_captured_with_a_note(tmp_path, site):
     assert "not idle" in found.note
 
 
-def test_a_page_requesting_1000_subresources_is_bounded(tmp_path, site):
-    run = render_crawl(tmp_path, site, "/many/", settings={"PAGETRAIL_RENDER_MAX_REQUESTS": 200})
-    rendered = run.summary["rendered"][0]
+@pytest.fixture(scope="module")
+def bounded(tmp_path_factory, site):
+    """One rendered crawl for the two bound tests below, with both bounds set: at most 200
+    subresources (the article asks for 3) and a DOM cut at 2,000 bytes (which the test of the
+    subresource bound does not look at). One browser start instead of two."""
+    folder = tmp_path_factory.mktemp("bounded")
+    run = render_crawl(folder, site, "/many/", "/article/",
+                       settings={"PAGETRAIL_RENDER_MAX_REQUESTS": 200,
+                                 "PAGETRAIL_RENDER_MAX_DOM_BYTES": 2000})
+    return folder, {r["url"]: r for r in run.summary["rendered"]}
+
+
+@pytest.mark.xdist_group("render-bounds")
+def test_a_page_requesting_1000_subresources_is_bounded(bounded, site):
+    _, rendered = bounded
+    rendered = rendered[site.url("/many/")]
     assert rendered["resources"] == 200
     assert any("800 requests blocked" in n for n in rendered["notes"]), rendered
     images = {h.path for h in site.hits if re.fullmatch(r"/img/\d+\.gif", h.path)}
     assert len(images) <= 200
 
 
-def test_oversized_dom_is_cut_at_the_bound(tmp_path, site):
-    run = render_crawl(tmp_path, site, "/article/", settings={"PAGETRAIL_RENDER_MAX_DOM_BYTES": 2000})
-    assert any("DOM of" in n for n in run.summary["rendered"][0]["notes"])
-    _, _, dom, _ = rendering_of(tmp_path / "archive", site.url("/article/"))
+@pytest.mark.xdist_group("render-bounds")
+def test_oversized_dom_is_cut_at_the_bound(bounded, site):
+    folder, rendered = bounded
+    assert any("DOM of" in n for n in rendered[site.url("/article/")]["notes"])
+    _, _, dom, _ = rendering_of(folder / "archive", site.url("/article/"))
     assert len(dom) <= 2000
 
 
