@@ -186,9 +186,13 @@ def test_hostile_archived_content_stays_inert(browser, server, crawled):
     address, *_ = server
     page = open_page(browser)
     page.goto(address)
-    page.click("table.pages tbody tr:has-text('hostile') a.title")
+    # A click only starts the navigation: wait for the new page (evaluating the document while
+    # it is replaced can find no documentElement, as happened under load).
+    with page.expect_navigation():
+        page.click("table.pages tbody tr:has-text('hostile') a.title")
     assert_inert(page)
-    page.locator("table.timeline tbody tr.t-changed").first.locator("a").first.click()
+    with page.expect_navigation():
+        page.locator("table.timeline tbody tr.t-changed").first.locator("a").first.click()
     assert "/compare?" in page.url
     body = page.inner_text("main")
     assert "<svg onload=" in body and "data-pwned" in body  # shown as the text they are
