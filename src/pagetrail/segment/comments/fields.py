@@ -215,10 +215,14 @@ def read_comment(el: etree._Element, nested: set) -> dict:
 
     def chrome_in(node: etree._Element) -> set:
         # Searched below the body only (or the comment without its replies' subtrees), so a
-        # long thread is not searched again for every comment in it.
+        # long thread is not searched again for every comment in it. Only what is below
+        # ``node`` can change its text: an author line outside the body left in the set made
+        # the body's text be read a second time (with the set) instead of reusing the read
+        # done when the body was chosen.
+        meta = meta_els if node is el else [m for m in meta_els if any(a is node for a in m.iterancestors())]
         if not _may_have_chrome(blob):
-            return set(meta_els)
-        return {c for c in _chrome_nodes(node, marked) if not skipped(c, el, skip)} | set(meta_els)
+            return set(meta)
+        return {c for c in _chrome_nodes(node, marked) if not skipped(c, el, skip)}.union(meta)
 
     text = ""
     if body is not None:
