@@ -227,7 +227,11 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
         remove(el)
     page_attrs.removed(dropped)
     body = root.find("body")
-    body_chars = len(body.text_content()) if body is not None else 0
+
+    def body_chars() -> int:
+        # Asked only when an ad unit is found. The length is the same at any point before the
+        # removals below: the comment step only wraps and re-inserts elements (no text added or lost).
+        return len(body.text_content()) if body is not None else 0
 
     article_el = picked.article[0] if picked.article else content_root(root)
     found = find_comments(root, protect=article_el, region_hint=picked.comments or None, jsonld=jsonld,
