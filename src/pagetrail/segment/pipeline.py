@@ -222,7 +222,8 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     hits: list[A.AdHit] = [A.AdHit(el, "ad-unit", "site rule") for el in picked.ads]
     keep_for_frames = picked.article + picked.comments
     hits += A.find_ad_frames(root, url, keep_for_frames)
-    dropped = [el for el in root.iter(*P.DROP_TAGS) if not any(h.el is el for h in hits)]
+    hit_els = {h.el for h in hits}  # elements hash by identity: one lookup, not a scan of the hits
+    dropped = [el for el in root.iter(*P.DROP_TAGS) if el not in hit_els]
     for el in dropped:
         remove(el)
     page_attrs.removed(dropped)
