@@ -44,11 +44,9 @@ def fetch(url: str) -> tuple[int, bytes]:
 def test_warcio_checks_every_rendered_record(validators, rendered_archive):  # noqa: F811
     files = sorted(rendered_archive[0].glob("*.warc.gz"))
     assert files
-    for path in files:
-        done = validators.run("warcio", "check", "-v", path)
-        assert "digest pass" in done.stdout
-    listing = "".join(validators.run("warcio", "index", "-f", "warc-type,warc-target-uri", p).stdout
-                      for p in files)
+    for path, checked in validators.warcio_check(files).items():
+        assert "digest pass" in checked, path
+    listing = validators.run("warcio", "index", "-f", "warc-type,warc-target-uri", *files).stdout
     assert '"warc-type": "conversion"' in listing and "urn:fullPage:" in listing
 
 

@@ -41,6 +41,19 @@ class Validators:
             raise AssertionError(f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
         return done
 
+    def warcio_check(self, files: list[Path]) -> dict[str, str]:
+        """``warcio check -v`` over all ``files`` in one run (one Python start, not one per file;
+        it exits non-zero if any record of any file fails): each file's part of the output."""
+        done = self.run("warcio", "check", "-v", *files)
+        parts: dict[str, list[str]] = {}
+        current: list[str] = []
+        for line in done.stdout.splitlines():
+            if line and not line.startswith(" "):
+                current = parts.setdefault(line.strip(), [])
+            else:
+                current.append(line)
+        return {str(path): "\n".join(parts.get(str(path), [])) for path in files}
+
 
 @pytest.fixture(scope="session")
 def validators() -> Validators:
