@@ -38,3 +38,12 @@ def test_batches_are_acknowledged_late_and_one_at_a_time():
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
     assert conf.broker_transport_options["visibility_timeout"] == 30
+
+
+def test_a_worker_killed_mid_sweep_holds_up_the_others_for_seconds_not_minutes():
+    # kombu's sweep for batches past their visibility timeout runs under a lock in Redis that
+    # expires after unacked_mutex_expire (300 s by default) if its holder dies
+    for visibility, most in ((15, 5), (30, 7), (3600, 60)):
+        options = celery_app("redis://127.0.0.1:1/0", visibility).conf.broker_transport_options
+        assert 5 <= options["unacked_mutex_expire"] <= most
+        assert options["unacked_mutex_expire"] < max(visibility, 20)

@@ -63,6 +63,11 @@ def celery_app(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY,  # n
             # default is ~100 s), so a dead worker's batch waits about the timeout, not minutes.
             "unacked_restore_interval": max(1, min(10, int(visibility_timeout // 4))),
             "unacked_restore_throttle": 1,
+            # A sweep holds a lock in Redis for its few milliseconds; a worker killed while
+            # holding it (kill -9, a machine lost) would stop every other worker's sweeps until
+            # the lock expires, 300 s by kombu's default: its batch then waited minutes past the
+            # visibility timeout (seen once in the 50-seed scenario under load).
+            "unacked_mutex_expire": max(5, min(60, int(visibility_timeout // 4))),
         },
         result_backend_transport_options={"visibility_timeout": int(visibility_timeout)},
         result_expires=7 * 24 * 3600,
