@@ -122,12 +122,12 @@ def trailer_after(el: etree._Element, nested: set | frozenset = frozenset()) -> 
     return None
 
 
-def _trailer_line(marked: Marked, nested: set) -> str | None:
+def _trailer_line(marked: Marked, nested: set, skip: set) -> str | None:
     """The "Posted by: NAME | DATE" line of a comment: an element with a trailer class in it, or
     just after it."""
     el = marked.el
     for x in marked.with_class(P.TRAILER_CLASS):
-        if not skipped(x, el, nested - {el}):
+        if not skipped(x, el, skip):
             return text_of(x)
     after = trailer_after(el, nested)
     return text_of(after) if after is not None else None
@@ -166,9 +166,10 @@ def _printed_date(text: str) -> str | None:
     return (m.group(0) + (tail.group(0) if tail else "")).strip()
 
 
-def _trailer(marked: Marked, nested: set, author: str | None, date: str | None) -> tuple[str | None, str | None]:
+def _trailer(marked: Marked, nested: set, skip: set, author: str | None,
+             date: str | None) -> tuple[str | None, str | None]:
     """Author and date from the comment's "Posted by" line, where the markup gave none."""
-    line = _trailer_line(marked, nested)
+    line = _trailer_line(marked, nested, skip)
     if line is None:
         return author, date
     if date is None:
@@ -179,10 +180,13 @@ def _trailer(marked: Marked, nested: set, author: str | None, date: str | None) 
     return author, date
 
 
-def read_comment(el: etree._Element, nested: set) -> dict:
+def read_comment(el: etree._Element, nested: set, skip: set | None = None) -> dict:
     """author, date, text, id, permalink (and the body element) of one comment element;
-    ``nested`` are the other comment elements (replies) whose text must not be counted here."""
-    skip = nested - {el}  # C-level set difference: this runs once per comment
+    ``nested`` are the other comment elements (replies) whose text must not be counted here.
+    ``skip``: those of them inside ``el``, when the caller knows them (default: ``nested``
+    without ``el``, the same as far as ``el``'s subtree is concerned)."""
+    if skip is None:
+        skip = nested - {el}
     plain: dict[etree._Element, str] = {}
 
     def text_without(node: etree._Element, chrome: set | frozenset = frozenset()) -> str:
@@ -235,7 +239,7 @@ def read_comment(el: etree._Element, nested: set) -> dict:
         if title and title not in (author, date) and not text.startswith(title):
             text = f"{title} {text}"
     if author is None or date is None:
-        author, date = _trailer(marked, nested, author, date)
+        author, date = _trailer(marked, nested, skip, author, date)
     if date is None:
         date = _meta_date(marked, skip)
     cid = comment_id(el)
