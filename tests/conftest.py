@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import compileall
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,18 @@ def pytest_configure(config):
         if not hasattr(config, "workerinput"):
             compileall.compile_dir(SRC / "pagetrail", quiet=1)
         sys.dont_write_bytecode = False
+    if not hasattr(config, "workerinput"):
+        # The segmenter's on-disk EasyList cache (segment/easylist_cache.py): the suite's own
+        # folder, shared by its test processes and every child they start (they inherit the
+        # environment), so a test run never writes the user's ~/.cache and always starts cold.
+        config._pagetrail_cache = tempfile.mkdtemp(prefix="pagetrail-test-cache-")
+        os.environ["PAGETRAIL_CACHE_DIR"] = config._pagetrail_cache
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_pagetrail_cache", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
