@@ -6,7 +6,6 @@ which XPaths cannot match, and an XPath that only tests class values (``.//*[con
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Callable, Iterator
 
@@ -16,7 +15,6 @@ from pagetrail.segment.comments.tokens import Tokens
 from pagetrail.segment.textutil import any_of
 
 _COMPILED: dict[str, etree.XPath] = {}
-_MARKED = etree.XPath(".//*[@class or @itemprop]")
 _LITERAL = re.compile(r"'([^']*)'")
 #: One term of a class-only XPath: contains() on @class as it is, padded with spaces, or padded
 #: and normalize-space()d, with a literal.
@@ -24,7 +22,6 @@ _TERM = re.compile(r"contains\((@class|concat\(' ', @class, ' '\)|concat\(' ', n
                    r"'([^']+)'\)")
 _CLASS_TESTS: dict[str, Callable[[str], object] | None] = {}
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
-_ITEMPROP = operator.methodcaller("get", "itemprop")
 #: One step down to a named element, with predicates that hold no brackets of their own.
 _ONE_STEP = re.compile(r"\.//([a-z][a-z0-9]*)(?:\[[^\[\]]*\])*")
 _ELEMENT_TESTS: dict[str, str | None] = {}
@@ -124,9 +121,20 @@ class Marked:
     def __init__(self, el: etree._Element) -> None:
         self.el = el
         self._has: dict[str, bool] = {}
-        self.els: list[etree._Element] = _MARKED(el)
-        self.classes = [(x, x.get("class")) for x in self.els]
-        self.props = " ".join([v for v in map(_ITEMPROP, self.els) if v is not None])
+        # One walk reading each descendant's class and itemprop once: the XPath
+        # ``.//*[@class or @itemprop]`` and reading the values again after it cost 0.255 s on
+        # the comments set's 8,241 comments against 0.164 s.
+        self.els: list[etree._Element] = []
+        self.classes: list[tuple[etree._Element, str | None]] = []
+        props: list[str] = []
+        for x in el.iterdescendants(etree.Element):
+            cls, prop = x.get("class"), x.get("itemprop")
+            if cls is not None or prop is not None:
+                self.els.append(x)
+                self.classes.append((x, cls))
+                if prop is not None:
+                    props.append(prop)
+        self.props = " ".join(props)
         self.blob = " ".join([cls for _x, cls in self.classes if cls is not None] + [self.props])
 
     def has(self, tag: str) -> bool:
