@@ -18,7 +18,7 @@ reports and WACZ downloads.
 
 Replay runs in pywb, which this command starts on another port and stops when it ends (an archived
 page's script then runs on another origin than the app). The first run installs pywb into its own
-virtualenv under ~/.cache/pagetrail/ (set PAGETRAIL_PYWB to a pywb 'wayback' to use your own).
+virtualenv under ~/.cache/pagetrail/ ($PAGETRAIL_CACHE_DIR moves it; set PAGETRAIL_PYWB to a pywb 'wayback' to use your own).
 
 The app listens on 127.0.0.1 unless --host says otherwise; on any other address it requires a
 token: $PAGETRAIL_SERVE_TOKEN, or a random one printed in the address to open. No request changes

@@ -25,19 +25,11 @@ from pathlib import Path
 
 import adblock
 
-#: The environment variable naming the cache folder (default: the user's cache folder).
-ENV = "PAGETRAIL_CACHE_DIR"
+from pagetrail.cachedir import ENV, cache_dir
+
+__all__ = ["ENV", "cache_dir", "engine", "list_key", "read", "write"]
+
 _MAGIC = b"pagetrail-cache"
-
-
-def cache_dir() -> Path:
-    """Where entries are kept: $PAGETRAIL_CACHE_DIR, else $XDG_CACHE_HOME/pagetrail, else
-    ~/.cache/pagetrail."""
-    given = os.environ.get(ENV)
-    if given:
-        return Path(given)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "pagetrail"
 
 
 def _path(kind: str, key: str) -> Path:

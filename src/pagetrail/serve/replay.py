@@ -8,7 +8,7 @@ or drive the app. Its configuration (a temporary folder outside the archive) poi
 archive's own index (``index.cdxj`` and its runs) and WARC files; pywb only reads them.
 
 Which pywb: ``$PAGETRAIL_PYWB`` (a ``wayback`` executable), else ``wayback`` on the PATH, else the
-venv under ``$XDG_CACHE_HOME/pagetrail/pywb-venv`` (built with pip the first time).
+venv under the cache folder (``pagetrail.cachedir``: ``~/.cache/pagetrail/pywb-venv`` by default) (built with pip the first time).
 """
 
 from __future__ import annotations
@@ -23,14 +23,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pagetrail.cachedir import cache_dir
+
 COLLECTION = "pagetrail"
 PYWB_REQUIREMENT = "pywb>=2.8,<3"
 START_TIMEOUT_S = 60.0
 
 
 def cache_venv() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "pagetrail" / "pywb-venv"
+    return cache_dir() / "pywb-venv"
 
 
 def find_wayback(build: bool = True, log=print) -> tuple[str | None, str]:  # noqa: ANN001
