@@ -34,6 +34,8 @@ SAMPLES = {
 #: Pages where a finder must find nothing: a comment's author and date, a class word that
 #: only contains "byline".
 MISSES = {
+    M.TITLE_XPATHS[3]: '<header><h1>T</h1></header><article><h2>U</h2></article>',
+    M.TITLE_XPATHS[4]: '<h2>T</h2>',
     M.BYLINE_XPATHS[2]: '<div itemtype="https://schema.org/Comment"><div itemprop="author">'
                         '<span itemprop="name">C</span></div></div>',
     M.BYLINE_XPATHS[3]: '<div itemtype="https://schema.org/Comment"><span itemprop="author">C</span></div>',

@@ -151,6 +151,21 @@ def _title_heading(page: _Page) -> list[etree._Element]:
     return []
 
 
+def _title_article_h1(page: _Page) -> list[etree._Element]:
+    """TITLE_XPATHS[3] in Python: the first <h1> inside an <article> or <main> (libxml2 walks
+    the page twice for the union, then sorts it, for its first node)."""
+    if not page.whole:
+        return _xpath(TITLE_XPATHS[3])(page.root)
+    return next(([h] for h in page.root.iter("h1") if any(a.tag in ("article", "main") for a in h.iterancestors())), [])
+
+
+def _title_h1(page: _Page) -> list[etree._Element]:
+    """TITLE_XPATHS[4] in Python: the page's first <h1>."""
+    if not page.whole:
+        return _xpath(TITLE_XPATHS[4])(page.root)
+    return next(([h] for h in page.root.iter("h1")), [])
+
+
 def _byline_class(page: _Page) -> list[etree._Element]:
     """BYLINE_XPATHS[5] in Python, over the page's class values (document order)."""
     for el, value in page.classes():
@@ -164,7 +179,8 @@ def _byline_class(page: _Page) -> list[etree._Element]:
 
 
 #: XPaths above that are cheaper as a Python search; same result, same order.
-FINDERS = {TITLE_XPATHS[2]: _title_heading, BYLINE_XPATHS[2]: _byline_author_name, BYLINE_XPATHS[3]: _byline_author,
+FINDERS = {TITLE_XPATHS[2]: _title_heading, TITLE_XPATHS[3]: _title_article_h1, TITLE_XPATHS[4]: _title_h1,
+           BYLINE_XPATHS[2]: _byline_author_name, BYLINE_XPATHS[3]: _byline_author,
            BYLINE_XPATHS[4]: _byline_rel, BYLINE_XPATHS[5]: _byline_class, DATE_XPATHS[2]: _date_published,
            DATE_XPATHS[4]: _date_article_time, DATE_XPATHS[5]: _date_time_class}
 
