@@ -28,6 +28,7 @@ from pagetrail.archive.reader import Member, split_http, status_of
 from pagetrail.archive.records import Record
 from pagetrail.archive.timestamps import from_warc_date
 from pagetrail.archive.warcfile import Written
+from pagetrail.atomicfile import replaced
 
 INDEX_NAME = "index.cdxj"
 LOCK_NAME = ".index.lock"
@@ -173,19 +174,11 @@ def iter_index(folder: Path) -> Iterator[str]:
             fh.close()
 
 
-def _write_sorted(folder: Path, target: Path, lines: Iterable[str]) -> None:
-    """Write ``lines`` (sorted) to a temporary file that then replaces ``target``."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for text in _unique(lines):
-                out.write(text + "\n")
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the index is as readable as the WARCs
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def _write_sorted(target: Path, lines: Iterable[str]) -> None:
+    """Write ``lines`` (sorted) to a temporary file beside ``target`` that then replaces it."""
+    with replaced(target, "w", encoding="utf-8", prefix=".index.") as out:
+        for text in _unique(lines):
+            out.write(text + "\n")
 
 
 def _merged(paths: list[Path], extra: Iterable[str] = ()) -> Iterator[str]:
@@ -214,16 +207,16 @@ def merge(folder: Path, new_lines: Iterable[str], *, replace_all: bool = False,
     with locked(folder, guard):
         deltas = _deltas(folder)
         if replace_all:
-            _write_sorted(folder, main, new_sorted)
+            _write_sorted(main, new_sorted)
             for path in deltas:
                 path.unlink(missing_ok=True)
             return
         if not deltas and _size(main) < MIN_SPLIT:
-            _write_sorted(folder, main, _merged([main], new_sorted))
+            _write_sorted(main, _merged([main], new_sorted))
             return
         number = int(deltas[-1].stem.split("-")[1]) + 1 if deltas else 1
         newest = folder / f"index-{number:08d}.cdxj"
-        _write_sorted(folder, newest, new_sorted)
+        _write_sorted(newest, new_sorted)
         deltas.append(newest)
         while deltas:
             last = deltas[-1]
@@ -233,7 +226,7 @@ def merge(folder: Path, new_lines: Iterable[str], *, replace_all: bool = False,
                 break
             # A crash between the replace and the unlink leaves lines in both: readers drop
             # duplicates (iter_index), and the next merge of these runs removes them.
-            _write_sorted(folder, before, _merged([before, last]))
+            _write_sorted(before, _merged([before, last]))
             last.unlink()
             deltas.pop()
 

@@ -8,18 +8,17 @@ segmenter or an upgraded dependency never reads a stale snapshot.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from pagetrail.archive.httpblock import header_value
 from pagetrail.archive.model import Capture
 from pagetrail.archive.rendered import page_url
+from pagetrail.atomicfile import replaced
 from pagetrail.seeds import SiteRules
 from pagetrail.segment.model import Snapshot
 
@@ -87,21 +86,11 @@ class SnapshotCache:
 
 
 def _write(path: Path, snap: Snapshot) -> None:
-    """Write a cache entry whole or not at all. The temporary file has a name of its own (not
-    the process id alone): two threads of one process (``pagetrail serve``'s requests) may
-    write the same entry at once, and one would move the other's half-written file in place."""
-    tmp = None
+    """Write a cache entry whole or not at all (``atomicfile.replaced``: two threads of one
+    process, ``pagetrail serve``'s requests, may write the same entry at once)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with replaced(path, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(snap.to_dict(), ensure_ascii=False))
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is as readable as the archive
-        os.replace(tmp, path)
-        tmp = None
     except OSError:
         pass  # the cache is an optimisation: a full disk or read-only archive only costs time
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)

@@ -8,7 +8,7 @@ Entries live in ``$PAGETRAIL_CACHE_DIR``, else ``$XDG_CACHE_HOME/pagetrail``, el
 is derived from: the list's rules, the library's version), with a header repeating the key, the
 payload's length and CRC-32. A missing, unreadable, damaged or foreign entry, or a folder that
 cannot be written, is never an error: the caller builds the value in memory as it would without a
-cache. An entry is written whole or not at all (a temporary file of its own, then renamed).
+cache. An entry is written whole or not at all (``atomicfile.replaced``).
 Entries of older keys are left in place (one per list or library upgrade, a few MB each)."""
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
-import os
-import tempfile
 import zlib
 from collections.abc import Callable
 from importlib import metadata
@@ -25,6 +23,7 @@ from pathlib import Path
 
 import adblock
 
+from pagetrail.atomicfile import replaced
 from pagetrail.cachedir import ENV, cache_dir
 
 __all__ = ["ENV", "cache_dir", "engine", "list_key", "read", "write"]
@@ -59,28 +58,17 @@ def write(kind: str, key: str, payload: bytes | Callable[[], bytes]) -> bool:
     """Store ``payload`` (or what calling it returns: made only once the folder is known to be
     writable) for ``kind`` and ``key``; False when it could not be (a read-only or missing
     folder, a full disk): the cache is an optimisation, never a failure."""
-    tmp = None
     try:
         path = _path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
+        with replaced(path) as fh:
             if callable(payload):
                 payload = payload()
             fh.write(_header(key, payload))
             fh.write(payload)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the entry holds nothing secret
-        os.replace(tmp, path)
-        tmp = None
         return True
     except (OSError, RuntimeError):
         return False
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def list_key(fingerprint: str) -> str:
