@@ -54,3 +54,18 @@ def test_folder_mode_picks_up_new_and_removed_files(tmp_path):
     assert sorted(watcher.poll()) == ["a", "b"]
     (folder / "one.toml").unlink()
     assert sorted(watcher.poll()) == ["b"]
+
+
+def test_a_snapshot_is_written_beside_another_writers_temporary_file(tmp_path):
+    # Two daemons (a leader and its standby) share the snapshot folder and may snapshot the same
+    # seed file at once: neither may take or clobber the other's temporary file.
+    path = tmp_path / "seeds.toml"
+    write_seeds(path, [seed("a")])
+    snapshots = tmp_path / "snapshots"
+    first = SeedWatcher([str(path)], snapshots).load_initial()["a"].snapshot
+    Path(first).unlink()
+    others = Path(first).with_suffix(".tmp")
+    others.write_text("half-written by the other daemon")
+    again = SeedWatcher([str(path)], snapshots).load_initial()["a"].snapshot
+    assert again == first and Path(again).read_text() == path.read_text()
+    assert others.read_text() == "half-written by the other daemon"

@@ -186,3 +186,17 @@ def test_no_scaffolding_fallbacks_in_the_operator_modules():
         assert "except ImportError" not in text and "not built yet" not in text, path
         assert "ModuleNotFoundError" not in text, path
     assert "cli import main" not in (src / "commands" / "demo.py").read_text(encoding="utf-8")
+
+
+def test_saving_leaves_another_writers_temporary_file_alone(tmp_path):
+    # A standby daemon on the same archive writes the same status file: each writer has a
+    # temporary file of its own, so neither renames or overwrites the other's half-written one.
+    book = StatusBook(tmp_path)
+    book.record(seed(), True, "ok")
+    others = book.path.with_suffix(".tmp")
+    others.parent.mkdir(parents=True)
+    others.write_text("another writer's half-written status", encoding="utf-8")
+    book.save()
+    assert others.read_text(encoding="utf-8") == "another writer's half-written status"
+    assert "news" in read_status(tmp_path)
+    assert sorted(p.name for p in book.path.parent.iterdir()) == sorted([book.path.name, others.name])

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pagetrail.atomicfile import replaced
 from pagetrail.dburl import cluster_module, redact
 from pagetrail.errors import UsageError
 from pagetrail.schedule.child import DEFAULT_COMMAND, ChildCrawl, CrawlRun, crawl_command
@@ -215,9 +216,9 @@ def crawl_batch(config: WorkerConfig, batch: dict, worker: str) -> dict:
     for name, text in sorted(batch["files"].items()):
         path = seeds_dir / Path(name).name  # the daemon's snapshot names carry the content hash
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+            # several workers (processes or hosts) may share this folder: each writes its own temp file
+            with replaced(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
         paths.append(str(path))
     options = ("-s", "PAGETRAIL_WARC_APPEND=True", *batch.get("options", ()))
     command = crawl_command(paths, names, str(config.archive), config.crawl_base, options)

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from pagetrail.atomicfile import replaced
 from pagetrail.seeds import Seed, SeedError, load_seed_file, seed_files
 
 log = logging.getLogger("pagetrail.schedule")
@@ -116,9 +117,9 @@ class SeedWatcher:
         digest = hashlib.sha1(path.encode() + b"\0" + text).hexdigest()[:12]
         snapshot = self.snapshot_dir / f"{Path(path).stem}-{digest}.toml"
         if not snapshot.exists():
-            tmp = snapshot.with_suffix(".tmp")
-            tmp.write_bytes(text)
-            tmp.replace(snapshot)
+            # a standby daemon on the same archive may write the same snapshot at the same time
+            with replaced(snapshot) as fh:
+                fh.write(text)
         try:
             seeds = load_seed_file(snapshot)
         except SeedError as exc:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pagetrail.atomicfile import replaced
 from pagetrail.schedule.control import schedule_dir
 from pagetrail.seeds import Seed
 
@@ -102,10 +102,9 @@ class StatusBook:
         with self._lock:
             data = {"seeds": {name: {k: v for k, v in asdict(s).items() if k != "name"}
                               for name, s in sorted(self.seeds.items())}}
-            tmp = self.path.with_suffix(".tmp")
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-                os.replace(tmp, self.path)
+                with replaced(self.path, "w", encoding="utf-8") as fh:
+                    fh.write(json.dumps(data, indent=1))
             except OSError as exc:
                 log.warning("cannot write %s: %s", self.path, exc)
