@@ -106,6 +106,19 @@ def test_open_file_of_a_live_writer_is_left_alone(tmp_path):
 
 
 
+def written_bytes(folder: Path) -> int:
+    """The size of the WARC files so far. The writer renames a file when it closes it (X.open ->
+    X), which can fall between listing the folder and reading a size: that file is counted under
+    its new name on the next look."""
+    total = 0
+    for path in folder.glob("*.warc.gz*"):
+        try:
+            total += path.stat().st_size
+        except FileNotFoundError:
+            pass
+    return total
+
+
 def kill_mid_stream(script: str, folder: Path, ready: Path) -> None:
     """Run the WRITER script and SIGKILL it once it has written 2000 more bytes after ``ready``."""
     child = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE)
@@ -113,8 +126,8 @@ def kill_mid_stream(script: str, folder: Path, ready: Path) -> None:
         while not ready.exists():
             assert child.poll() is None, child.stderr.read().decode()
             time.sleep(0.02)
-        grown = sum(p.stat().st_size for p in folder.glob("*.warc.gz*")) + 1
-        while sum(p.stat().st_size for p in folder.glob("*.warc.gz*")) < grown + 2000:
+        grown = written_bytes(folder) + 1
+        while written_bytes(folder) < grown + 2000:
             assert child.poll() is None, child.stderr.read().decode()
             time.sleep(0.005)
         child.send_signal(signal.SIGKILL)
