@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from pagetrail.schedule.queue import QUEUE
 from tests.support.daemon import (
     TIMEOUT,
     Daemon,
@@ -124,6 +125,21 @@ def check_catalog(archive: Path, names: Iterable[str] = (), site: RecordingSite 
         short = {n: per_url[site.url(f"/{n}")] for n in names if per_url[site.url(f"/{n}")] < at_least}
         assert not short, f"captured fewer than {at_least} times: {short}"
     return captures
+
+
+def queued_with(broker: str, seed: str) -> bool:
+    """Whether a batch holding ``seed`` waits in the broker's queue (Redis): sent and not yet taken,
+    or handed back by a visibility sweep. Read from Redis itself (each queued message is a JSON
+    list entry whose headers name its seeds), so a test can act on the moment it is queued."""
+    import redis
+
+    client = redis.Redis.from_url(broker)
+    try:
+        wanted = f"'{seed}'".encode()
+        return any(wanted in message for key in client.scan_iter(f"{QUEUE}*")
+                   if client.type(key) == b"list" for message in client.lrange(key, 0, -1))
+    finally:
+        client.close()
 
 
 def never_overlapped(site: RecordingSite, names: Iterable[str]) -> None:
