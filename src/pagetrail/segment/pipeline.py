@@ -5,7 +5,7 @@ only orders them and turns what they find into a Snapshot."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
@@ -22,7 +22,15 @@ from pagetrail.segment.model import Ad, Article, Snapshot, normalise_text
 from pagetrail.segment.parse import parse
 from pagetrail.segment.promos import find_promos
 from pagetrail.segment.rules import apply_rules
-from pagetrail.segment.textutil import PageAttributes, any_of, attrs, remove, slot_path, text_of
+from pagetrail.segment.textutil import (
+    PageAttributes,
+    any_of,
+    attrs,
+    doc_key,
+    remove,
+    slot_path,
+    text_of,
+)
 
 TIME_BUDGET = P.TIME_BUDGET
 #: Any of the sidebar tokens in a lowercased class or id value (one C-level search, not a
@@ -34,25 +42,27 @@ _SIDEBAR_TAGS = frozenset(("div", "section", "aside"))
 
 
 class _Positions:
-    """Where an element sits relative to the article and the comments, from document order
-    recorded before anything is removed."""
+    """Where an element sits relative to the article and the comments, in the document order
+    of the tree as it is when this is made (nothing is removed before the ads are placed)."""
 
-    def __init__(self, root: etree._Element, article: etree._Element | None, comments: etree._Element | None,
-                 order: dict[etree._Element, int] | None = None) -> None:
-        self.order = order if order is not None else {el: i for i, el in enumerate(root.iter())}
+    def __init__(self, root: etree._Element, article: etree._Element | None, comments: etree._Element | None) -> None:
+        self.root = root
+        self._keys: dict[etree._Element, tuple[int, ...] | None] = {}
         self.article, self.comments = article, comments
-        self.a_span = self._span(article)
-        self.c_span = self._span(comments)
+        self.a_start = self.key(article) if article is not None else None
+        self.c_start = self.key(comments) if comments is not None else None
 
-    def _span(self, el: etree._Element | None) -> tuple[int, int] | None:
-        if el is None:
-            return None
-        # The last descendant in document order, down the last children: walking the whole
-        # article for it cost more than the rest of the positions step.
-        last = el
-        while (child := next(last.iterchildren(etree.Element, reversed=True), None)) is not None:
-            last = child
-        return self.order.get(el, 0), self.order.get(last, 0)
+    def rank(self, el: etree._Element) -> tuple[int, ...] | None:
+        """``el``'s place in document order (textutil.doc_key), None when it is out of the tree."""
+        try:
+            return self._keys[el]
+        except KeyError:
+            found = self._keys[el] = doc_key(el, self.root)
+            return found
+
+    def key(self, el: etree._Element) -> tuple[int, ...]:
+        """A sort key in document order; an element out of the tree sorts with the root."""
+        return self.rank(el) or ()
 
     def of(self, el: etree._Element) -> str:
         chain = [el, *el.iterancestors()]
@@ -68,13 +78,13 @@ class _Positions:
                 return "footer"
             if a.tag == "aside" or _SIDEBAR.search(tokens):
                 return "sidebar"
-        i = self.order.get(el)
-        if i is None or self.a_span is None:
+        i = self.rank(el)
+        if i is None or self.a_start is None:
             return "unknown"
-        if i < self.a_span[0]:
+        if i < self.a_start:
             return "header"
-        if self.c_span is not None:
-            return "between-article-and-comments" if i < self.c_span[0] else "footer"
+        if self.c_start is not None:
+            return "between-article-and-comments" if i < self.c_start else "footer"
         return "after-article"
 
 
@@ -94,11 +104,12 @@ def _head_text(el: etree._Element, n: int) -> str:
     return "".join(parts)[:n]
 
 
-def _chrome_elements(root: etree._Element, page_attrs: PageAttributes, order: dict) -> Iterator[tuple[etree._Element, str]]:
+def _chrome_elements(root: etree._Element, page_attrs: PageAttributes,
+                     order: Callable[[etree._Element], tuple[int, ...]]) -> Iterator[tuple[etree._Element, str]]:
     """The page's chrome (patterns_article.CHROME), kind by kind, each kind in document order. Tags are
     found by libxml2's own tag walk and roles in the shared attribute index: five XPaths over
-    the whole page cost more than everything done with what they found. ``order`` is the
-    document order of the tree as it is now."""
+    the whole page cost more than everything done with what they found. ``order`` gives sort
+    keys in the document order of the tree as it is now."""
     roles: dict[str, list[etree._Element]] = {}
     for _i, el, value in page_attrs.named("role"):
         roles.setdefault(value, []).append(el)
@@ -112,12 +123,13 @@ def _chrome_elements(root: etree._Element, page_attrs: PageAttributes, order: di
                if not (not_in_article and any(a.tag == "article" for a in el.iterancestors()))]
         by_role = roles.get(role, []) if role else []
         if by_role:
-            els = sorted(dict.fromkeys(els + by_role), key=order.__getitem__)
+            els = sorted(dict.fromkeys(els + by_role), key=order)
         for el in els:
             yield el, what
 
 
-def _chrome(root: etree._Element, page_attrs: PageAttributes, order: dict) -> list[str]:
+def _chrome(root: etree._Element, page_attrs: PageAttributes,
+            order: Callable[[etree._Element], tuple[int, ...]]) -> list[str]:
     """Descriptions of the page's chrome for Snapshot.ignored (the first 30)."""
     out: list[str] = []
     for el, what in _chrome_elements(root, page_attrs, order):
@@ -168,7 +180,6 @@ def _promo_regions(root: etree._Element, article: etree._Element, comments: etre
     in_article = len(regions)
     taken = set(regions) | ({comments} if comments is not None else set())
     holding = {a for el in taken for a in el.iterancestors()}  # would swallow a region
-    order = page_attrs.order()
     sidebars = {el for el in root.iter("aside")}
     verdicts: dict[str, bool] = {}  # a page repeats its class values: each is tested once
     for name in ("class", "id"):
@@ -179,7 +190,7 @@ def _promo_regions(root: etree._Element, article: etree._Element, comments: etre
                     found = verdicts[value] = _SIDEBAR.search(value.lower()) is not None
                 if found:
                     sidebars.add(el)
-    for el in sorted(sidebars, key=lambda e: order.get(e, 0)):  # outer ones first
+    for el in sorted(sidebars, key=lambda e: doc_key(e, root) or ()):  # outer ones first
         if el in holding or el in taken or any(a in taken for a in el.iterancestors()):
             continue
         regions.append(el)
@@ -242,7 +253,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     if found.first_post is not None and not picked.article:
         article_el = found.first_post
     keep = [x for x in (article_el, comment_region) if x is not None] + picked.comments
-    positions = _Positions(root, article_el, comment_region, page_attrs.order())
+    positions = _Positions(root, article_el, comment_region)
 
     if not over_budget("EasyList element hiding"):
         hits += A.find_ad_units(root, url, keep, body_chars, page_attrs)
@@ -287,7 +298,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     found_ads: list[tuple[int, Ad]] = []
     for h in hits + promos:
         links = h.links if h.promo is not None else list(dict.fromkeys(h.links + _links(h.el)))
-        found_ads.append((positions.order.get(h.el, 0), Ad(kind=h.kind, text=h.text if h.text is not None else text_of(h.el),
+        found_ads.append((positions.key(h.el), Ad(kind=h.kind, text=h.text if h.text is not None else text_of(h.el),
                            links=links,
                            position=positions.of(h.el), slot=slot_path(h.el), reason=h.reason)))
     for h, pos, whole_block in link_hits:
@@ -295,7 +306,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
         # article or comment change), so the ad is the link alone; its anchor goes in the reason.
         text = text_of(h.el) if whole_block else ""
         reason = h.reason if whole_block else f"{h.reason}; in the text: {text_of(h.el)[:80]!r}"
-        found_ads.append((positions.order.get(h.el, 0), Ad(
+        found_ads.append((positions.key(h.el), Ad(
             kind=h.kind, text=text, links=h.links, position=pos, slot=slot_path(h.el), reason=reason)))
     snap.ads = [ad for _i, ad in sorted(found_ads, key=lambda pair: pair[0])]
 
@@ -303,7 +314,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     doomed = [h.el for h in hits] + [e for h in hits for e in h.extra]
     doomed += [h.el for h, _pos, drop in link_hits if drop]
     doomed += found.remove
-    snap.ignored = _chrome(root, page_attrs, positions.order)
+    snap.ignored = _chrome(root, page_attrs, positions.key)
     for p in promos:
         p.promo.cut()
         doomed += [r.block for r in p.promo.runs if not "".join(r.block.itertext()).strip()]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -137,6 +136,23 @@ def slot_path(el: etree._Element, levels: int = 3) -> str:
     return " > ".join(reversed(names))
 
 
+def doc_key(el: etree._Element, root: etree._Element) -> tuple[int, ...] | None:
+    """A key that sorts the elements below ``root`` in document order (each one's child index
+    under its parent, from ``root`` down: an ancestor's key is a prefix of its descendants',
+    so it sorts first), or None when ``el`` is not below ``root``. For the few elements a step
+    orders (ads, sidebars, chrome): a rank for every element of the page cost a dict entry per
+    element and kept every element's Python object alive."""
+    path = []
+    node = el
+    while (parent := node.getparent()) is not None:
+        path.append(parent.index(node))
+        node = parent
+    if node is not root:
+        return None
+    path.reverse()
+    return tuple(path)
+
+
 class PageAttributes:
     """Every attribute of a page by name, as (rank, element, value) in document order, from
     one walk shared by the steps that test class, id, role and markup attributes (comments,
@@ -148,17 +164,14 @@ class PageAttributes:
         self.root = root
         self._by_name: dict[str, list[tuple[int, etree._Element, str]]] | None = None
         self._names: frozenset[str] | None = None
-        self._elements: list[etree._Element] = []
-        self._order: dict[etree._Element, int] | None = None
 
     def changed(self) -> None:
-        self._by_name = self._names = self._order = None
-        self._elements = []
+        self._by_name = self._names = None
 
     def removed(self, subtrees: Iterable[etree._Element]) -> None:
-        """Forget the elements of ``subtrees`` (in document order), just taken out of the tree (the
-        rest's attributes untouched): the index a new walk would give (ranks keep their order, with
-        gaps), without walking the page again. Lets the index be built before the pipeline drops scripts and
+        """Forget the elements of ``subtrees``, just taken out of the tree (the rest's attributes
+        untouched): the index a new walk would give (ranks keep their order, with gaps), without
+        walking the page again. Lets the index be built before the pipeline drops scripts and
         the like, for the metadata step: its searches 0.40 -> 0.16 s on the 1,117 pages (index
         built apart), for 0.12 s here."""
         by = self._by_name
@@ -167,26 +180,6 @@ class PageAttributes:
         gone = {el for sub in subtrees for el in sub.iter(etree.Element)}
         if not gone:
             return
-        # The elements gone are runs of the element list (document order), each starting at one
-        # of the subtrees: the list is cut by slices instead of testing every element.
-        elements, kept, covered = self._elements, [], set()
-        pos, n = 0, len(elements)
-        for sub in subtrees:
-            if sub in covered:
-                continue  # in a run already cut out (a subtree that was inside another)
-            try:
-                start = end = elements.index(sub, pos)
-            except ValueError:
-                # not indexed (added since the walk) or not in document order: a new walk
-                self.changed()
-                return
-            while end < n and elements[end] in gone:
-                end += 1
-            covered.update(elements[start:end])
-            kept += elements[pos:start]
-            pos = end
-        kept += elements[pos:]
-        self._elements = kept
         for name in {name for el in gone for name in el.keys()}:
             group = by.get(name)
             if group is not None:
@@ -195,7 +188,7 @@ class PageAttributes:
                     by[name] = kept
                 else:
                     del by[name]
-        self._names = self._order = None
+        self._names = None
 
     def _grouped(self) -> dict[str, list[tuple[int, etree._Element, str]]]:
         if self._by_name is None:
@@ -203,12 +196,7 @@ class PageAttributes:
             # the walk (0.544 -> 0.498 s on the 1,117 pages); handed on as a plain dict
             by: defaultdict[str, list[tuple[int, etree._Element, str]]] = defaultdict(list)
             i = 0
-            # Every element is kept: its order is known without another walk, and lxml hands
-            # later walks of the page these Python objects instead of building new ones.
-            self._elements = elements = []
-            keep = elements.append
             for el in self.root.iter(etree.Element):
-                keep(el)
                 for name, value in el.items():
                     by[name].append((i, el, value))
                     i += 1
@@ -221,11 +209,9 @@ class PageAttributes:
 
     def order(self) -> dict[etree._Element, int]:
         """Each element's rank in document order (elements only: libxml2's comments and
-        processing instructions are dropped by the parser)."""
-        if self._order is None:
-            self._grouped()
-            self._order = dict(zip(self._elements, itertools.count()))
-        return self._order
+        processing instructions are dropped by the parser). A walk of the whole page: the
+        steps order their few elements by :func:`doc_key` instead."""
+        return {el: i for i, el in enumerate(self.root.iter(etree.Element))}
 
     def names(self) -> frozenset[str]:
         """The attribute names that occur on the page."""
