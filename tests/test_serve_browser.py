@@ -139,12 +139,16 @@ def test_list_page_compare_replay(browser, server, crawled, tmp_path):
 
     # Filter by channel: the comments of the example changed (version 2), the hostile page's too.
     page.select_option("select[name=channel]", "comments")
-    page.click("form.filters button")
+    # A click only starts the navigation: each one below waits for the new page's load before
+    # reading it (its URL changes first; counting rows then found none, as happened under load).
+    with page.expect_navigation():
+        page.click("form.filters button")
     assert "channel=comments" in page.url
     assert page.locator("table.pages tbody tr").count() >= 1
 
     page.goto(address)
-    page.click("table.pages tbody tr:has-text('heparin') a.title")
+    with page.expect_navigation():
+        page.click("table.pages tbody tr:has-text('heparin') a.title")
     assert "/page?url=" in page.url
     timeline = page.locator("table.timeline tbody tr")
     assert timeline.count() == CRAWLS
@@ -154,7 +158,8 @@ def test_list_page_compare_replay(browser, server, crawled, tmp_path):
     # Any two captures: the first (A) and the last (B).
     timeline.nth(CRAWLS - 1).locator("input[name=a]").check()
     timeline.nth(0).locator("input[name=b]").check()
-    page.click("form.pick button")
+    with page.expect_navigation():
+        page.click("form.pick button")
     assert "/compare?" in page.url
     for title in ("Article", "Ads and promotions", "Comments"):
         assert page.locator(f"section.channel h2:has-text('{title}')").count() == 1
@@ -205,8 +210,10 @@ def test_every_screen_fits_a_phone(browser, server, tmp_path):
     address, *_ = server
     page = open_page(browser, 390, 844)
     page.goto(address)
-    page.click("table.pages tbody tr:has-text('heparin') a.title")
-    page.locator("table.timeline tbody tr").first.locator("a").first.click()
+    with page.expect_navigation():
+        page.click("table.pages tbody tr:has-text('heparin') a.title")
+    with page.expect_navigation():  # page.url below is the page this click opens
+        page.locator("table.timeline tbody tr").first.locator("a").first.click()
     for url in (address, page.url):
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 392, url
