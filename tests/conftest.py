@@ -65,3 +65,37 @@ def pg_server():
     from tests.support.postgres import start_postgres
 
     yield from start_postgres()
+
+
+# The rendered crawls of /article/ that test_render_captures.py and test_render_replay.py both read:
+# session fixtures, made once in the test process that runs both modules' tests (their
+# xdist_group "render-article"). A rendered crawl costs ~4 s CPU (Chromium's start, the crawl).
+@pytest.fixture(scope="session")
+def render_pages():
+    """The rendering tests' local site (tests/support/render_site.py)."""
+    from tests.support.render_site import render_site
+
+    with render_site() as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def rendered_article(tmp_path_factory, render_pages):
+    """One rendered crawl of /article/ with the default bounds into a fresh archive: (its folder,
+    holding the seed file and the archive; the crawl's run). Tests only read it."""
+    from tests.support.render_site import render_crawl
+
+    folder = tmp_path_factory.mktemp("article")
+    return folder, render_crawl(folder, render_pages, "/article/")
+
+
+@pytest.fixture(scope="session")
+def rendered_article_again(tmp_path_factory, rendered_article, render_pages):
+    """A copy of rendered_article's archive (which stays as it was) and a second rendered crawl of
+    /article/ into it: the page and its subresources revisits, the script's promo new. (Its
+    folder; the second crawl's run.) Tests only read it."""
+    from tests.support.render_site import render_crawl
+
+    folder = tmp_path_factory.mktemp("article-again")
+    shutil.copytree(rendered_article[0] / "archive", folder / "archive")
+    return folder, render_crawl(folder, render_pages, "/article/")

@@ -20,27 +20,25 @@ from lxml import html as lxml_html
 from pagetrail.archive import Archive
 from pagetrail.archive.rendered import find_rendering
 from pagetrail.segment import segment
-from tests.support.crawl_runs import ROOT, crawl, read_records, write_seeds
+from tests.support.crawl_runs import ROOT, read_records, write_seeds
 from tests.support.daemon import wait_for
-from tests.support.render_site import AD_HOST, COMMENTS, render_site
+from tests.support.render_site import AD_HOST, COMMENTS, render_crawl
 
 pytestmark = pytest.mark.browser
 HANG = 600  # seconds after which a child that should have exited counts as hung
 
 
 @pytest.fixture(scope="module")
-def site():
-    with render_site() as s:
-        yield s
+def site(render_pages):
+    return render_pages
 
 
 @pytest.fixture(scope="module")
-def article(tmp_path_factory, site):
+def article(rendered_article):
     """One rendered crawl of /article/ with the default bounds, into a fresh archive: the tests
     that check what it captured share it (they only read it) rather than each rendering the
-    same page again; its folder holds the run's seed file and archive."""
-    folder = tmp_path_factory.mktemp("article")
-    return folder, render_crawl(folder, site, "/article/")
+    same page again; its folder holds the run's seed file and archive (tests/conftest.py)."""
+    return rendered_article
 
 
 @pytest.fixture(scope="module")
@@ -55,18 +53,6 @@ def scripted(tmp_path_factory, site):
     run = render_crawl(folder, site, "/lazy/", "/frames/", "/endless/",
                        settings={"PAGETRAIL_RENDER_CHROMIUM_ARGS": f"'{rules}'"})
     return folder, {r["url"]: r for r in run.summary["rendered"]}
-
-
-def render_crawl(tmp_path: Path, site, *paths: str, settings: dict | None = None):
-    seeds = write_seeds(tmp_path / "seeds.toml",
-                        [{"url": site.url(p), "name": p.strip("/") or "root", "render": True}
-                         for p in paths])
-    # Generous time bounds: the tests check what is captured, and a loaded machine is slow
-    settings = {"PAGETRAIL_RENDER_TOTAL_SECONDS": 300, **(settings or {})}
-    extra = [a for k, v in settings.items() for a in ("--set", f"{k}={v}")]
-    run = crawl(seeds, "--archive", tmp_path / "archive", "--json", *extra)
-    assert run.returncode == 0, run.stderr
-    return run
 
 
 def rendering_of(archive_dir: Path, url: str):
@@ -154,10 +140,11 @@ def test_everything_the_browser_fetched_is_archived_with_its_request(article, si
 
 
 @pytest.mark.xdist_group("render-article")
-def test_a_second_crawl_dedups_subresources_and_reports_the_new_affiliate_id(tmp_path, article, site):
-    # The first crawl is the shared one: a copy of its archive, so the others' stays as it was.
-    shutil.copytree(article[0] / "archive", tmp_path / "archive")
-    run = render_crawl(tmp_path, site, "/article/")
+def test_a_second_crawl_dedups_subresources_and_reports_the_new_affiliate_id(
+        tmp_path, rendered_article_again, site):
+    # The first crawl is the shared one: a copy of its archive (the others' stays as it was),
+    # crawled again (tests/conftest.py; test_render_replay.py reads the result too).
+    again, run = rendered_article_again
     rendered = run.summary["rendered"][0]
     assert rendered["revisits"] == 3  # promo.js, style.css, comments: unchanged bytes
     # The fetched HTML is identical (a revisit), but the script put a new affiliate link in:
@@ -168,7 +155,7 @@ def test_a_second_crawl_dedups_subresources_and_reports_the_new_affiliate_id(tmp
     # The HTML report shows both captures' screenshots side by side, inline, without script
     report = tmp_path / "report.html"
     done = subprocess.run([sys.executable, "-m", "pagetrail", "diff", site.url("/article/"),
-                           "--archive", str(tmp_path / "archive"), "--format", "html",
+                           "--archive", str(again / "archive"), "--format", "html",
                            "-o", str(report)], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert done.returncode == 0, done.stderr

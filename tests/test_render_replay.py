@@ -10,24 +10,21 @@ import urllib.request
 import pytest
 
 from pagetrail.archive import Archive
-from tests.support.crawl_runs import crawl, write_seeds
-from tests.support.render_site import COMMENTS, PROMO_JS, render_site
+from tests.support.render_site import COMMENTS, PROMO_JS
 from tests.support.validators import pywb_replay, validators  # noqa: F401
 
-# The whole module in one test process (--dist loadgroup): its rendered crawls and pywb, made once.
-pytestmark = [pytest.mark.browser, pytest.mark.validators, pytest.mark.xdist_group("render_replay")]
+# The whole module in one test process (--dist loadgroup) with test_render_captures.py's tests of
+# the same rendered crawls (session fixtures, tests/conftest.py): made once, and pywb once.
+pytestmark = [pytest.mark.browser, pytest.mark.validators, pytest.mark.xdist_group("render-article")]
 
 
 @pytest.fixture(scope="module")
-def rendered_archive(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("render")
-    with render_site() as site:
-        seeds = write_seeds(folder / "seeds.toml", [{"url": site.url("/article/"), "name": "article",
-                                                     "render": True}])
-        for _ in range(2):  # the second crawl adds revisits of page and subresources
-            run = crawl(seeds, "--archive", folder / "archive", "--json")
-            assert run.returncode == 0, run.stderr
-        return folder / "archive", site.url("/article/"), site.url("/promo.js"), site.url("/api/comments")
+def rendered_archive(rendered_article_again, render_pages):
+    """An archive of two rendered crawls of /article/, the second adding revisits of the page and
+    its subresources: the one test_render_captures.py makes (tests/conftest.py), read here."""
+    folder, _ = rendered_article_again
+    site = render_pages
+    return folder / "archive", site.url("/article/"), site.url("/promo.js"), site.url("/api/comments")
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+from tests.support.crawl_runs import CrawlRun, crawl, write_seeds
 from tests.support.servers import LocalSite, page, redirect
 
 ARTICLE = ("<h1>How Does Heparin Help Treat Recurrent Miscarriages?</h1>"
@@ -118,3 +120,15 @@ def render_site(comments: list[dict] | None = None) -> LocalSite:
     return site
 
 
+def render_crawl(folder: Path, site: LocalSite, *paths: str, settings: dict | None = None) -> CrawlRun:
+    """One `pagetrail crawl` rendering ``paths`` of ``site`` into ``folder``/archive (its seed file
+    in ``folder``); fails the caller unless it exits 0."""
+    seeds = write_seeds(folder / "seeds.toml",
+                        [{"url": site.url(p), "name": p.strip("/") or "root", "render": True}
+                         for p in paths])
+    # Generous time bounds: the tests check what is captured, and a loaded machine is slow
+    settings = {"PAGETRAIL_RENDER_TOTAL_SECONDS": 300, **(settings or {})}
+    extra = [a for k, v in settings.items() for a in ("--set", f"{k}={v}")]
+    run = crawl(seeds, "--archive", folder / "archive", "--json", *extra)
+    assert run.returncode == 0, run.stderr
+    return run
