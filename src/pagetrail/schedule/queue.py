@@ -142,11 +142,14 @@ class RemoteCrawl:
     def wait(self) -> CrawlRun:
         while self.result is not None and not self._stop.is_set():
             try:
-                if self.result.ready():
+                ready = self.result.ready()
+                # Said whether or not the batch is done: a batch that ended during the outage is
+                # often ready at the first answer after it (seen, with crawls forked faster).
+                self._recovered()
+                if ready:
                     self._finish(self.result.get(propagate=False))
                     self.result.forget()  # read once: no need to keep it in the broker
                     return self.run
-                self._recovered()
             except Exception as exc:  # noqa: BLE001
                 self._unreachable(exc)
             self._stop.wait(POLL)
