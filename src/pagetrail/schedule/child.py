@@ -1,7 +1,10 @@
 """One crawl run in a child process: ``python -m pagetrail crawl SEEDFILE... --only NAME ...``.
 
 A child per run because Twisted's reactor cannot be restarted inside one process, and because a
-crash, a hang or a leak in a crawl must not take the scheduler down with it.
+crash, a hang or a leak in a crawl must not take the scheduler down with it. Given a
+:class:`~pagetrail.schedule.launched.Launcher`, a crawl with the default command is forked from it
+(its imports already done, see launcher.py); any other command, or a launcher that failed, is
+started as a new process.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from pagetrail.schedule.launched import LaunchedProcess, Launcher
+from pagetrail.schedule.launcher import die_with_parent
 
 DEFAULT_COMMAND = (sys.executable, "-m", "pagetrail", "crawl")
 TAIL_LINES = 8
@@ -36,12 +42,15 @@ class CrawlRun:
     error: str | None = None  # could not be started at all
     handed_off: bool = False  # a queued batch the daemon stopped waiting for (the workers crawl it)
     worker: str | None = None  # the queue worker that crawled it (--broker)
+    lost: bool = False  # its launcher died before telling how it ended (it got SIGTERM)
 
     @property
     def ok(self) -> bool:
         return self.returncode == 0
 
     def describe(self) -> str:
+        if self.lost:
+            return "ended with its crawl launcher (sent SIGTERM; exit status unknown)"
         if self.error:
             return f"could not start: {self.error}"
         code = self.returncode
@@ -70,37 +79,18 @@ def crawl_command(seed_files: list[str], names: list[str], archive: str,
     return command
 
 
-def _load_libc():  # noqa: ANN202
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None, use_errno=True)
-    except Exception:  # noqa: BLE001
-        return None
-
-
-# Loaded in the parent: importing or loading libraries between fork and exec can deadlock.
-_LIBC = _load_libc() if sys.platform.startswith("linux") else None
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: get SIGTERM if the daemon dies (even by SIGKILL), so an orphan
-    crawl cannot overlap the next daemon's crawl of the same seed."""
-    if _LIBC is not None:
-        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 class ChildCrawl:
     """A running child crawl. ``wait()`` must be called from the thread that called ``start()``:
-    the parent-death signal is tied to the thread that forked."""
+    the parent-death signal of a crawl started as a new process is tied to the thread that forked
+    (one forked by the launcher has it on the launcher, which has it on its own thread)."""
 
     def __init__(self, command: list[str], seeds: list[str], log_path: Path,
-                 pass_fds: tuple[int, ...] = ()):
+                 pass_fds: tuple[int, ...] = (), launcher: Launcher | None = None):
         self.run = CrawlRun(tuple(seeds), command, datetime.now(UTC))
         self.log_path = log_path
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen | LaunchedProcess | None = None
         self.pass_fds = pass_fds  # the daemon lock: held until the child ends, even if orphaned
+        self.launcher = launcher if tuple(command[:len(DEFAULT_COMMAND)]) == DEFAULT_COMMAND else None
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -109,11 +99,14 @@ class ChildCrawl:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         try:
             with self._lock:
-                self.proc = subprocess.Popen(
-                    self.run.command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                    stderr=self._stderr, env=env, start_new_session=True, pass_fds=self.pass_fds,
-                    preexec_fn=_die_with_parent if _LIBC is not None else None,
-                )
+                if self.launcher is not None:
+                    self.proc = self.launcher.spawn(self.run.command, env, self._stderr.fileno(),
+                                                    self.pass_fds)
+                if self.proc is None:
+                    self.proc = subprocess.Popen(
+                        self.run.command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                        stderr=self._stderr, env=env, start_new_session=True,
+                        pass_fds=self.pass_fds, preexec_fn=die_with_parent)
         except OSError as exc:
             self.run.error = str(exc)
             self.run.finished = datetime.now(UTC)
@@ -123,6 +116,7 @@ class ChildCrawl:
             return self.run
         out, _ = self.proc.communicate()
         self.run.returncode = self.proc.returncode
+        self.run.lost = getattr(self.proc, "lost", False)
         self.run.finished = datetime.now(UTC)
         self.run.summary = _parse_summary(out)
         self._collect_stderr()

@@ -28,6 +28,7 @@ from pagetrail.schedule.child import DEFAULT_COMMAND, ChildCrawl, CrawlRun, craw
 from pagetrail.schedule.control import ControlChannel, DaemonLock, schedule_dir
 from pagetrail.schedule.dispatcher import Dispatcher
 from pagetrail.schedule.handover import DueBook
+from pagetrail.schedule.launched import Launcher
 from pagetrail.schedule.leadership import DEFAULT_NAMESPACE, SchedulerLease
 from pagetrail.schedule.notify import Notifications
 from pagetrail.schedule.outcome import CaptureOutcome, outcomes
@@ -81,6 +82,7 @@ class Daemon:
         workdir = schedule_dir(self.archive)
         self._watcher = SeedWatcher(config.seed_paths, workdir / "seeds", config.seeds_folder)
         self._crawl_log = workdir / "crawl.log"
+        self.launcher = Launcher()  # forks crawls with their imports done (started on the first)
         self.status = StatusBook(self.archive)
         self.notifications: Notifications | None = None
         self.scheduler: BackgroundScheduler | None = None
@@ -254,6 +256,7 @@ class Daemon:
             self.scheduler.shutdown(wait=False)
         if self.dispatcher is not None:
             self.dispatcher.stop(self.config.stop_timeout)
+        self.launcher.close()
         if self.notifications is not None:
             self.notifications.close()
         self._close_archive_files()
@@ -340,7 +343,7 @@ class Daemon:
                                 self.config.crawl_base, options)
         log.info("crawling %s", ", ".join(e.seed.name for e in entries))
         lock = (self._lock.fd,) if self._lock.fd is not None else ()
-        return ChildCrawl(command, [e.seed.name for e in entries], self._crawl_log, lock)
+        return ChildCrawl(command, [e.seed.name for e in entries], self._crawl_log, lock, self.launcher)
 
     def _crawl_done(self, run: CrawlRun) -> None:
         if run.handed_off:

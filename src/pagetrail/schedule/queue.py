@@ -29,6 +29,7 @@ from pagetrail.dburl import cluster_module, redact
 from pagetrail.errors import UsageError
 from pagetrail.schedule.child import DEFAULT_COMMAND, ChildCrawl, CrawlRun, crawl_command
 from pagetrail.schedule.control import schedule_dir
+from pagetrail.schedule.launched import Launcher
 
 log = logging.getLogger("pagetrail.schedule")
 
@@ -172,6 +173,7 @@ class RemoteCrawl:
         self.run.summary = value.get("summary")
         self.run.stderr_tail = list(value.get("stderr_tail") or [])
         self.run.error = value.get("error")
+        self.run.lost = bool(value.get("lost"))
         self.run.worker = value.get("worker")
         for key in ("started", "finished"):
             if value.get(key):
@@ -197,6 +199,7 @@ class WorkerConfig:
     archive: Path
     crawl_base: tuple[str, ...] = DEFAULT_COMMAND
     hostname: str = ""
+    launcher: Launcher | None = None  # forks the crawls (run_worker starts one)
 
 
 _config: WorkerConfig | None = None  # set by run_worker before the worker takes tasks
@@ -226,12 +229,13 @@ def crawl_batch(config: WorkerConfig, batch: dict, worker: str) -> dict:
     options = ("-s", "PAGETRAIL_WARC_APPEND=True", *batch.get("options", ()))
     command = crawl_command(paths, names, str(config.archive), config.crawl_base, options)
     log.info("crawling %s", ", ".join(names))
-    child = ChildCrawl(command, names, work / f"crawl-{socket.gethostname()}.log")
+    child = ChildCrawl(command, names, work / f"crawl-{socket.gethostname()}.log",
+                       launcher=config.launcher)
     child.start()
     run = child.wait()
     log.info("crawl of %s: %s", ", ".join(names), run.describe())
     return {"seeds": names, "returncode": run.returncode, "summary": run.summary,
-            "stderr_tail": run.stderr_tail, "error": run.error, "worker": worker,
+            "stderr_tail": run.stderr_tail, "error": run.error, "lost": run.lost, "worker": worker,
             "started": run.started.isoformat(),
             "finished": (run.finished or datetime.now(UTC)).isoformat()}
 
@@ -242,6 +246,8 @@ def run_worker(broker: str, config: WorkerConfig, concurrency: int = 1,
     global _config
     app = celery_app(broker, visibility_timeout, worker=True)
     _config = config
+    if config.launcher is None:
+        config.launcher = Launcher()
     config.archive.mkdir(parents=True, exist_ok=True)
     # Celery's NAME@HOST convention: the host shows which machine crawled a batch.
     name = config.hostname or f"pagetrail-{os.getpid()}"
@@ -259,6 +265,7 @@ def run_worker(broker: str, config: WorkerConfig, concurrency: int = 1,
     try:
         worker.start()
     finally:
+        config.launcher.close()
         _close_parked(config.archive)
     log.info("pagetrail worker %s stopped", hostname)
     return int(worker.exitcode or 0)
