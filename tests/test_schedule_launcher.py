@@ -240,3 +240,29 @@ def test_a_forked_run_ends_as_the_same_run_in_a_new_process_would(tmp_path, monk
             assert said.splitlines()[-3:] == new.stderr.splitlines()[-3:], name
     finally:
         launcher.close()
+
+
+def test_the_launcher_has_imported_every_module_a_crawl_imports(tmp_path, site):
+    # What a crawl imports beyond the launcher's PRELOAD is imported again by every forked crawl:
+    # run the launcher's preload, then a crawl in the same process, and list what it added.
+    import subprocess
+
+    (tmp_path / "seeds.toml").write_text(
+        f'[[seed]]\nname = "a"\nurl = "{site.url("/a")}"\nschedule = "1h"\nrobots = false\n')
+    added = tmp_path / "added.txt"
+    code = "\n".join([
+        "import atexit, runpy, sys",
+        "from pagetrail.schedule.launcher import preload",
+        "preload()",
+        "before = set(sys.modules)",
+        f"atexit.register(lambda: open({str(added)!r}, 'w').write(' '.join(set(sys.modules) - before)))",
+        "sys.argv = ['-m', 'crawl', 'seeds.toml', '--archive', 'archive', '--json']",
+        "runpy.run_module('pagetrail', run_name='__main__', alter_sys=True)",
+    ])
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert '"new": 1' in done.stdout
+    # Scrapy installs the reactor as the crawl starts: the one module the launcher must not import.
+    missing = set(added.read_text().split()) - {"twisted.internet.reactor"}
+    assert not {m for m in missing if not m.startswith("encodings.")}, (
+        f"imported by every crawl but not by the launcher (add them to launcher.PRELOAD): {missing}")
