@@ -6,7 +6,7 @@ from __future__ import annotations
 from lxml import etree
 
 from pagetrail.segment.parse import parse
-from pagetrail.segment.textutil import PageAttributes, remove
+from pagetrail.segment.textutil import DocOrder, PageAttributes, remove
 
 PAGE = """<html><head><script type="application/ld+json">{}</script><style id="s">p{}</style></head>
 <body class="b"><div id="a" class="x"><noscript><img class="x" src="i.png">
@@ -51,3 +51,18 @@ def test_removed_subtrees_the_index_does_not_hold_give_a_new_walk():
         remove(el)
     index.removed(dropped)
     assert _view(index) == _view(PageAttributes(root))
+
+
+def test_doc_order_sorts_as_the_document_and_knows_what_left_it():
+    """DocOrder's keys (the ads', sidebars' and chrome's order) sort elements as a walk of the
+    tree meets them, past parents with many children too; an element taken out has none."""
+    page = "<html><body>" + "".join(
+        f"<div>{''.join(f'<a href=x>{j}</a>' for j in range(i))}<p>t<b>u</b></p></div>" for i in range(0, 80, 7)) + "</body></html>"
+    root = parse(page)[0]
+    gone = root.find(".//div[3]")
+    remove(gone)
+    walked = list(root.iter())
+    order = DocOrder(root)
+    shuffled = walked[::3][::-1] + walked[1::3]
+    assert sorted(shuffled, key=order.key) == [el for el in walked if el in set(shuffled)]
+    assert order.rank(root) == () and order.rank(gone) is None and order.rank(gone.find(".//b")) is None

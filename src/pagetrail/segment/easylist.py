@@ -19,7 +19,7 @@ import braveblock
 from lxml import etree
 
 from pagetrail.segment import easylist_cache
-from pagetrail.segment.textutil import PageAttributes, doc_key
+from pagetrail.segment.textutil import DocOrder, PageAttributes
 
 _lock = threading.Lock()
 _xpaths: dict[str, etree.XPath | None] = {}
@@ -96,7 +96,7 @@ def select(selector: str, root: etree._Element, page: PageAttributes) -> list[et
         starts = [el for _i, el, value in page.named("class") if name in value]
     found = [el for start in starts for el in xp(start) if isinstance(el, etree._Element)]
     if len(starts) > 1 and found:
-        found = sorted(dict.fromkeys(found), key=lambda el: doc_key(el, page.root) or ())
+        found = sorted(dict.fromkeys(found), key=DocOrder(page.root).key)
     return found
 
 

@@ -23,10 +23,10 @@ from pagetrail.segment.parse import parse
 from pagetrail.segment.promos import find_promos
 from pagetrail.segment.rules import apply_rules
 from pagetrail.segment.textutil import (
+    DocOrder,
     PageAttributes,
     any_of,
     attrs,
-    doc_key,
     remove,
     slot_path,
     text_of,
@@ -46,23 +46,11 @@ class _Positions:
     of the tree as it is when this is made (nothing is removed before the ads are placed)."""
 
     def __init__(self, root: etree._Element, article: etree._Element | None, comments: etree._Element | None) -> None:
-        self.root = root
-        self._keys: dict[etree._Element, tuple[int, ...] | None] = {}
+        self.order = DocOrder(root)
+        self.rank, self.key = self.order.rank, self.order.key
         self.article, self.comments = article, comments
         self.a_start = self.key(article) if article is not None else None
         self.c_start = self.key(comments) if comments is not None else None
-
-    def rank(self, el: etree._Element) -> tuple[int, ...] | None:
-        """``el``'s place in document order (textutil.doc_key), None when it is out of the tree."""
-        try:
-            return self._keys[el]
-        except KeyError:
-            found = self._keys[el] = doc_key(el, self.root)
-            return found
-
-    def key(self, el: etree._Element) -> tuple[int, ...]:
-        """A sort key in document order; an element out of the tree sorts with the root."""
-        return self.rank(el) or ()
 
     def of(self, el: etree._Element) -> str:
         chain = [el, *el.iterancestors()]
@@ -190,7 +178,7 @@ def _promo_regions(root: etree._Element, article: etree._Element, comments: etre
                     found = verdicts[value] = _SIDEBAR.search(value.lower()) is not None
                 if found:
                     sidebars.add(el)
-    for el in sorted(sidebars, key=lambda e: doc_key(e, root) or ()):  # outer ones first
+    for el in sorted(sidebars, key=DocOrder(root).key):  # outer ones first
         if el in holding or el in taken or any(a in taken for a in el.iterancestors()):
             continue
         regions.append(el)

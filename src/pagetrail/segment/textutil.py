@@ -136,21 +136,58 @@ def slot_path(el: etree._Element, levels: int = 3) -> str:
     return " > ".join(reversed(names))
 
 
-def doc_key(el: etree._Element, root: etree._Element) -> tuple[int, ...] | None:
-    """A key that sorts the elements below ``root`` in document order (each one's child index
-    under its parent, from ``root`` down: an ancestor's key is a prefix of its descendants',
-    so it sorts first), or None when ``el`` is not below ``root``. For the few elements a step
-    orders (ads, sidebars, chrome): a rank for every element of the page cost a dict entry per
-    element and kept every element's Python object alive."""
-    path = []
-    node = el
-    while (parent := node.getparent()) is not None:
-        path.append(parent.index(node))
-        node = parent
-    if node is not root:
-        return None
-    path.reverse()
-    return tuple(path)
+#: A child further than this from its parent's first child has its index read from all the
+#: parent's children at once, kept for the next: one ``index()`` scan each would make a hostile
+#: page's 20,000 sibling sidebars quadratic.
+_SCAN_CHILDREN = 32
+
+
+class DocOrder:
+    """Sort keys in document order for elements below ``root``, worked out only for the
+    elements asked about (ads, sidebars, chrome): each one's child index under its parent, from
+    ``root`` down, so an ancestor's key is a prefix of its descendants' and sorts first. A rank
+    for every element of the page cost a dict entry per element and kept every element's
+    Python object alive. Keys are kept: the tree must not change while this is in use."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self._keys: dict[etree._Element, tuple[int, ...] | None] = {}
+        self._children: dict[etree._Element, dict[etree._Element, int]] = {}
+
+    def rank(self, el: etree._Element) -> tuple[int, ...] | None:
+        """``el``'s key, None when it is not below ``root`` (taken out of the page)."""
+        keys = self._keys
+        if el in keys:
+            return keys[el]
+        chain = []  # (node, parent) up to the first node with a key, or the top
+        node = el
+        while node not in keys:
+            parent = node.getparent()
+            if parent is None:
+                keys[node] = () if node is self.root else None
+                break
+            chain.append((node, parent))
+            node = parent
+        key = keys[node]
+        for node, parent in reversed(chain):
+            if key is not None:
+                key = (*key, self._index(parent, node))
+            keys[node] = key
+        return key
+
+    def key(self, el: etree._Element) -> tuple[int, ...]:
+        """A sort key; an element out of the tree sorts with the root (as rank 0 did)."""
+        return self.rank(el) or ()
+
+    def _index(self, parent: etree._Element, child: etree._Element) -> int:
+        found = self._children.get(parent)
+        if found is None:
+            try:
+                # index() counts the siblings before the child (len() would count them all)
+                return parent.index(child, 0, _SCAN_CHILDREN)
+            except ValueError:
+                found = self._children[parent] = {c: i for i, c in enumerate(parent)}
+        return found[child]
 
 
 class PageAttributes:
@@ -210,7 +247,7 @@ class PageAttributes:
     def order(self) -> dict[etree._Element, int]:
         """Each element's rank in document order (elements only: libxml2's comments and
         processing instructions are dropped by the parser). A walk of the whole page: the
-        steps order their few elements by :func:`doc_key` instead."""
+        steps order their few elements with :class:`DocOrder` instead."""
         return {el: i for i, el in enumerate(self.root.iter(etree.Element))}
 
     def names(self) -> frozenset[str]:
