@@ -13,6 +13,7 @@ from tests.support.daemon import (
     Daemon,
     RecordingSite,
     check_archive,
+    children_of,
     free_port_url,
     wait_for,
     write_seeds,
@@ -24,18 +25,6 @@ def site():
     s = RecordingSite(delay=0.8)
     yield s
     s.close()
-
-
-def children_of(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out
 
 
 def crawls_of(daemon: int) -> list[int]:

@@ -18,7 +18,14 @@ import pytest
 
 from pagetrail.schedule.child import DEFAULT_COMMAND, ChildCrawl, crawl_command
 from pagetrail.schedule.launched import Launcher
-from tests.support.daemon import Daemon, RecordingSite, check_archive, wait_for, write_seeds
+from tests.support.daemon import (
+    Daemon,
+    RecordingSite,
+    check_archive,
+    children_of,
+    wait_for,
+    write_seeds,
+)
 
 LAUNCHER = b"pagetrail.schedule.launcher"
 
@@ -28,18 +35,6 @@ def site():
     s = RecordingSite(delay=0.05)
     yield s
     s.close()
-
-
-def children_of(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out
 
 
 def cmdline(pid: int) -> bytes:

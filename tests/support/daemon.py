@@ -32,6 +32,19 @@ def wait_for(predicate, timeout: float = TIMEOUT, what: str = "condition", inter
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def children_of(pid: int) -> list[int]:
+    """The pids of ``pid``'s live children (from /proc: a daemon's launcher, a launcher's crawls)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 class RecordingSite:
     """Serves a different small HTML page on every GET of any path, slowly, and records per path
     the requests in flight, the most ever in flight at once, and the responses completed. A path
