@@ -23,7 +23,9 @@ def _in_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
             result = memo[node]
             break
         chain.append(node)
-        if _marks_comments(node.get("id") or "", node.get("class") or ""):
+        ident, cls = node.get("id") or "", node.get("class") or ""
+        if (_marks_comments(ident, cls) if len(ident) + len(cls) <= _MEMO_MAX_CHARS
+                else _comment_marks(ident, cls)):
             result = True
             break
         node = node.getparent()
@@ -32,13 +34,17 @@ def _in_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
     return result
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _marks_comments(ident: str, cls: str) -> bool:
-    """An element with this id and class is a comment or a comment region. Kept per (id, class):
-    a page's wrappers repeat a few pairs (a paragraph's ancestors were tested 72,000 times on
-    the comments set)."""
+def _comment_marks(ident: str, cls: str) -> bool:
+    """An element with this id and class is a comment or a comment region."""
     a = f"{ident} {cls}".strip()
     return bool(a and (REGION.search(a) or ITEM_CLASS.search(cls) or ITEM_ID.match(ident)))
+
+
+#: _comment_marks kept per (id, class): a page's wrappers repeat a few pairs (a paragraph's
+#: ancestors were tested 72,000 times on the comments set). Only short pairs are kept, so the
+#: process-wide cache stays a few megabytes whatever the pages hold.
+_marks_comments = functools.lru_cache(maxsize=1 << 14)(_comment_marks)
+_MEMO_MAX_CHARS = 200
 
 
 #: Any of the tokens in a lowercased class/id string: one C-level search instead of a Python
