@@ -72,3 +72,20 @@ def test_each_source_finds_its_field_and_a_finder_agrees_with_its_xpath(xpath):
 def test_a_finder_misses_where_its_xpath_misses(xpath):
     root = _page(MISSES[xpath])
     assert etree.XPath(xpath)(root) == [] == M.FINDERS[xpath](M._Page(root))
+
+
+@pytest.mark.parametrize("xpath", sorted(M._META_PLANS))
+def test_meta_xpaths_answered_from_the_index_give_what_libxml2_gives(xpath):
+    """The <meta> XPaths read from the attribute index (_META_PLANS) return the contents the
+    XPath returns below <head>, in order: several matches, a match without content, an http
+    author, and a matching <meta> outside the head, which is not read."""
+    plan_attr, values = next(iter(M._META_PLANS[xpath][0].items()))
+    metas = "".join(f'<meta {plan_attr}="{v}" content="c{n}"><meta {plan_attr}="{v}">'
+                    f'<meta {plan_attr}="{v}" content="http://x/{n}">' for n, v in enumerate(sorted(values)))
+    root = parse(f"<html><head>{metas}<meta name='other' content='o'></head>"
+                 f"<body><div><meta {plan_attr}='{min(values)}' content='body'></div></body></html>")[0]
+    head = root.find("head")
+    expected = [str(v) for v in etree.XPath("." + xpath)(head)]
+    assert expected
+    assert M._meta_contents(M._Page(root), head, M._META_PLANS[xpath]) == expected
+    assert M._meta_contents(M._Page(root), None, M._META_PLANS[xpath]) == [str(v) for v in etree.XPath(xpath)(root)]

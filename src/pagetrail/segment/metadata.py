@@ -201,12 +201,54 @@ def _xpath(expr: str) -> etree.XPath:
     return _COMPILED[expr]
 
 
+_META_XPATH = re.compile(r"//meta\[(.+?)( and not\(starts-with\(@content, 'http'\)\))?\]/@content")
+_META_TERM = re.compile(r"@([a-z]+)='([^'\\]*)'")
+
+
+def _meta_plan(xp: str) -> tuple[dict[str, frozenset[str]], bool] | None:
+    """For ``//meta[@a='v' or @b='w' ...]/@content`` (with or without ``and not(starts-with(
+    @content, 'http'))``): the values wanted per attribute and whether http contents are
+    left out; None for any other XPath. Read from the XPath itself, and only when its predicate
+    is exactly those terms."""
+    m = _META_XPATH.fullmatch(xp)
+    if m is None:
+        return None
+    terms = _META_TERM.findall(m.group(1))
+    if not terms or " or ".join(f"@{a}='{v}'" for a, v in terms) != m.group(1):
+        return None
+    wanted: dict[str, set[str]] = {}
+    for attr, value in terms:
+        wanted.setdefault(attr, set()).add(value)
+    return {a: frozenset(v) for a, v in wanted.items()}, m.group(2) is not None
+
+
+_META_PLANS = {xp: plan for xp in (*TITLE_XPATHS, *BYLINE_XPATHS, *DATE_XPATHS) if (plan := _meta_plan(xp))}
+
+
+def _meta_contents(page: _Page, head: etree._Element | None, plan: tuple[dict[str, frozenset[str]], bool]) -> list[str]:
+    """What a ``_META_PLANS`` XPath returns (below ``head`` when there is one), from the
+    attribute index: libxml2 set up and ran seven XPaths a page for a handful of <meta>s."""
+    wanted, no_http = plan
+    hits = sorted((entry for attr, values in wanted.items() for entry in page.attributes.named(attr)
+                   if entry[2] in values and entry[1].tag == "meta"), key=lambda entry: entry[0])
+    out = []
+    for el in dict.fromkeys(el for _i, el, _v in hits):
+        content = el.get("content")
+        if content is None or (no_http and content.startswith("http")):
+            continue
+        if head is None or any(a is head for a in el.iterancestors()):
+            out.append(content)
+    return out
+
+
 def _first(page: _Page, xpaths: tuple[str, ...], max_len: int) -> str | None:
     root = page.root
     head = root.find("head")
     for xp in xpaths:
         if xp in FINDERS:
             found_all = FINDERS[xp](page)
+        elif page.whole and xp in _META_PLANS:
+            found_all = _meta_contents(page, head, _META_PLANS[xp])
         elif head is not None and xp.startswith("//meta"):
             # <meta> tags live in <head>: searching only there is much cheaper than the whole page
             found_all = _xpath("." + xp)(head)
