@@ -69,6 +69,7 @@ class Dispatcher:
         with self._cond:
             self._pending.pop(name, None)
             self._deferred.discard(name)
+            self._cond.notify_all()  # a batch window waiting on this seed alone ends now
 
     def _loop(self) -> None:
         while True:
@@ -79,10 +80,14 @@ class Dispatcher:
                     return
                 launch_at = min(self._pending.values()) + self.window
                 # Collect the seeds that come due within the window into the same batch.
-                while not self._stopping and time.monotonic() < launch_at:
+                while not self._stopping and self._pending and time.monotonic() < launch_at:
                     self._cond.wait(launch_at - time.monotonic())
                 if self._stopping:
                     return
+                if not self._pending:
+                    # Every seed of the window was paused or removed meanwhile (forget): an
+                    # empty batch would end this thread, and with it every later crawl.
+                    continue
                 # The oldest first; the rest wait for the next free slot (no window again).
                 names = sorted(sorted(self._pending, key=self._pending.__getitem__)[
                     : self.batch_size or None])
