@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pagetrail.schedule.launched import LaunchedProcess, Launcher
+from pagetrail.schedule.launched import LaunchedProcess, Launcher, killed_by
 from pagetrail.schedule.launcher import die_with_parent
 
 DEFAULT_COMMAND = (sys.executable, "-m", "pagetrail", "crawl")
@@ -57,11 +57,7 @@ class CrawlRun:
         if code is None:
             return "still running"
         if code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            return f"killed by {name}" + (" (daemon stopping)" if self.stopped else "")
+            return killed_by(code) + (" (daemon stopping)" if self.stopped else "")
         if code == 0:
             return "ok"
         if code == 1:

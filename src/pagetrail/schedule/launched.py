@@ -175,13 +175,16 @@ class Launcher:
             self._sock = None
 
 
+def killed_by(code: int) -> str:
+    """"killed by SIGKILL" for a process that a signal ended (Popen's negative return code)."""
+    try:
+        return f"killed by {signal.Signals(-code).name}"
+    except ValueError:
+        return f"killed by signal {-code}"
+
+
 def _status(code: int | None) -> str:
-    if code is not None and code < 0:
-        try:
-            return f"killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"killed by signal {-code}"
-    return f"exit {code}"
+    return killed_by(code) if code is not None and code < 0 else f"exit {code}"
 
 
 def _last_line(text: bytes) -> str:
