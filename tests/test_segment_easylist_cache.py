@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 
 import adblock
 import pytest
 
+from pagetrail import cachedir
 from pagetrail.segment import easylist, easylist_cache, easylist_names
 
 NAMES = (["ad", "ads", "advert", "banner-ad", "sidebar", "grid", "-partners"], ["ads", "header", "ad"])
@@ -36,7 +36,7 @@ def _answers(engine) -> list:  # noqa: ANN001 - adblock.Engine
 @pytest.fixture
 def cache(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "cache"
-    monkeypatch.setenv(easylist_cache.ENV, str(folder))
+    monkeypatch.setenv(cachedir.ENV, str(folder))
     return folder
 
 
@@ -134,13 +134,13 @@ def test_an_unreadable_entry_falls_back_to_building(cache, built):
 def test_a_cache_folder_that_cannot_be_written_falls_back_to_building(tmp_path, monkeypatch, built):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    monkeypatch.setenv(easylist_cache.ENV, str(blocker / "cache"))
+    monkeypatch.setenv(cachedir.ENV, str(blocker / "cache"))
     assert _answers(_load()) == built
     assert not easylist_cache.write("easylist-engine", "k", b"x")
     read_only = tmp_path / "read-only"
     read_only.mkdir()
     read_only.chmod(0o555)  # (root writes there all the same: the case above covers it)
-    monkeypatch.setenv(easylist_cache.ENV, str(read_only))
+    monkeypatch.setenv(cachedir.ENV, str(read_only))
     try:
         assert _answers(_load()) == built
         assert not list(read_only.glob(".*.tmp"))
@@ -164,18 +164,6 @@ def test_the_rule_names_are_stored_and_loaded_the_same(cache, tmp_path):
         assert json.loads(entry.read_bytes().partition(b"\n")[2]) == sorted(computed)
     finally:
         easylist_names.rule_names.cache_clear()
-
-
-def test_the_cache_folder_is_the_users_unless_told(monkeypatch, tmp_path):
-    monkeypatch.delenv(easylist_cache.ENV, raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert easylist_cache.cache_dir() == tmp_path / "xdg" / "pagetrail"
-    monkeypatch.delenv("XDG_CACHE_HOME")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert easylist_cache.cache_dir() == tmp_path / "home" / ".cache" / "pagetrail"
-    monkeypatch.setenv(easylist_cache.ENV, str(tmp_path / "mine"))
-    assert easylist_cache.cache_dir() == tmp_path / "mine"
-    assert os.fspath(easylist_cache.cache_dir()) == str(tmp_path / "mine")
 
 
 def test_the_key_changes_with_the_list_and_the_engine_version():

@@ -24,9 +24,7 @@ from pathlib import Path
 import adblock
 
 from pagetrail.atomicfile import replaced
-from pagetrail.cachedir import ENV, cache_dir
-
-__all__ = ["ENV", "cache_dir", "engine", "list_key", "read", "write"]
+from pagetrail.cachedir import cache_dir
 
 _MAGIC = b"pagetrail-cache"
 
