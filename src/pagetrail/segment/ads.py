@@ -77,11 +77,12 @@ AD_TOKEN_FALSE = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in P.AD_TOKEN
 
 
 
-def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], body_chars: int | Callable[[], int],
+def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], body_chars: Callable[[], int],
                   page_attrs: PageAttributes | None = None) -> list[AdHit]:
-    """``body_chars`` is the length of the page body's text, or a function giving it: it is
-    read only for a unit longer than ``AD_UNIT_MIN_CHARS`` (on most pages none is, and the
-    body's whole text cost 0.14 s on the comments set). ``page_attrs`` is the page's attribute index when the caller shares one."""
+    """``body_chars`` gives the length of the page body's text: it is asked only for a unit
+    longer than ``AD_UNIT_MIN_CHARS`` (on most pages none is, and the body's whole text cost
+    0.14 s on the comments set). ``page_attrs`` is the page's attribute index when the caller
+    shares one."""
     hits: list[AdHit] = []
     seen: set = set()
     limit: list[int] = []  # the largest unit's text, worked out when first needed
@@ -91,8 +92,7 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
             return
         size = len(el.text_content())
         if size > P.AD_UNIT_MIN_CHARS and not limit:
-            chars = body_chars() if callable(body_chars) else body_chars
-            limit.append(max(P.AD_UNIT_MIN_CHARS, int(chars * P.AD_UNIT_MAX_PAGE_SHARE)))
+            limit.append(max(P.AD_UNIT_MIN_CHARS, int(body_chars() * P.AD_UNIT_MAX_PAGE_SHARE)))
         if size > P.AD_UNIT_MIN_CHARS and size > limit[0]:
             return  # an "ad" that holds a quarter of the page is a false match
         seen.add(el)

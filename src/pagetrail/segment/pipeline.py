@@ -210,7 +210,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     # One walk over the page's attributes, shared by the metadata, comment, ad and chrome steps.
     page_attrs = PageAttributes(root)
     meta = read_metadata(root, page_attrs)
-    jsonld = jsonld_comments(root, page_attrs)
+    jsonld = jsonld_comments(page_attrs)
 
     def over_budget(step: str) -> bool:
         if time.monotonic() - started > TIME_BUDGET:

@@ -244,12 +244,6 @@ class PageAttributes:
         """(rank in document order, element, value) of every ``name`` attribute."""
         return self._grouped().get(name, [])
 
-    def order(self) -> dict[etree._Element, int]:
-        """Each element's rank in document order (elements only: libxml2's comments and
-        processing instructions are dropped by the parser). A walk of the whole page: the
-        steps order their few elements with :class:`DocOrder` instead."""
-        return {el: i for i, el in enumerate(self.root.iter(etree.Element))}
-
     def names(self) -> frozenset[str]:
         """The attribute names that occur on the page."""
         if self._names is None:

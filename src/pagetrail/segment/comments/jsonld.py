@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 
-from lxml import etree
-
 from pagetrail.segment.model import Comment
 from pagetrail.segment.textutil import PageAttributes
 
 
-def jsonld_comments(root: etree._Element, attributes: PageAttributes | None = None) -> list[Comment]:
-    """The page's JSON-LD comments. ``attributes``: the page's attribute index, when the caller
-    has one (its ``type`` values name the JSON-LD scripts: walking every <script> of the page
-    cost ~10 times more)."""
+def jsonld_comments(attributes: PageAttributes) -> list[Comment]:
+    """The page's JSON-LD comments. ``attributes``: the page's attribute index (its ``type``
+    values name the JSON-LD scripts: walking every <script> of the page cost ~10 times more)."""
     out: list[Comment] = []
 
     def walk(obj: object, parent: str | None, depth: int) -> None:
@@ -46,10 +43,7 @@ def jsonld_comments(root: etree._Element, attributes: PageAttributes | None = No
             if key in ("comment", "comments", "@graph", "mainEntity", "hasPart"):
                 walk(value, None, 0)
 
-    if attributes is not None:
-        scripts = [el for _i, el, kind in attributes.named("type") if "ld+json" in kind and el.tag == "script"]
-    else:
-        scripts = [el for el in root.iter("script") if "ld+json" in (el.get("type") or "")]
+    scripts = [el for _i, el, kind in attributes.named("type") if "ld+json" in kind and el.tag == "script"]
     for script in scripts:
         try:
             walk(json.loads(script.text or ""), None, 0)
