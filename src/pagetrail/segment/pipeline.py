@@ -153,10 +153,12 @@ def _after_article(article: etree._Element | None, comments: etree._Element | No
 
 
 def _promo_regions(root: etree._Element, article: etree._Element, comments: etree._Element | None,
-                   page_attrs: PageAttributes) -> tuple[list[etree._Element], int]:
+                   page_attrs: PageAttributes,
+                   order: Callable[[etree._Element], tuple[int, ...]]) -> tuple[list[etree._Element], int]:
     """Where injected promos are looked for: the article (or the <article>/<main> element around
     it), what follows it up to the comments, and the sidebars; never the comments. Also how many
-    of them (the first ones) are the article, whose words tell what is on its topic."""
+    of them (the first ones) are the article, whose words tell what is on its topic. ``order``
+    gives document-order sort keys (the ads' positions' own: the tree has not changed since)."""
     scope = article
     for anc in article.iterancestors():
         if anc.tag in ("body", "html") or (comments is not None and _holds(anc, comments)):
@@ -178,7 +180,7 @@ def _promo_regions(root: etree._Element, article: etree._Element, comments: etre
                     found = verdicts[value] = _SIDEBAR.search(value.lower()) is not None
                 if found:
                     sidebars.add(el)
-    for el in sorted(sidebars, key=DocOrder(root).key):  # outer ones first
+    for el in sorted(sidebars, key=order):  # outer ones first
         if el in holding or el in taken or any(a in taken for a in el.iterancestors()):
             continue
         regions.append(el)
@@ -253,7 +255,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     promos: list[A.AdHit] = []
     if article_el is not None and not over_budget("promo text"):
         unit_of = {h.el: h for h in hits}
-        regions, in_article = _promo_regions(root, article_el, comment_region, page_attrs)
+        regions, in_article = _promo_regions(root, article_el, comment_region, page_attrs, positions.key)
         # Comments are neither searched for promos nor the article's words; where they share the
         # article's container (no region), each comment is left out on its own.
         not_article = [comment_region] if comment_region is not None else found.items
