@@ -16,6 +16,7 @@ the archive is next opened. A commit that fails does the same on purpose: the fi
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
@@ -28,6 +29,10 @@ from pagetrail.errors import ArchiveError
 # Open batches per catalog file, for flush_others.
 _BATCHES: dict[str, weakref.WeakSet[CatalogBatch]] = {}
 _REGISTRY_LOCK = threading.Lock()
+# A forked child (the crawl's archive writer) has copies of its parent's batches, whose database
+# connections are not its own: flush_others must never commit through one of them.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_BATCHES.clear)
 
 
 class CatalogBatch:

@@ -2,7 +2,7 @@
 
 A crawl hands each fetch to this process and goes on downloading while the records are gzipped,
 hashed, written and catalogued on another core (the way warcprox or Heritrix's writer threads
-take WARC writing off the fetching path). ``pagetrail.crawl.writer.ArchiveProcess`` is the other
+take WARC writing off the fetching path). ``pagetrail.crawl.writer.ProcessArchive`` is the other
 end.
 
 Protocol: frames of an 8-byte big-endian length and a pickle. The first request is
@@ -13,7 +13,8 @@ with SIGKILL still leaves closed, indexed WARC files behind; requests already in
 written first. SIGINT and SIGTERM are ignored for that reason: Ctrl-C reaches the whole process
 group, and the crawl decides when the archive closes.
 
-Run as ``python -m pagetrail.archive.worker IN_FD OUT_FD``.
+Run as ``python -m pagetrail.archive.worker IN_FD OUT_FD``, or forked from the crawl, which then
+calls :func:`main` itself (``crawl/writer.py``).
 """
 
 from __future__ import annotations
@@ -114,10 +115,16 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> int:
                 archive.__exit__(None, None, None)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+def ignore_stop_signals() -> None:
+    """Ctrl-C reaches the whole process group and a daemon may SIGTERM it: the crawl decides when
+    the archive closes (end of input)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    ignore_stop_signals()
     with os.fdopen(int(args[0]), "rb") as requests, os.fdopen(int(args[1]), "wb") as replies:
         return serve(requests, replies)
 

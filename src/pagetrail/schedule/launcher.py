@@ -41,6 +41,8 @@ import threading
 import traceback
 from types import TracebackType
 
+from pagetrail.forking import close_fds_except, single_threaded
+
 # What a `pagetrail crawl` process has imported when it ends (sys.modules after a one-page crawl),
 # less the reactor: pagetrail's command line (with every sub-command: the parser is built from
 # them all), crawl and archive code; Scrapy's engine and the components its settings name (loaded
@@ -107,7 +109,7 @@ def preload() -> None:
         importlib.import_module(f"pagetrail.commands.{name}")
     if "twisted.internet.reactor" in sys.modules:
         raise RuntimeError("importing the crawl modules installed a Twisted reactor")
-    if threading.active_count() != 1:
+    if not single_threaded():
         raise RuntimeError(f"importing the crawl modules started threads: {threading.enumerate()}")
     gc.collect()
     gc.freeze()
@@ -210,12 +212,7 @@ class Server:
                 os.close(child.pidfd)
                 child.reply.close()
             self.running.clear()
-            lowest = 3
-            for fd in sorted(keep):  # everything else closed, as Popen(close_fds=True) does
-                os.closerange(lowest, fd)
-                os.set_inheritable(fd, True)
-                lowest = fd + 1
-            os.closerange(lowest, os.sysconf("SC_OPEN_MAX"))
+            close_fds_except(keep)
             os.chdir(request["cwd"])
             os.environ.clear()
             os.environ.update(request["env"])
