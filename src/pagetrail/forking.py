@@ -80,6 +80,7 @@ def fresh_logging() -> None:
                                if isinstance(logger, logging.Logger))]
     for logger in loggers:
         if logger.handlers:
-            _DETACHED.append(logger.handlers)
-            logger.handlers = []
+            _DETACHED.append(list(logger.handlers))
+            for handler in _DETACHED[-1]:
+                logger.removeHandler(handler)
 

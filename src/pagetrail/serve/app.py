@@ -57,11 +57,19 @@ class ServeConfig:
         return self.replay_base.replace("{host}", f"[{name}]" if ":" in name else name)
 
 
+class ServeApp(Flask):
+    """Flask with archived text shown as text: every ``{{ value }}`` goes through
+    show_archived_text (Jinja's ``finalize``), passed the way Flask documents, as a subclass's
+    ``jinja_options``, rather than set on the environment Flask made."""
+
+    jinja_options = {**Flask.jinja_options, "finalize": show_archived_text}
+
+
 def create_app(config: ServeConfig) -> Flask:
     # Requests segment captures from several threads at once: the segmenter's worker must not
     # be forked from this process (see segment.bounded.use_forkserver).
     use_forkserver()
-    app = Flask(__name__)
+    app = ServeApp(__name__)
     app.config.update(SERVE=config)
     security.install(app, config.token)
     store = config.store
@@ -73,7 +81,6 @@ def create_app(config: ServeConfig) -> Flask:
             return ""
         return replay_url(base, timestamp, url)
 
-    app.jinja_env.finalize = show_archived_text
     # strptime is the slowest step of rendering a list; the same timestamps recur on every view.
     fmt = lru_cache(maxsize=65536)(format_timestamp)
     app.jinja_env.globals.update(
