@@ -291,8 +291,10 @@ class SelectorIndex:
             for attr in self.common:
                 out.extend((el, why) for _i, el, why in self._hits(page, attr))
             present = page.names()
-            rare = sorted((hit for attr in self.rare if attr in present for hit in self._hits(page, attr)),
-                          key=lambda hit: hit[0])
+            # in document order; one element's hits in the order of its attributes (the first
+            # reason found for an element is the one reported)
+            rare = sorted((((i, el.keys().index(attr)), el, why) for attr in self.rare if attr in present
+                           for i, el, why in self._hits(page, attr)), key=lambda hit: hit[0])
             out.extend((el, why) for _i, el, why in rare)
         if self.tags:
             for el in root.iter(*self.tags):

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import compress
-from operator import itemgetter
+from operator import itemgetter, not_
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -191,7 +191,8 @@ class DocOrder:
 
 
 class PageAttributes:
-    """Every attribute of a page by name, as (rank, element, value) in document order, from
+    """Every attribute of a page by name, as (rank, element, value) in document order (the rank
+    is the element's: an element's attributes share it), from
     one walk shared by the steps that test class, id, role and markup attributes (comments,
     ads, chrome): each of them walking the tree or running XPaths over it again cost more than the
     test itself. A step that adds, moves or re-attributes elements calls ``changed()`` and the
@@ -220,7 +221,9 @@ class PageAttributes:
         for name in {name for el in gone for name in el.keys()}:
             group = by.get(name)
             if group is not None:
-                kept = [entry for entry in group if entry[1] not in gone]
+                # C-level loops (map, compress) instead of a Python test per entry: the class
+                # group is most of a page's entries and loses a few svg or noscript ones
+                kept = list(compress(group, map(not_, map(gone.__contains__, map(_ELEMENT, group)))))
                 if kept:
                     by[name] = kept
                 else:
@@ -231,12 +234,13 @@ class PageAttributes:
         if self._by_name is None:
             # a defaultdict's C-level lookup instead of get() and a test per attribute: 8% of
             # the walk (0.544 -> 0.498 s on the 1,117 pages); handed on as a plain dict
+            # The rank is the element's place in the walk, shared by its attributes: enumerate's
+            # C-level count instead of an addition and a new int per attribute (the build 0.68 ->
+            # 0.56 s on the comments set, freeing included).
             by: defaultdict[str, list[tuple[int, etree._Element, str]]] = defaultdict(list)
-            i = 0
-            for el in self.root.iter(etree.Element):
+            for i, el in enumerate(self.root.iter(etree.Element)):
                 for name, value in el.items():
                     by[name].append((i, el, value))
-                    i += 1
             self._by_name = dict(by)
         return self._by_name
 
