@@ -103,3 +103,20 @@ def test_pre_cleaning_takes_chrome_out_but_never_the_article():
     assert pre_clean(root, story) == 3  # head, nav, footer
     assert root.find("head") is None and root.find(".//nav") is None and root.find(".//footer") is None
     assert story.getparent() is not None and root.find(".//aside") is not None
+
+
+def test_pre_stripped_images_and_inputs_change_nothing_trafilatura_finds():
+    """Images and inputs go before trafilatura runs (it strips them itself with images off):
+    their tails stay, and the body it finds is the one it finds with them in."""
+    from pagetrail.segment.article import body_blocks, extract_blocks
+
+    inline = ("<p>Seedlings<img src='a.png' alt='a seedling'> need light, <input type='checkbox'>"
+              "water<img src='b.png'> and <b>patience<img src='c.png'></b> above all.</p>")
+    root = page(f"<main>{STORY}{inline}<div><img src='d.png'></div>{STORY}</main>")
+    untouched = copy.deepcopy(root)
+    untouched.remove(untouched.find("head"))
+    body, _text = trafilatura_run.extract(untouched, "https://site.example/")
+    blocks = extract_blocks(root, "https://site.example/")
+    assert root.find(".//img") is None and root.find(".//input") is None
+    assert "Seedlings need light, water and patience above all." in [b.text for b in blocks]
+    assert blocks == body_blocks(body)

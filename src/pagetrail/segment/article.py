@@ -9,7 +9,7 @@ from lxml import etree
 from pagetrail.segment import trafilatura_run
 from pagetrail.segment.metadata import Metadata
 from pagetrail.segment.model import Article, Block, normalise_text
-from pagetrail.segment.patterns_article import PRE_CLEAN_KEEPS, PRE_CLEANED_TAGS
+from pagetrail.segment.patterns_article import PRE_CLEAN_KEEPS, PRE_CLEANED_TAGS, PRE_STRIPPED_TAGS
 from pagetrail.segment.textutil import remove, text_of
 
 #: trafilatura output element -> Block kind.
@@ -119,6 +119,10 @@ def pre_clean(root: etree._Element, article: etree._Element | None = None) -> in
     if head is not None:
         root.remove(head)
         done += 1
+    # Void elements without text that trafilatura strips before reading the page (tails kept, as
+    # its own stripping keeps them): one C-level pass here spares copying and searching them
+    # in each of its copies of the tree.
+    etree.strip_elements(root, *PRE_STRIPPED_TAGS, with_tail=False)
     for el in list(root.iter(*PRE_CLEANED_TAGS)):
         if el.getparent() is None or el in holding or el is article:
             continue

@@ -21,6 +21,9 @@ TRAFILATURA_OPTIONS: dict[str, object] = {
 #: Checked to leave article F1 unchanged on the development sets.
 PRE_CLEANED_TAGS = ("nav", "aside", "footer", "header")
 PRE_CLEAN_KEEPS = ("article", "main", "h1")
+#: Void elements, never holding text, that trafilatura strips or deletes (keeping their tails)
+#: before it reads the page with images off: taken out first (tails kept), they are not copied.
+PRE_STRIPPED_TAGS = ("img", "input")
 
 # ---------------------------------------------------------------- chrome and page regions
 #: Tags that never hold article or comments (removed first).
