@@ -67,7 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip a run later than this after its time, e.g. 30m (default: 1h; "
                         "0: run however late)")
     parser.add_argument("--batch-window", default="1s", metavar="DURATION",
-                        help="seeds due within this window share one crawl (default: 1s)")
+                        help="due seeds share one crawl until none has come due for this long, "
+                        "the batch is full or its first seed has waited 5 windows (default: 1s)")
     parser.add_argument("--parallel", type=int, metavar="N",
                         help="crawls at once (default: 1; with --broker: batches queued at once, "
                         "default 32)")

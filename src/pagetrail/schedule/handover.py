@@ -62,8 +62,9 @@ class DueBook:
         """``name`` came due (again): its row will carry this due time within ``FLUSH`` seconds.
 
         Written in batches: one transaction per run doubled the job store's commits and, on
-        PostgreSQL, its scheduling lateness (bench/cluster_scale.py --due-share). A run is handed
-        over a batch window (1 s by default) after it fired, so the batch is written first."""
+        PostgreSQL, its scheduling lateness (bench/cluster_scale.py --due-share). A run is mostly
+        handed over a batch window (1 s by default) or more after it fired, so the batch is
+        written first; handed_over() flushes first for a full batch that goes out at once."""
         with self._buffer_lock:
             self._buffer[name] = time.time() if when is None else when
         self._recorded.set()
