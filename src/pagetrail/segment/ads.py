@@ -17,6 +17,8 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 
 from lxml import etree
 
@@ -24,6 +26,8 @@ from pagetrail.segment import easylist, easylist_names
 from pagetrail.segment import patterns_ads as P
 from pagetrail.segment.promos import Promo
 from pagetrail.segment.textutil import PageAttributes, any_of, attrs, host, outermost, site
+
+_ELEMENT, _VALUE = itemgetter(1), itemgetter(2)
 
 
 @dataclass
@@ -101,8 +105,8 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
     page_attrs = page_attrs if page_attrs is not None else PageAttributes(root)
     class_vals = page_attrs.named("class")
     id_vals = page_attrs.named("id")
-    class_values = [v for _i, _el, v in class_vals]
-    id_values = [v for _i, _el, v in id_vals]
+    class_values = list(map(_VALUE, class_vals))  # C-level, not a comprehension's unpacking
+    id_values = list(map(_VALUE, id_vals))
     eng = easylist.engine()
     if eng is not None:
         res, index = easylist.cosmetic(url)
@@ -132,9 +136,11 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
                 add(el, f"EasyList element hiding: {sel}")
     ad_values = _ad_values([*class_values, *id_values])
     if ad_values:
-        for _i, el, v in (*class_vals, *id_vals):
-            if v in ad_values and el.tag in P.AD_CONTAINER_TAGS:
-                add(el, f"ad class/id: {attrs(el)[:60]}")
+        # the few entries holding an ad value picked in C (map, compress), not one test each
+        for entries in (class_vals, id_vals):
+            for el in compress(map(_ELEMENT, entries), map(ad_values.__contains__, map(_VALUE, entries))):
+                if el.tag in P.AD_CONTAINER_TAGS:
+                    add(el, f"ad class/id: {attrs(el)[:60]}")
     return _outermost(hits)
 
 
@@ -351,16 +357,23 @@ def find_ad_links(root: etree._Element, url: str = "", page_attrs: PageAttribute
     attributes cost more than judging them)."""
     page_site = site(host(url))
     rels = {} if page_attrs is None else {el: v for _i, el, v in page_attrs.named("rel") if el.tag == "a"}
-    if page_attrs is None or any(el.get("href") is None for el in rels):  # a rel and no href: rare
+    from_index = page_attrs is not None and not any(el.get("href") is None for el in rels)  # else rare
+    if not from_index:
         links = [(a, a.get("href") or "") for a in root.iter("a")]
         rels = {a: a.get("rel") for a, _href in links if a.get("rel")}
+        hrefs = [href for _a, href in links]
     else:
-        links = [(el, href) for _i, el, href in page_attrs.named("href") if el.tag == "a"]
+        # The pre-test below reads every href of the page (<link>s and <area>s too): when these
+        # hold no literal or host, the links' hrefs hold none either, and the links are picked
+        # out of the entries (a tag read per entry) only on the pages it lets through.
+        entries = page_attrs.named("href")
+        hrefs = list(map(_VALUE, entries))
     # Most pages link to no affiliate host and their hrefs hold none of the URL literals: both are
     # told for all the hrefs at once (an ASCII href lower-cased is what the patterns, ignoring
     # case, read), and then only a sponsored rel makes a link paid: only the links with a rel
-    # are read (find_ad_links -35%, and -8% more on the comments set).
-    joined = "\x00".join([href for _a, href in links])  # no attribute value holds a NUL
+    # are read (find_ad_links -35%, and -8% more on the comments set). ``literals`` and ``hosts``
+    # only let _paid_url skip tests that cannot pass.
+    joined = "\x00".join(hrefs)  # no attribute value holds a NUL
     literals = hosts = True
     if joined.isascii():
         low = joined.lower()
@@ -368,6 +381,8 @@ def find_ad_links(root: etree._Element, url: str = "", page_attrs: PageAttribute
         hosts = any(_affiliate_host_in(f"//{a}/") for a in set(_AUTHORITIES.findall(low)))
     if not literals and not hosts:
         return [AdHit(a, *_SPONSORED, links=[a.get("href") or ""]) for a, rel in rels.items() if _sponsored(rel)]
+    if from_index:
+        links = [(el, href) for _i, el, href in entries if el.tag == "a"]
     verdicts: dict[str, tuple[str, str] | None] = {}  # a page repeats its links: each href judged once
     hits = []
     for a, href in links:
