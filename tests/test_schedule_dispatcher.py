@@ -225,3 +225,32 @@ def test_seeds_due_again_during_their_crawls_go_out_together_when_those_end_clos
         assert recorder.launched(4)[-1] == ["a", "b", "c", "d", "e", "f"]
     finally:
         dispatcher.stop()
+
+
+def test_a_full_batch_back_from_its_crawl_waits_for_the_rest_of_its_seeds_burst():
+    # Its seeds were due again during the crawl; their next burst may still be firing as it ends.
+    # Gone out at once, a seed of it due a moment later would be deferred to the end of the new
+    # crawl, alone: the batch would split for good.
+    clock, recorder = ManualClock(), Recorder(hold=True)
+    dispatcher = dispatcher_on(clock, recorder, batch_size=2)
+    try:
+        dispatcher.submit("a")
+        dispatcher.submit("b")
+        assert recorder.launched(1) == [["a", "b"]]  # full: at once
+        dispatcher.submit("a")  # due again during the crawl: deferred
+        dispatcher.submit("b")
+        recorder.finish("a")
+        clock.settle()  # back, and a full batch, but waiting for quiet
+        clock.advance(1.0)
+        dispatcher.submit("a")  # its next burst: coalesced into the waiting batch
+        clock.advance(1.0)
+        clock.settle()  # 2 s after the batch came back, 1 s after a seed of it came due
+        assert len(recorder.batches) == 1
+        clock.advance(1.0)
+        assert recorder.launched(2) == [["a", "b"], ["a", "b"]]
+        recorder.finish("a")  # nothing deferred: the next seed due goes out alone
+        dispatcher.submit("c")
+        clock.advance(2.0)
+        assert recorder.launched(3)[-1] == ["c"]
+    finally:
+        dispatcher.stop()

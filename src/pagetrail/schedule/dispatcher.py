@@ -4,16 +4,17 @@ crawled twice at once.
 Job functions only call :meth:`Dispatcher.submit`. The dispatcher thread starts a child for the
 pending seeds (at most ``max_parallel`` at a time, of at most ``batch_size`` seeds; others wait
 their turn) once no further seed has come due for ``window`` seconds, so that seeds firing in one
-burst share one child process even when the scheduler fires them over several seconds; or at once
-when the batch is full; or when its first seed has waited ``CAP_WINDOWS`` windows, so that a
-steady trickle of due seeds cannot postpone a crawl without end. A seed that comes due while its
-previous crawl still runs is deferred until that crawl ends, however many times it came due
-meanwhile (coalesced, like missed runs): never two crawls of one seed at once, no run silently
-dropped, and seeds that came due during a crawl are batched together after it.
+burst share one child process even when the scheduler fires them over a while; or at once when the
+batch is full (of seeds not back from a crawl, see _launch_at); or when its first seed has waited
+``CAP_WINDOWS`` windows, so that a steady trickle of due seeds cannot postpone a crawl without end.
+A seed that comes due while its previous crawl still runs is deferred until that crawl ends, however
+many times it came due meanwhile (coalesced, like missed runs): never two crawls of one seed at
+once, no run silently dropped, and seeds that came due during a crawl are batched together after it.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -52,11 +53,13 @@ class Dispatcher:
         self._clock = clock
         self._wait = wait
         self._cond = threading.Condition()
-        # seed name -> when it came due (clock); insertion order is due order, so the first and
-        # last entries are the batch's oldest and newest seeds without a scan per wake-up.
+        # seed name -> when it came due (clock); insertion order is due order, so the first entry
+        # is the batch's oldest seed without a scan per wake-up.
         self._pending: dict[str, float] = {}
+        self._last_due = 0.0  # when a seed not in flight last came due (pending or not)
         self._in_flight: set[str] = set()
         self._deferred: set[str] = set()  # came due while in flight: run again when it ends
+        self._returned: set[str] = set()  # pending since their crawl ended (were deferred)
         self._overlapped: set[str] = set()  # seeds already logged as overlapping their crawl
         self._children: list[ChildCrawl] = []
         self._watchers: list[threading.Thread] = []
@@ -78,8 +81,9 @@ class Dispatcher:
                         log.info("%s: due again while its crawl is still running; it runs again "
                                  "when that crawl ends (not logged again)", name)
                 return
+            self._last_due = self._clock()  # a burst still firing, even if coalesced below
             if name not in self._pending:
-                self._pending[name] = self._clock()
+                self._pending[name] = self._last_due
                 self._cond.notify_all()
 
     def forget(self, name: str) -> None:
@@ -87,15 +91,19 @@ class Dispatcher:
         with self._cond:
             self._pending.pop(name, None)
             self._deferred.discard(name)
+            self._returned.discard(name)
             self._cond.notify_all()  # a batch waiting on this seed alone is dropped now
 
     def _launch_at(self) -> float:
         """When the pending batch goes out (called with pending seeds, under the lock)."""
-        if self.batch_size and len(self._pending) >= self.batch_size:
+        if self.batch_size and len(self._pending) >= self.batch_size and self._returned.isdisjoint(
+                itertools.islice(self._pending, self.batch_size)):
             return float("-inf")  # full: waiting longer cannot add to it
+        # Seeds back from their crawl wait for quiet even in a full batch: the burst that made
+        # them due again may still be firing, and a seed due again after it went out would be
+        # deferred once more, to the end of this crawl, apart from the rest (the batch splits).
         first = next(iter(self._pending.values()))
-        last = next(reversed(self._pending.values()))
-        return min(last + self.window, first + self.cap)
+        return min(self._last_due + self.window, first + self.cap)
 
     def _loop(self) -> None:
         while True:
@@ -116,6 +124,7 @@ class Dispatcher:
                 names = sorted(list(self._pending)[: self.batch_size or None])
                 for name in names:
                     del self._pending[name]
+                self._returned.difference_update(names)
                 self._in_flight.update(names)
                 watcher = threading.Thread(target=self._run_batch, args=(names,),
                                            name=f"pagetrail-crawl-{names[0]}", daemon=True)
@@ -154,9 +163,10 @@ class Dispatcher:
                 if not self._stopping and again:
                     # Due now, like a seed just fired: pieces of a batch ending within a window
                     # of each other go out together again.
-                    now = self._clock()
+                    self._last_due = self._clock()
                     for name in sorted(again):
-                        self._pending.setdefault(name, now)
+                        self._pending.setdefault(name, self._last_due)
+                    self._returned.update(again)
                 self._cond.notify_all()
 
     def kill_all(self) -> None:
@@ -173,6 +183,7 @@ class Dispatcher:
             self._stopping = True
             self._pending.clear()
             self._deferred.clear()
+            self._returned.clear()
             children = [c for c in self._children if c is not _Placeholder]
             self._cond.notify_all()
         for child in children:
