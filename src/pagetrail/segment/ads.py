@@ -22,7 +22,7 @@ from operator import itemgetter
 
 from lxml import etree
 
-from pagetrail.segment import easylist, easylist_names
+from pagetrail.segment import easylist, easylist_hosts, easylist_names
 from pagetrail.segment import patterns_ads as P
 from pagetrail.segment.promos import Promo
 from pagetrail.segment.textutil import PageAttributes, any_of, attrs, host, outermost, site
@@ -109,7 +109,7 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
     id_values = list(map(_VALUE, id_vals))
     eng = easylist.engine()
     if eng is not None:
-        res, index = easylist.cosmetic(url)
+        res, index = easylist.cosmetic(easylist_hosts.cosmetic_url(url))
         matches = index.match(root, page_attrs)
         if not res.generichide:
             # Look elements up only for the few selectors EasyList returns for this page's
