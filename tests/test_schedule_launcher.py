@@ -197,6 +197,51 @@ def test_a_launcher_that_cannot_start_is_logged_and_the_crawl_runs_as_a_new_proc
     check_archive(tmp_path / "archive")
 
 
+def _open_sockets() -> set[str]:
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue  # the listing's own descriptor, closed by now
+        if target.startswith("socket:"):
+            found.add(target)
+    return found
+
+
+def test_a_fork_of_the_launchers_owner_leaves_it_the_launcher():
+    # multiprocessing's fork workers (the segmenter's) are forks of the owner: a copy of the
+    # launcher's socket in one kept the launcher, and the owner's close(), waiting for it.
+    before = _open_sockets()
+    launcher = Launcher()
+    report_r, report_w = os.pipe()
+    done_r, done_w = os.pipe()
+    pid = 0
+    try:
+        with tempfile.TemporaryFile() as stderr:
+            forked = launcher.spawn([sys.executable, "-m", "this"], dict(os.environ),
+                                    stderr.fileno())
+            assert forked is not None
+            forked.communicate()
+        ours = _open_sockets() - before
+        assert ours  # the launcher's socket
+        pid = os.fork()
+        if pid == 0:  # the fork says which of them it holds, and lives until the owner is done
+            os.close(done_w)
+            os.write(report_w, " ".join(sorted(_open_sockets() & ours)).encode() or b"-")
+            os.read(done_r, 1)
+            os._exit(0)
+        assert os.read(report_r, 65536) == b"-"
+        launcher.close()  # the launcher ends with the fork still running
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0)
+    finally:
+        for fd in (report_r, report_w, done_r, done_w):
+            os.close(fd)
+        if pid:
+            os.waitpid(pid, 0)
+        launcher.close()
+
+
 MODULES = {
     "raises": "print('before')\nraise ValueError('boom')\n",
     "exits_with_text": "import sys\nsys.exit('bye')\n",

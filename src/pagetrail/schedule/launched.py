@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import threading
+import weakref
 
 from pagetrail.schedule.launcher import MAX_FDS, MAX_MESSAGE, die_with_parent
 
@@ -41,6 +42,7 @@ class Launcher:
         self._env: dict[str, str] = {}
         self._cwd = ""
         self._mismatch_told = False
+        _OWNED.add(self)
 
     def spawn(self, argv: list[str], env: dict[str, str], stderr: int,
               pass_fds: tuple[int, ...] = ()) -> LaunchedProcess | None:
@@ -110,6 +112,14 @@ class Launcher:
         if self._proc is not None:
             self._proc.wait()
 
+    def _forget(self) -> None:
+        """In a child forked from the owner: close this copy of the socket, use no launcher."""
+        self._lock = threading.Lock()  # another thread may have held it at the fork
+        self._state = "closed"
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
     def _start(self, env: dict[str, str], cwd: str) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock, self._env, self._cwd = ours, dict(env), cwd
@@ -173,6 +183,23 @@ class Launcher:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
+
+
+# The launchers of this process, for _forget_in_forks.
+_OWNED: weakref.WeakSet[Launcher] = weakref.WeakSet()
+
+
+def _forget_in_forks() -> None:
+    """A child forked from a launcher's owner (multiprocessing's fork workers, such as the
+    segmenter's) closes its copies of the launchers' sockets at once: a launcher exits when the
+    last copy of its socket closes, and one held by such a child kept it, and the owner's
+    ``close()`` waiting for it, alive as long as that child."""
+    for launcher in list(_OWNED):
+        launcher._forget()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_forks)
 
 
 def killed_by(code: int) -> str:
