@@ -13,9 +13,11 @@ def test_only_url_user_agent_and_no_robots(tmp_path):
             {"name": "home", "url": site.url("/")},
             {"name": "cookies", "url": site.url("/cookies")},
         ])
+        # A new process (not forked from the launcher): stdout must hold nothing but the
+        # summary from the interpreter's start on, imports included.
         run = crawl(seeds, "--only", "home", "--url", site.url("/private/page"),
                     "--archive", archive, "--user-agent", "research-bot/1.0", "--no-robots",
-                    "--json")
+                    "--json", fresh=True)
         hits = list(site.hits)
     assert run.returncode == 0, run.stderr
     names = [r["seed"] for r in run.summary["results"]]

@@ -64,7 +64,8 @@ def test_sigkill_mid_crawl_then_restart(tmp_path):
             fh.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03half a record")
 
         one = write_seeds(tmp_path / "one.toml", [{"name": "home", "url": site.url("/")}])
-        again = crawl(one, "--archive", archive, "--json")
+        # A new process, as a user's restart after a crash is.
+        again = crawl(one, "--archive", archive, "--json", fresh=True)
         assert again.returncode == 0, again.stderr
 
     assert not list(archive.glob("*.open"))

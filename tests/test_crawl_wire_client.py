@@ -34,7 +34,7 @@ def test_https_records_hold_the_bytes_and_name_the_tls_version(tmp_path):
         seeds = write_seeds(tmp_path / "s.toml", [
             {"name": "tls", "url": server.url("/page"), "robots": False}])
         run = crawl(seeds, "--archive", tmp_path / "a", "--json", "-s", "PAGETRAIL_RAW_HTTP=True",
-                    "-s", "RETRY_ENABLED=0", cwd=tmp_path)
+                    "-s", "RETRY_ENABLED=0")
     assert run.returncode == 0, run.stderr
     [response] = records(tmp_path / "a", "response")
     [request] = records(tmp_path / "a", "request")
@@ -52,7 +52,7 @@ def test_scrapy_client_when_raw_http_is_off_records_rebuilt(tmp_path):
         seeds = write_seeds(tmp_path / "s.toml", [
             {"name": "p", "url": server.url("/page"), "robots": False}])
         run = crawl(seeds, "--archive", tmp_path / "a", "--json",
-                    "-s", "PAGETRAIL_RAW_HTTP=False", cwd=tmp_path)
+                    "-s", "PAGETRAIL_RAW_HTTP=False")
     assert run.returncode == 0, run.stderr
     [response] = records(tmp_path / "a", "response")
     # Scrapy's parsed headers: names normalised, Content-Length moved first
@@ -160,8 +160,7 @@ def test_https_through_a_proxy_goes_through_a_connect_tunnel(tmp_path):
         seeds = write_seeds(tmp_path / "s.toml", [
             {"name": "tunnel", "url": server.url("/page"), "robots": False,
              "proxy": f"http://user:pw@127.0.0.1:{proxy.port}"}])
-        run = crawl(seeds, "--archive", tmp_path / "a", "--json", "-s", "RETRY_ENABLED=0",
-                    cwd=tmp_path)
+        run = crawl(seeds, "--archive", tmp_path / "a", "--json", "-s", "RETRY_ENABLED=0")
     proxy.sock.close()
     assert run.returncode == 0, run.stderr
     assert proxy.connects[0].startswith(f"CONNECT 127.0.0.1:{server.port} HTTP/1.1\r\n".encode())
@@ -188,8 +187,7 @@ def test_size_limits_and_a_body_cut_short(tmp_path):
             {"name": name, "url": server.url(f"/{name}"), "robots": False}
             for name in ("big", "big-chunked", "cut")])
         run = crawl(seeds, "--archive", tmp_path / "a", "--json", "-s", "RETRY_ENABLED=0",
-                    "-s", "PAGETRAIL_KEEP_OVERSIZE=False", "-s", "DOWNLOAD_MAXSIZE=1000",
-                    cwd=tmp_path)
+                    "-s", "PAGETRAIL_KEEP_OVERSIZE=False", "-s", "DOWNLOAD_MAXSIZE=1000")
     # Scrapy's handler's behaviour: over DOWNLOAD_MAXSIZE, announced or as received, cancelled
     for name in ("big", "big-chunked"):
         assert run.result(name)["error"] == f"body larger than DOWNLOAD_MAXSIZE: {server.url('/' + name)}"
@@ -205,6 +203,6 @@ def test_fail_on_dataloss_makes_a_cut_body_a_failed_fetch(tmp_path):
         seeds = write_seeds(tmp_path / "s.toml", [
             {"name": "cut", "url": server.url("/cut"), "robots": False}])
         run = crawl(seeds, "--archive", tmp_path / "a", "--json", "-s", "RETRY_ENABLED=0",
-                    "-s", "DOWNLOAD_FAIL_ON_DATALOSS=True", cwd=tmp_path)
+                    "-s", "DOWNLOAD_FAIL_ON_DATALOSS=True")
     assert run.result("cut")["error"] == f"connection dropped mid-body: {server.url('/cut')}"
     assert not records(tmp_path / "a", "response")
