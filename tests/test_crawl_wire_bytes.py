@@ -6,6 +6,7 @@ with the payload digest over the de-chunked body; warcio accepts the files and p
 
 from __future__ import annotations
 
+import time
 import urllib.request
 from pathlib import Path
 
@@ -175,17 +176,22 @@ def test_revisits_of_chunked_answers_replay_as_the_page(tmp_path, validators):  
             {"name": name, "url": server.url(f"/{name}"), "robots": False}
             for name in ("cc", "lc")])
         args = (seeds, "--archive", tmp_path / "a", "--json", "-s", "RETRY_ENABLED=0")
-        assert crawl(*args, cwd=tmp_path).returncode == 0
+        assert crawl(*args).returncode == 0
+        # The second crawl starts in a later second than the first one ended, so that each
+        # capture has its own 14-digit timestamp (asserted below).
+        ended = int(time.time())
+        while int(time.time()) <= ended:
+            time.sleep(0.05)
         server.answers["/lc"] = Answer(CHUNKED_HEAD + CHUNKED_WIRE)  # same body, now chunked
-        second = crawl(*args, cwd=tmp_path)
+        second = crawl(*args)
     assert second.returncode == 0, second.stderr
     assert {r["kind"] for r in second.summary["results"]} == {"revisit"}
     with Archive.existing(tmp_path / "a") as archive:
         captures = {p: archive.captures(server.url(p)) for p in ("/cc", "/lc")}
         for found in captures.values():
             assert [c.kind for c in found] == ["response", "revisit"]
-            # one second apart at least (a crawl process takes longer to start), so pywb
-            # replays each capture, not whichever shares the 14-digit timestamp
+            # in different seconds, so pywb replays each capture, not whichever shares the
+            # 14-digit timestamp
             assert found[0].timestamp14 != found[1].timestamp14
             assert all(archive.read_payload(c)[1] == CHUNKED_BODY for c in found)
     with pywb_replay(validators, tmp_path / "a", tmp_path) as base:
