@@ -100,6 +100,15 @@ class Tokens:
         # Case-sensitive on a lower-cased value: measured 2-5x faster than re.I alternations.
         return any_of(self.literals)
 
+    @cached_property
+    def _label_start(self) -> re.Pattern[str]:
+        # A word (after white space, as str.split() finds them: \s is the same characters)
+        # that starts with a label prefix; matches always when a token holds white space (folding
+        # white space could then move a match: the slow way is taken).
+        if any(re.search(r"\s", t) for t in self.words + tuple(p for p, _e in self.patterns)):
+            return re.compile("")
+        return re.compile(r"(?:^|\s)(?:" + "|".join(map(re.escape, self.label_prefixes)) + ")")
+
     def prefilter(self, value: str) -> bool:
         """The cheap pre-test: False when ``value`` cannot hold a token (no literal in it)."""
         return self._quick.search(value.lower()) is not None
@@ -111,8 +120,13 @@ class Tokens:
         if self._quick.search(low) is None:
             return False
         if self.regex.search(low) is not None:
-            # Only a value that matched pays for dropping its label words.
-            return not self.label_prefixes or self.regex.search(self._without_labels(low)) is not None
+            # Only a value with a word starting like a label pays for dropping its label words:
+            # without one, dropping them only folds white space, and a token between white-space
+            # edges still matches (a thread's comment ids: the region test of named_regions 0.158 ->
+            # 0.123 s on the comments set).
+            if not self.label_prefixes or self._label_start.search(low) is None:
+                return True
+            return self.regex.search(self._without_labels(low)) is not None
         return "-" in self.edges and low != value and self.regex.search(split_humps(value)) is not None
 
     def _without_labels(self, low: str) -> str:
