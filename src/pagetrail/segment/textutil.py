@@ -202,9 +202,20 @@ class PageAttributes:
         self.root = root
         self._by_name: dict[str, list[tuple[int, etree._Element, str]]] | None = None
         self._names: frozenset[str] | None = None
+        self._screens: dict[tuple[str, re.Pattern[str]], set[str]] = {}
 
     def changed(self) -> None:
         self._by_name = self._names = None
+        self._screens.clear()
+
+    def _screened(self, name: str, screen: re.Pattern[str]) -> set[str]:
+        """The distinct values of ``name`` in which ``screen`` finds something once lower-cased,
+        kept for the other tests behind the same screen."""
+        found = self._screens.get((name, screen))
+        if found is None:
+            found = self._screens[(name, screen)] = {
+                v for v in set(map(_VALUE, self.named(name))) if screen.search(v.lower()) is not None}
+        return found
 
     def removed(self, subtrees: Iterable[etree._Element]) -> None:
         """Forget the elements of ``subtrees``, just taken out of the tree (the rest's attributes
@@ -229,6 +240,7 @@ class PageAttributes:
                 else:
                     del by[name]
         self._names = None
+        self._screens.clear()
 
     def _grouped(self) -> dict[str, list[tuple[int, etree._Element, str]]]:
         if self._by_name is None:
@@ -268,7 +280,9 @@ class PageAttributes:
             # The distinct values are tested, and the entries holding one that passed picked,
             # by C-level loops (set, map, compress): a Python loop over every entry with a
             # verdict lookup each cost more than the tests (0.70 -> 0.64 s on the comments set).
-            passed = {value for value in set(map(_VALUE, entries)) if test(value)}
+            screen = getattr(test, "screen", None)  # comments.tokens.Screened
+            distinct = self._screened(name, screen) if screen is not None else set(map(_VALUE, entries))
+            passed = {value for value in distinct if test(value)}
             if passed:
                 hits += compress(entries, map(passed.__contains__, map(_VALUE, entries)))
         if len(tests) > 1:

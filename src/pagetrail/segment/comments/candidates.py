@@ -77,7 +77,7 @@ def is_comment_markup(el: etree._Element) -> bool:
 
 #: The attribute tests of comment markup, for PageAttributes.elements.
 _TESTS = {
-    "class": P.ITEM_CLASS.search,
+    "class": P.ITEM_BY_CLASS,
     "id": P.ITEM_ID.match,
     "itemtype": _schema_type,
     "typeof": _schema_type,

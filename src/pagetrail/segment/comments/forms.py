@@ -17,7 +17,7 @@ def form_nodes(attributes: PageAttributes, protect: etree._Element | None) -> li
     stray <textarea>. Never the article or a page-wide form."""
     root = attributes.root
     out = []
-    named = attributes.elements({"id": P.FORM_IDS.__contains__, "class": P.FORM_CLASS.search})
+    named = attributes.elements({"id": P.FORM_IDS.__contains__, "class": P.FORM_BY_CLASS})
     for el in in_order(list(root.iter("form")) + named):
         if el.tag in ("html", "body"):
             continue

@@ -45,7 +45,7 @@ def article_guard(root: etree._Element, attributes: PageAttributes) -> set[etree
     """The article's marks (post markup: hAtom's ``hentry``, WordPress's ``type-post``, schema.org
     Article/BlogPosting; the headline) and every element holding one: what no comment region
     or comment item may be. A mark that is itself comment markup, or sits in some, is a comment's."""
-    marks = attributes.elements({"class": P.ARTICLE_CLASS.search, "itemtype": _is_post, "typeof": _is_post})
+    marks = attributes.elements({"class": P.ARTICLE_BY_CLASS, "itemtype": _is_post, "typeof": _is_post})
     marks += _headlines(root)
     guarded: set[etree._Element] = set()
     for mark in marks:

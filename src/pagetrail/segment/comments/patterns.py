@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pagetrail.segment.comments.tokens import Tokens
+from pagetrail.segment.comments.tokens import Screened, Tokens, screen_of
 
 # ---------------------------------------------------------------- regions (all comments)
 #: Prefixes of class words that carry a taxonomy term of the post, written by editors, not by the
@@ -275,3 +275,13 @@ TRAILER_AUTHOR = re.compile(r"(?:by:?|from:?)\s+(.{1,60}?)\s+(?:at|on|\||\u2022|
 WRAPPED_ID = re.compile(r"^(?:li|div)-(comment-\d+)$")
 #: Links that are a comment's permalink.
 PERMALINK = re.compile(r"#comment|[#?&](?:c|cid|p|post|comment)[=_-]?\d+")
+
+# ---------------------------------------------------------------- derived
+#: The token lists tested on every class value of a page (regions, candidates, guard, forms):
+#: their literals screen each value once for all four (their four pre-tests 0.17 -> 0.08 s on
+#: the comments set).
+_CLASS_SCREEN = screen_of(REGION, ITEM_CLASS, ARTICLE_CLASS, FORM_CLASS)
+REGION_BY_CLASS = Screened(REGION, _CLASS_SCREEN)
+ITEM_BY_CLASS = Screened(ITEM_CLASS, _CLASS_SCREEN)
+ARTICLE_BY_CLASS = Screened(ARTICLE_CLASS, _CLASS_SCREEN)
+FORM_BY_CLASS = Screened(FORM_CLASS, _CLASS_SCREEN)

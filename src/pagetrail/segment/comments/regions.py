@@ -25,7 +25,7 @@ def named_regions(attributes: PageAttributes, protect: etree._Element | None,
     inside: set = set()  # the regions found so far and everything below them
     memo: dict = {}
     holding = set() if protect is None else {protect, *protect.iterancestors()}
-    for el in attributes.elements({"class": P.REGION.search, "id": P.REGION.search}):
+    for el in attributes.elements({"class": P.REGION_BY_CLASS, "id": P.REGION.search}):
         # Most elements named so are parts of a region found already (comment-author,
         # comment-body ...): one set lookup instead of a walk up their ancestors.
         if el in inside or el.tag not in P.REGION_TAGS or el in guarded or el in holding:

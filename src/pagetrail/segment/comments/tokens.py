@@ -133,6 +133,26 @@ class Tokens:
         return " ".join(w for w in low.split() if not w.startswith(self.label_prefixes))
 
 
+@dataclass(frozen=True)
+class Screened:
+    """A token list's test (``search``) behind ``screen``, a pre-test shared with other lists
+    tested on the same values (``screen_of``): PageAttributes.elements runs the screen once per
+    distinct value for them all, and each list's own test only on what passed it."""
+
+    tokens: Tokens
+    screen: re.Pattern[str]
+
+    def __call__(self, value: str) -> bool:
+        return self.tokens.search(value)
+
+
+def screen_of(*lists: Tokens) -> re.Pattern[str]:
+    """One search for any literal of ``lists``, on lower-cased values: a value it finds nothing
+    in holds no literal of any of them, so each list's ``search`` (which starts with its own
+    literals' pre-test on the same lower-cased value) rejects it."""
+    return any_of(sorted({x for t in lists for x in t.literals}))
+
+
 _HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
