@@ -297,7 +297,7 @@ class SelectorIndex:
                            for i, el, why in self._hits(page, attr)), key=lambda hit: hit[0])
             out.extend((el, why) for _i, el, why in rare)
         if self.tags:
-            for el in root.iter(*self.tags):
+            for el in page.tagged(self.tags):  # one walk with the pipeline's own tags
                 out.append((el, self.tags[el.tag]))
         present = page.names()
         for sel in self.complex:
