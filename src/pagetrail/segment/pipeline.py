@@ -15,6 +15,7 @@ from pagetrail.segment import patterns_ads as PA
 from pagetrail.segment import patterns_article as P
 from pagetrail.segment.article import extract_article, own_blocks
 from pagetrail.segment.comments import find_comments, jsonld_comments, read_comment
+from pagetrail.segment.comments.patterns import WALKED_TAGS as COMMENT_WALKED_TAGS
 from pagetrail.segment.content import content_root
 from pagetrail.segment.decode import decode, utf8_of
 from pagetrail.segment.metadata import read_metadata
@@ -222,7 +223,7 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     picked = apply_rules(root, rules)
     snap.warnings.extend(picked.warnings)
     # One walk over the page's attributes, shared by the metadata, comment, ad and chrome steps.
-    page_attrs = PageAttributes(root, walk=_WALKED_TAGS)
+    page_attrs = PageAttributes(root, walk=(*_WALKED_TAGS, *COMMENT_WALKED_TAGS))
     meta = read_metadata(root, page_attrs)
     jsonld = jsonld_comments(page_attrs)
 

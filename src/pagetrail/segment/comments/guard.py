@@ -23,14 +23,15 @@ def _page_title(root: etree._Element) -> str:
     return " ".join(" ".join(parts).lower().split())
 
 
-def _headlines(root: etree._Element) -> list[etree._Element]:
+def _headlines(root: etree._Element, attributes: PageAttributes) -> list[etree._Element]:
     """The page's <h1>s whose text is (part of) the page's title: its headline, not a logo or a
     section's heading."""
     title = _page_title(root)
     if not title:
         return []
     out = []
-    for h in root.iter("h1"):
+    # the page's shared walk (PageAttributes.tagged) when the index is the page's
+    for h in attributes.tagged(("h1",)) if attributes.root is root else root.iter("h1"):
         text = " ".join("".join(h.itertext()).lower().split())
         if len(text) >= P.HEADLINE_MIN_CHARS and text in title:
             out.append(h)
@@ -46,7 +47,7 @@ def article_guard(root: etree._Element, attributes: PageAttributes) -> set[etree
     Article/BlogPosting; the headline) and every element holding one: what no comment region
     or comment item may be. A mark that is itself comment markup, or sits in some, is a comment's."""
     marks = attributes.elements({"class": P.ARTICLE_BY_CLASS, "itemtype": _is_post, "typeof": _is_post})
-    marks += _headlines(root)
+    marks += _headlines(root, attributes)
     guarded: set[etree._Element] = set()
     for mark in marks:
         chain = [mark, *mark.iterancestors()]

@@ -276,6 +276,10 @@ WRAPPED_ID = re.compile(r"^(?:li|div)-(comment-\d+)$")
 #: Links that are a comment's permalink.
 PERMALINK = re.compile(r"#comment|[#?&](?:c|cid|p|post|comment)[=_-]?\d+")
 
+#: The tags the comment steps find by walking the page (the headline guard, comment forms):
+#: the pipeline's shared walk includes them (PageAttributes.tagged).
+WALKED_TAGS = ("h1", "form", "textarea")
+
 # ---------------------------------------------------------------- derived
 #: The token lists tested on every class value of a page (regions, candidates, guard, forms):
 #: their literals screen each value once for all four (their four pre-tests 0.17 -> 0.08 s on
