@@ -240,9 +240,10 @@ def _network_rule(src: str, page_url: str, kind: str) -> bool:
     return bool(res.matched and not res.exception)
 
 
-def find_ad_frames(root: etree._Element, url: str, keep: list[etree._Element]) -> list[AdHit]:
+def find_ad_frames(root: etree._Element, url: str, keep: list[etree._Element],
+                   page_attrs: PageAttributes | None = None) -> list[AdHit]:
     hits = []
-    for el in root.iter("iframe", "script", "embed", "object"):
+    for el in (page_attrs or PageAttributes(root)).tagged(P.FRAME_TAGS):  # the page's shared walk
         src = el.get("src") or el.get("data") or el.get("data-src") or ""
         if not src.startswith(("http", "//")):
             continue

@@ -129,3 +129,5 @@ STOPWORDS = frozenset(
     "just also about into over after before between out up down off again further then once "
     "because while during each few both through until against above below".split()
 )
+#: Elements whose source may be an ad server (find_ad_frames).
+FRAME_TAGS = ("iframe", "script", "embed", "object")

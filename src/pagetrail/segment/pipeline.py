@@ -223,7 +223,9 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
     picked = apply_rules(root, rules)
     snap.warnings.extend(picked.warnings)
     # One walk over the page's attributes, shared by the metadata, comment, ad and chrome steps.
-    page_attrs = PageAttributes(root, walk=(*_WALKED_TAGS, *COMMENT_WALKED_TAGS))
+    # One walk for the ad frames and the dropped elements before the drop, one for the comment
+    # steps, EasyList's tags, the sidebars and the chrome after it (PageAttributes.tagged).
+    page_attrs = PageAttributes(root, walk=(*_WALKED_TAGS, *COMMENT_WALKED_TAGS, *PA.FRAME_TAGS, *P.DROP_TAGS))
     meta = read_metadata(root, page_attrs)
     jsonld = jsonld_comments(page_attrs)
 
@@ -235,9 +237,9 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
 
     hits: list[A.AdHit] = [A.AdHit(el, "ad-unit", "site rule") for el in picked.ads]
     keep_for_frames = picked.article + picked.comments
-    hits += A.find_ad_frames(root, url, keep_for_frames)
+    hits += A.find_ad_frames(root, url, keep_for_frames, page_attrs)
     hit_els = {h.el for h in hits}  # elements hash by identity: one lookup, not a scan of the hits
-    dropped = [el for el in root.iter(*P.DROP_TAGS) if el not in hit_els]
+    dropped = [el for el in page_attrs.tagged(P.DROP_TAGS) if el not in hit_els]
     for el in dropped:
         remove(el)
     page_attrs.removed(dropped)
