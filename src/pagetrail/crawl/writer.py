@@ -276,11 +276,14 @@ def _become_worker(requests_in: int, replies_out: int, mask: set[signal.Signals]
     code = 1
     try:
         # The crawl's objects are never collected here: a collection would walk (and so copy)
-        # every memory page they share with the crawl (one-page crawls: 1.06 s of CPU each without
-        # this, 0.87 s with it; bench/daemon_crawl_cpu.py --plain), and the finalizer of one left in a cycle (a
-        # socket) would close a descriptor number the archive may have opened since.
+        # every memory page they share with the crawl (one-page crawls: 1.06 s of CPU each
+        # without this, 0.87 s with it; bench/daemon_crawl_cpu.py --plain), and the finalizer of
+        # one left in a cycle (a socket) would close a descriptor number the archive may have
+        # opened since.
         gc.freeze()
         forking.default_signals()
+        # Before the mask is restored, not only in main() (which sets the same again): a SIGINT
+        # or SIGTERM held back during the fork is delivered then and must find it ignored.
         protocol.ignore_stop_signals()
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # the crawl's, as exec would keep it
         forking.fresh_logging()
