@@ -105,6 +105,29 @@ def test_pre_cleaning_takes_chrome_out_but_never_the_article():
     assert story.getparent() is not None and root.find(".//aside") is not None
 
 
+def test_pre_cleaning_takes_out_blocks_named_sidebar_or_related_but_never_the_article():
+    from pagetrail.segment.article import pre_clean
+
+    root = page(f"<div class='layout has-sidebar'><div id='story'>{STORY}</div>"
+                "<div class='Widget-Area SIDEBAR-right'><p>Archives</p><div class='sidebar-box'>Tags</div></div>"
+                "</div><section id='related-posts'><p>More stories</p></section>"
+                "<div class='sidebar'><h1>The headline</h1></div><p class='related'>Kept: not a div</p>")
+    story = root.find(".//div[@id='story']")
+    assert pre_clean(root, story) == 3  # head, the right sidebar (with the box inside), the related posts
+    assert story.getparent() is not None and root.find(".//div[@class='layout has-sidebar']") is not None
+    assert root.find(".//h1") is not None and root.find(".//p[@class='related']") is not None
+    assert "Archives" not in "".join(root.itertext()) and "More stories" not in "".join(root.itertext())
+
+
+def test_pre_cleaning_words_must_be_lowercase_and_unquoted():
+    from pagetrail.segment.article import _named_xpath
+
+    with pytest.raises(ValueError, match="lowercase"):
+        _named_xpath(("div",), ("Sidebar",))
+    with pytest.raises(ValueError, match="unquoted"):
+        _named_xpath(("div",), ("it's",))
+
+
 def test_pre_stripped_images_and_inputs_change_nothing_trafilatura_finds():
     """Images and inputs go before trafilatura runs (it strips them itself with images off):
     their tails stay, and the body it finds is the one it finds with them in."""

@@ -9,7 +9,13 @@ from lxml import etree
 from pagetrail.segment import trafilatura_run
 from pagetrail.segment.metadata import Metadata
 from pagetrail.segment.model import Article, Block, normalise_text
-from pagetrail.segment.patterns_article import PRE_CLEAN_KEEPS, PRE_CLEANED_TAGS, PRE_STRIPPED_TAGS
+from pagetrail.segment.patterns_article import (
+    PRE_CLEAN_KEEPS,
+    PRE_CLEANED_TAGS,
+    PRE_CLEANED_TOKEN_TAGS,
+    PRE_CLEANED_TOKENS,
+    PRE_STRIPPED_TAGS,
+)
 from pagetrail.segment.textutil import remove, text_of
 
 #: trafilatura output element -> Block kind.
@@ -110,9 +116,23 @@ def own_blocks(container: etree._Element) -> list[Block]:
     return blocks
 
 
+def _named_xpath(tags: tuple[str, ...], words: tuple[str, ...]) -> etree.XPath:
+    """Elements with one of ``tags`` whose class or id holds one of ``words``, in any case: one
+    libxml2 search of the page, not a Python test per element."""
+    if any("'" in w or w != w.lower() for w in words):
+        raise ValueError(f"pre-cleaning words must be lowercase and unquoted: {words!r}")
+    lower = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    tests = " or ".join(f"contains({lower.format(attr)}, '{w}')" for attr in ("@class", "@id") for w in words)
+    return etree.XPath(f".//*[{' or '.join(f'self::{t}' for t in tags)}][{tests}]")
+
+
+_NAMED_CHROME = _named_xpath(PRE_CLEANED_TOKEN_TAGS, PRE_CLEANED_TOKENS)
+
+
 def pre_clean(root: etree._Element, article: etree._Element | None = None) -> int:
-    """Take the page's head and chrome (PRE_CLEANED_TAGS) out of ``root`` before trafilatura
-    runs; never an element holding ``article`` (the article container). Returns how many went."""
+    """Take the page's head and chrome (PRE_CLEANED_TAGS, and elements named by
+    PRE_CLEANED_TOKENS) out of ``root`` before trafilatura runs; never an element holding
+    ``article`` (the article container). Returns how many went."""
     holding = set(article.iterancestors()) if article is not None else set()
     done = 0
     head = root.find("head")
@@ -131,6 +151,15 @@ def pre_clean(root: etree._Element, article: etree._Element | None = None) -> in
         if next(el.iterdescendants(*PRE_CLEAN_KEEPS), None) is not None:
             continue
         remove(el)
+        done += 1
+    gone: set[etree._Element] = set()
+    for el in _NAMED_CHROME(root):  # document order: a sidebar before the ones inside it
+        if el in holding or el is article or any(a in gone for a in el.iterancestors()):
+            continue
+        if next(el.iterdescendants(*PRE_CLEAN_KEEPS), None) is not None:
+            continue
+        remove(el)
+        gone.add(el)
         done += 1
     return done
 

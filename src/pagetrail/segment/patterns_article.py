@@ -21,6 +21,16 @@ TRAFILATURA_OPTIONS: dict[str, object] = {
 #: Checked to leave article F1 unchanged on the development sets.
 PRE_CLEANED_TAGS = ("nav", "aside", "footer", "header")
 PRE_CLEAN_KEEPS = ("article", "main", "h1")
+#: Words that name a <div> or <section> a sidebar or a block of related links, anywhere in its
+#: class or id (any case): taken out too, with the same keeps. trafilatura discards such elements
+#: itself, but only inside the body it has picked, after copying the whole page and measuring its
+#: text; out first, they are neither copied nor read (a quarter of the elements it was given on
+#: the comments set). Judged by article F1: comments set 0.899 -> 0.903, articles set unchanged;
+#: 21 of 1,117 pages changed (all by "sidebar"), none for the worse; "related" changes no page.
+#: Not "widget" (page builders such as Elementor name the article's own blocks so: 38 pages
+#: worse) nor "popular" (2 worse).
+PRE_CLEANED_TOKENS = ("sidebar", "related")
+PRE_CLEANED_TOKEN_TAGS = ("div", "section")
 #: Void elements, never holding text, that trafilatura strips or deletes (keeping their tails)
 #: before it reads the page with images off: taken out first (tails kept), they are not copied.
 PRE_STRIPPED_TAGS = ("img", "input")
