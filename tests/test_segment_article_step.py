@@ -119,13 +119,12 @@ def test_pre_cleaning_takes_out_blocks_named_sidebar_or_related_but_never_the_ar
     assert "Archives" not in "".join(root.itertext()) and "More stories" not in "".join(root.itertext())
 
 
-def test_pre_cleaning_words_must_be_lowercase_and_unquoted():
-    from pagetrail.segment.article import _named_xpath
+def test_pre_cleaning_words_must_be_lowercase():
+    from pagetrail.segment.article import _lowercase
 
-    with pytest.raises(ValueError, match="lowercase"):
-        _named_xpath(("div",), ("Sidebar",))
-    with pytest.raises(ValueError, match="unquoted"):
-        _named_xpath(("div",), ("it's",))
+    assert _lowercase(("sidebar",)) == ("sidebar",)
+    with pytest.raises(ValueError, match="must be lowercase"):
+        _lowercase(("SideBar",))
 
 
 def test_pre_stripped_images_and_inputs_change_nothing_trafilatura_finds():

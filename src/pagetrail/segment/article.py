@@ -16,7 +16,7 @@ from pagetrail.segment.patterns_article import (
     PRE_CLEANED_TOKENS,
     PRE_STRIPPED_TAGS,
 )
-from pagetrail.segment.textutil import remove, text_of
+from pagetrail.segment.textutil import PageAttributes, any_of, remove, text_of
 
 #: trafilatura output element -> Block kind.
 KINDS = {"p": "paragraph", "head": "heading", "item": "list-item", "quote": "quote",
@@ -116,23 +116,30 @@ def own_blocks(container: etree._Element) -> list[Block]:
     return blocks
 
 
-def _named_xpath(tags: tuple[str, ...], words: tuple[str, ...]) -> etree.XPath:
-    """Elements with one of ``tags`` whose class or id holds one of ``words``, in any case: one
-    libxml2 search of the page, not a Python test per element."""
-    if any("'" in w or w != w.lower() for w in words):
-        raise ValueError(f"pre-cleaning words must be lowercase and unquoted: {words!r}")
-    lower = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-    tests = " or ".join(f"contains({lower.format(attr)}, '{w}')" for attr in ("@class", "@id") for w in words)
-    return etree.XPath(f".//*[{' or '.join(f'self::{t}' for t in tags)}][{tests}]")
+def _lowercase(words: tuple[str, ...]) -> tuple[str, ...]:
+    if any(w != w.lower() for w in words):
+        raise ValueError(f"pre-cleaning words are matched in lowercased values, so must be lowercase: {words!r}")
+    return words
 
 
-_NAMED_CHROME = _named_xpath(PRE_CLEANED_TOKEN_TAGS, PRE_CLEANED_TOKENS)
+_NAMED_CHROME = any_of(_lowercase(PRE_CLEANED_TOKENS))
 
 
-def pre_clean(root: etree._Element, article: etree._Element | None = None) -> int:
-    """Take the page's head and chrome (PRE_CLEANED_TAGS, and elements named by
-    PRE_CLEANED_TOKENS) out of ``root`` before trafilatura runs; never an element holding
-    ``article`` (the article container). Returns how many went."""
+def _named_chrome(value: str) -> bool:
+    return _NAMED_CHROME.search(value.lower()) is not None
+
+
+def _below(el: etree._Element, root: etree._Element) -> bool:
+    """Whether ``el`` is still in ``root``'s tree (the attribute index keeps what was taken out)."""
+    return any(a is root for a in el.iterancestors())
+
+
+def pre_clean(root: etree._Element, article: etree._Element | None = None,
+              attributes: PageAttributes | None = None) -> int:
+    """Take the page's head and chrome (PRE_CLEANED_TAGS, and the blocks PRE_CLEANED_TOKENS name)
+    out of ``root`` before trafilatura runs; never an element holding ``article`` (the article
+    container). ``attributes``: the page's attribute index, if one was built (the elements it
+    lists that are no longer in the tree are passed over). Returns how many went."""
     holding = set(article.iterancestors()) if article is not None else set()
     done = 0
     head = root.find("head")
@@ -153,8 +160,11 @@ def pre_clean(root: etree._Element, article: etree._Element | None = None) -> in
         remove(el)
         done += 1
     gone: set[etree._Element] = set()
-    for el in _NAMED_CHROME(root):  # document order: a sidebar before the ones inside it
-        if el in holding or el is article or any(a in gone for a in el.iterancestors()):
+    named = (attributes or PageAttributes(root)).elements({"class": _named_chrome, "id": _named_chrome})
+    for el in named:  # document order: a sidebar before the ones inside it
+        if el.tag not in PRE_CLEANED_TOKEN_TAGS or el in holding or el is article or not _below(el, root):
+            continue
+        if any(a in gone for a in el.iterancestors()):
             continue
         if next(el.iterdescendants(*PRE_CLEAN_KEEPS), None) is not None:
             continue
@@ -164,10 +174,11 @@ def pre_clean(root: etree._Element, article: etree._Element | None = None) -> in
     return done
 
 
-def extract_blocks(root: etree._Element, url: str, article: etree._Element | None = None) -> list[Block]:
+def extract_blocks(root: etree._Element, url: str, article: etree._Element | None = None,
+                   attributes: PageAttributes | None = None) -> list[Block]:
     """The article blocks trafilatura finds below ``root`` (pre-cleaned first; ``article`` is
     the article container, which the pre-cleaning keeps)."""
-    pre_clean(root, article)
+    pre_clean(root, article, attributes)
     body, text = trafilatura_run.extract(root, url)
     if body is not None and len(body):
         blocks = body_blocks(body)
@@ -180,13 +191,15 @@ def extract_blocks(root: etree._Element, url: str, article: etree._Element | Non
 
 def extract_article(root: etree._Element, url: str, meta: Metadata,
                     picked: list[etree._Element] | None = None,
-                    fallback: etree._Element | None = None) -> Article:
+                    fallback: etree._Element | None = None,
+                    attributes: PageAttributes | None = None) -> Article:
     """The article below ``root``; ``picked`` are containers chosen by site rules; ``fallback``
-    is read block by block when trafilatura finds nothing (tiny or odd pages)."""
+    is read block by block when trafilatura finds nothing (tiny or odd pages); ``attributes``:
+    the page's attribute index, if one was built."""
     if picked:
         blocks = [b for el in picked for b in own_blocks(el)]
     else:
-        blocks = extract_blocks(root, url, fallback)
+        blocks = extract_blocks(root, url, fallback, attributes)
         if not blocks and fallback is not None:
             blocks = own_blocks(fallback)
     # A title heading trafilatura keeps in the body stays a block: it is article text, and

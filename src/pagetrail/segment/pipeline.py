@@ -335,5 +335,6 @@ def segment(html: bytes, url: str, rules: SiteRules | None = None, content_type:
                                blocks=own_blocks(rec["body"] if rec["body"] is not None else found.first_post))
     else:
         snap.article = extract_article(root, url, meta, picked.article or None,
-                                       fallback=article_el if article_el is not None else root.find("body"))
+                                       fallback=article_el if article_el is not None else root.find("body"),
+                                       attributes=page_attrs)
     return snap
