@@ -290,3 +290,23 @@ def test_lost_index_is_rebuilt_on_open_without_touching_the_catalog(tmp_path):
         assert archive.get_summary(archive.captures()[0].id) == {"kept": 1}
     assert rows(tmp_path) == before_rows
     assert (tmp_path / "index.cdxj").read_text() == before_index
+
+
+def test_an_index_built_for_a_missing_one_keeps_lines_another_writer_merged_meanwhile(tmp_path):
+    """Two writers opening a folder without index.cdxj at once: each builds one from the files
+    it sees, and the other may have closed and indexed a file since. Building merges into the
+    index as it is then, so those lines stay (a replacement lost them: 66 of 120 were left)."""
+    from pagetrail.archive.reindex import index_missing
+
+    with Archive(tmp_path / "other") as other:
+        other.record(exchange("http://example.test/elsewhere", at=later(20)))
+    theirs = (tmp_path / "other" / "index.cdxj").read_text()
+    with Archive(tmp_path / "mine") as archive:
+        fill(archive)
+    mine = tmp_path / "mine" / "index.cdxj"
+    built = mine.read_text()
+    mine.write_text(theirs)  # what the other writer merged after this one read the files
+    index_missing(tmp_path / "mine")
+    lines = mine.read_text().splitlines()
+    assert lines == sorted(set(built.splitlines()) | set(theirs.splitlines()))
+    assert len(lines) == len(built.splitlines()) + 1

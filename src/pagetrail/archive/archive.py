@@ -138,9 +138,9 @@ class Archive:
             # this call created counts: another process may be writing into an existing one.
             self._rebuild({})
         elif not (self.root / cdxj.INDEX_NAME).exists():
-            from pagetrail.archive.reindex import rebuild_index
+            from pagetrail.archive.reindex import index_missing
 
-            rebuild_index(self.root, self._catalog.db.index_lock)  # empty without files yet
+            index_missing(self.root, self._catalog.db.index_lock)  # empty without files yet
         self._start_writer()
         return self
 

@@ -233,13 +233,15 @@ def merge(folder: Path, new_lines: Iterable[str], *, replace_all: bool = False,
 
 class Rebuilder:
     """A new index from scratch, for any number of lines: sorted runs spill to temporary files
-    and are merged at the end, replacing the index only if everything went well."""
+    and are merged at the end, replacing the index only if everything went well (``replace``;
+    otherwise merged into what the index holds by then)."""
 
     RUN_LINES = 100_000
 
-    def __init__(self, folder: Path, guard: Guard | None = None):
+    def __init__(self, folder: Path, guard: Guard | None = None, replace: bool = True):
         self.folder = folder
         self.guard = guard
+        self.replace = replace
         self.run: list[str] = []
         self.spilled: list[str] = []
 
@@ -271,7 +273,7 @@ class Rebuilder:
         handles = [open(path, encoding="utf-8") for path in self.spilled]
         try:
             runs = [(text.rstrip("\n") for text in fh) for fh in handles]
-            merge(self.folder, heapq.merge(*runs, sorted(self.run)), replace_all=True,
+            merge(self.folder, heapq.merge(*runs, sorted(self.run)), replace_all=self.replace,
                   presorted=True, guard=self.guard)
         finally:
             for fh in handles:

@@ -64,8 +64,11 @@ def rebuild(folder: Path, catalog: Catalog,
     return len(files), total
 
 
-def rebuild_index(folder: Path, guard: cdxj.Guard | None = None) -> None:
-    """Only ``index.cdxj``, from the WARC files (the catalog is left as it is)."""
-    with cdxj.Rebuilder(folder, guard) as index:
+def index_missing(folder: Path, guard: cdxj.Guard | None = None) -> None:
+    """``index.cdxj`` where there is none, from the WARC files (the catalog is left as it is).
+    What the files hold is merged in, never put in place of the index: the files are read
+    before the index lock is taken, and a writer that opened the archive at the same moment
+    may have indexed a file it closed since (a replacement lost those lines)."""
+    with cdxj.Rebuilder(folder, guard, replace=False) as index:
         for path in warc_files(folder):
             index.add(scan(path, final_name(path)).lines())
