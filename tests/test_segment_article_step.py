@@ -119,6 +119,16 @@ def test_pre_cleaning_takes_out_blocks_named_sidebar_or_related_but_never_the_ar
     assert "Archives" not in "".join(root.itertext()) and "More stories" not in "".join(root.itertext())
 
 
+def test_without_an_article_container_no_block_is_taken_out_for_its_name_alone():
+    from pagetrail.segment.article import pre_clean
+
+    root = page(f"<div class='content has-sidebar'>{STORY}</div><div class='sidebar'>Archives</div>")
+    assert pre_clean(root) == 1  # the head only
+    assert pre_clean(root, root.find("body")) == 0
+    text = "".join(root.itertext())
+    assert "Paragraph 7" in text and "Archives" in text
+
+
 def test_pre_cleaning_words_must_be_lowercase():
     from pagetrail.segment.article import _lowercase
 

@@ -138,7 +138,7 @@ def pre_clean(root: etree._Element, article: etree._Element | None = None,
               attributes: PageAttributes | None = None) -> int:
     """Take the page's head and chrome (PRE_CLEANED_TAGS, and the blocks PRE_CLEANED_TOKENS name)
     out of ``root`` before trafilatura runs; never an element holding ``article`` (the article
-    container). ``attributes``: the page's attribute index, if one was built (the elements it
+    container), and the named blocks only when there is one. ``attributes``: the page's attribute index, if one was built (the elements it
     lists that are no longer in the tree are passed over). Returns how many went."""
     holding = set(article.iterancestors()) if article is not None else set()
     done = 0
@@ -159,6 +159,10 @@ def pre_clean(root: etree._Element, article: etree._Element | None = None,
             continue
         remove(el)
         done += 1
+    if article is None or article.tag in ("body", "html"):
+        # Names alone are not enough: a layout wrapper ("content has-sidebar") may hold the
+        # article, and only a known container tells the two apart.
+        return done
     gone: set[etree._Element] = set()
     named = (attributes or PageAttributes(root)).elements({"class": _named_chrome, "id": _named_chrome})
     for el in named:  # document order: a sidebar before the ones inside it

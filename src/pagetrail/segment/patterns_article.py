@@ -22,7 +22,8 @@ TRAFILATURA_OPTIONS: dict[str, object] = {
 PRE_CLEANED_TAGS = ("nav", "aside", "footer", "header")
 PRE_CLEAN_KEEPS = ("article", "main", "h1")
 #: Words that name a <div> or <section> a sidebar or a block of related links, anywhere in its
-#: class or id (any case): taken out too, with the same keeps. trafilatura discards such elements
+#: class or id (any case): taken out too, with the same keeps, when the article container is
+#: known (a layout wrapper may be named "has-sidebar"). trafilatura discards such elements
 #: itself, but only inside the body it has picked, after copying the whole page and measuring its
 #: text; out first, they are neither copied nor read (a quarter of the elements it was given on
 #: the comments set). Judged by article F1: comments set 0.899 -> 0.903, articles set unchanged;
