@@ -5,6 +5,12 @@ what was reported."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import subprocess
+import sys
+import textwrap
+
 import pytest
 
 from pagetrail.archive import Archive
@@ -13,6 +19,7 @@ from pagetrail.seeds import Selector, SiteRules
 from pagetrail.segment import segment
 from pagetrail.segment.bounded import segment_bounded
 from pagetrail.segment.decode import SegmentError, SegmentTooLarge
+from tests.support.daemon import ROOT, wait_for
 from tests.support.warcs import exchange, later
 
 ORDINARY = (b"<html><head><title>Ordinary</title></head><body><article><h1>Ordinary</h1>"
@@ -88,3 +95,41 @@ def test_crawl_records_a_page_over_the_bound_and_exits(tmp_path, monkeypatch):
     assert any("/huge: fetch problem:" in line and "too large to segment: 6,00" in line
                for line in changes), changes
     assert any(line.endswith("/ok: first capture") for line in changes), changes
+
+
+_KILLED_PARENT = textwrap.dedent("""
+    import fcntl, multiprocessing, os, signal, sys
+    from pagetrail.segment.bounded import segment_bounded
+    held = open(sys.argv[1], "w")
+    fcntl.flock(held, fcntl.LOCK_EX)  # as the change step's archive holds its WARC file's lock
+    segment_bounded(sys.stdin.buffer.read(), "https://site.example/")
+    print(*[child.pid for child in multiprocessing.active_children()], flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+""")
+
+
+def test_the_worker_ends_with_a_parent_killed_by_sigkill_and_frees_what_it_inherited(tmp_path):
+    held = tmp_path / "held.lock"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT.parent / "src"), os.environ.get("PYTHONPATH", "")])}
+    out = tmp_path / "out.txt"
+    with out.open("w") as sink:  # a file, not a pipe: a worker left running would hold a pipe open
+        done = subprocess.run([sys.executable, "-c", _KILLED_PARENT, str(held)], input=ORDINARY,
+                              stdout=sink, stderr=subprocess.STDOUT, env=env, timeout=120)
+    assert done.returncode == -9, out.read_text()
+    (worker,) = map(int, out.read_text().split())
+
+    def lock_free() -> bool:
+        fd = os.open(held, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+
+    try:
+        wait_for(lock_free, what="the orphaned worker to exit and release the parent's lock")
+    except AssertionError:
+        os.kill(worker, 9)  # not left running
+        raise

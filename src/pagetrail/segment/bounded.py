@@ -40,8 +40,13 @@ def timeout() -> float:
         return TIMEOUT
 
 
-def _serve(conn: Connection) -> None:
-    """The worker: segment each page sent, answer ("ok", Snapshot) or ("error", exception)."""
+def _serve(conn: Connection, parents_end: Connection) -> None:
+    """The worker: segment each page sent, answer ("ok", Snapshot) or ("error", exception).
+    ``parents_end``: the parent's end of the pipe, closed here at once (a fork copies it): while
+    the worker held a copy, a parent killed by SIGKILL never gave it end-of-file, and the worker
+    lived on for good, holding what it inherited (the flock of the WARC file the change step had
+    open, so that no later writer could repair, resume or close that file)."""
+    parents_end.close()
     from pagetrail.segment import segment
 
     # A forked worker inherits the parent's Python signal handlers (Scrapy's shutdown handler on
@@ -98,7 +103,7 @@ class _Worker:
         if method == "forkserver":  # the server imports the segmenter once; workers fork from it
             ctx.set_forkserver_preload(["pagetrail.segment.pipeline"])
         ours, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(theirs,), name="pagetrail-segment", daemon=True)
+        proc = ctx.Process(target=_serve, args=(theirs, ours), name="pagetrail-segment", daemon=True)
         proc.start()
         theirs.close()
         self.proc, self.conn = proc, ours
