@@ -123,6 +123,39 @@ def test_replay_runs_beside_the_app_and_stops_with_it(archive):
         pass
 
 
+def test_replay_ends_with_a_serve_killed_outright(archive):
+    import socket
+
+    from tests.support.daemon import children_of, wait_for
+    from tests.support.validators import build_venv
+
+    bin_dir, why = build_venv()
+    if bin_dir is None:
+        pytest.skip(f"pywb not available ({why})")
+    proc, _address = start("--archive", str(archive), env={"PAGETRAIL_PYWB": str(bin_dir / "wayback")})
+    line = proc.stdout.readline()
+    port = int(line.split(" at ", 1)[1].split(":")[2].split("/")[0])
+    helpers = children_of(proc.pid)
+    proc.kill()  # SIGKILL: serve's own clean-up never runs
+    proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+
+    def refused() -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            return False
+        except OSError:
+            return True
+
+    try:
+        wait_for(refused, what="pywb to end with the serve that started it")
+    except AssertionError:
+        for pid in helpers:
+            os.kill(pid, signal.SIGKILL)  # not left running
+        raise
+
+
 def test_without_pywb_the_app_runs_and_says_why(archive, tmp_path):
     proc, address = start("--archive", str(archive), env={"PAGETRAIL_PYWB": str(tmp_path / "none")})
     try:

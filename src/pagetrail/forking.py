@@ -1,6 +1,7 @@
 """What a process forked without exec does first, so that it starts as clean as a new process:
 used by the crawl launcher (``schedule/launcher.py``, a crawl per fork) and the crawl's archive
-writer (``crawl/writer.py``, forked from the crawl).
+writer (``crawl/writer.py``, forked from the crawl). Also what a helper started with exec needs
+so as not to outlive its parent (:func:`parent_death_signal`, for ``pagetrail serve``'s pywb).
 
 A fork copies every lock as it is at that instant, and a lock another thread held (the allocator's,
 logging's, the import lock) stays held in the child forever: fork only where
@@ -9,11 +10,13 @@ logging's, the import lock) stays held in the child forever: fork only where
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
+import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 # The forked archive writer's copies of its parent's logging handlers: kept referenced, so that
@@ -31,6 +34,33 @@ def single_threaded() -> bool:
         return len(os.listdir("/proc/self/task")) == 1
     except OSError:
         return False
+
+
+#: prctl(2)'s option that has the kernel signal a process when its parent ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def parent_death_signal(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
+    """A ``preexec_fn`` for ``subprocess.Popen`` that has Linux send ``sig`` to the child when
+    this process ends, however it ends (SIGKILL included), for a helper that nothing else tells
+    (pywb's stdin is /dev/null). None where that is not possible (not Linux, no prctl) or not
+    safe: a preexec_fn runs between fork and exec, where a lock another thread held would stay
+    held, so only a single-threaded process gets one. The signal comes when the thread that
+    started the child ends: call this from the main thread."""
+    if not sys.platform.startswith("linux") or not single_threaded():
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        if os.getppid() != parent:  # the parent ended before the signal was armed
+            os.kill(os.getpid(), sig)
+
+    return arm
 
 
 def close_fds_except(keep: Iterable[int]) -> None:

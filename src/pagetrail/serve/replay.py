@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pagetrail.cachedir import cache_dir
+from pagetrail.forking import parent_death_signal
 
 COLLECTION = "pagetrail"
 PYWB_REQUIREMENT = "pywb>=2.8,<3"
@@ -99,9 +100,11 @@ class Replay:
         self.port = self.port or _free_port(self.host)
         log = home / "pywb.log"  # pywb logs every request: a file, so no pipe can fill and block it
         with open(log, "wb") as out:
+            # Ended by the kernel with a serve killed outright: nothing else would tell it.
             self.proc = subprocess.Popen(
                 [self.wayback, "-b", self.host, "-p", str(self.port)], cwd=home,
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                preexec_fn=parent_death_signal())
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             if self.proc.poll() is not None:
