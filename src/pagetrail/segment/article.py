@@ -118,7 +118,8 @@ def own_blocks(container: etree._Element) -> list[Block]:
 
 def _lowercase(words: tuple[str, ...]) -> tuple[str, ...]:
     if any(w != w.lower() for w in words):
-        raise ValueError(f"pre-cleaning words are matched in lowercased values, so must be lowercase: {words!r}")
+        raise ValueError("pre-cleaning words are matched in lowercased values, so must be "
+                         f"lowercase: {words!r}")
     return words
 
 
@@ -138,8 +139,9 @@ def pre_clean(root: etree._Element, article: etree._Element | None = None,
               attributes: PageAttributes | None = None) -> int:
     """Take the page's head and chrome (PRE_CLEANED_TAGS, and the blocks PRE_CLEANED_TOKENS name)
     out of ``root`` before trafilatura runs; never an element holding ``article`` (the article
-    container), and the named blocks only when there is one. ``attributes``: the page's attribute index, if one was built (the elements it
-    lists that are no longer in the tree are passed over). Returns how many went."""
+    container), and the named blocks only when there is one. ``attributes``: the page's
+    attribute index, if one was built (the elements it lists that are no longer in the tree are
+    passed over). Returns how many went."""
     holding = set(article.iterancestors()) if article is not None else set()
     done = 0
     head = root.find("head")
