@@ -1,7 +1,8 @@
 """What a process forked without exec does first, so that it starts as clean as a new process:
 used by the crawl launcher (``schedule/launcher.py``, a crawl per fork) and the crawl's archive
-writer (``crawl/writer.py``, forked from the crawl). Also what a helper started with exec needs
-so as not to outlive its parent (:func:`parent_death_signal`, for ``pagetrail serve``'s pywb).
+writer (``crawl/writer.py``, forked from the crawl). Also how a child asks to end with its parent
+(:func:`die_with_parent`: the daemon's crawls and launcher; :func:`parent_death_signal`:
+``pagetrail serve``'s pywb).
 
 A fork copies every lock as it is at that instant, and a lock another thread held (the allocator's,
 logging's, the import lock) stays held in the child forever: fork only where
@@ -11,6 +12,7 @@ logging's, the import lock) stays held in the child forever: fork only where
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import os
 import signal
@@ -40,27 +42,44 @@ def single_threaded() -> bool:
 _PR_SET_PDEATHSIG = 1
 
 
-def parent_death_signal(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
-    """A ``preexec_fn`` for ``subprocess.Popen`` that has Linux send ``sig`` to the child when
-    this process ends, however it ends (SIGKILL included), for a helper that nothing else tells
-    (pywb's stdin is /dev/null). None where that is not possible (not Linux, no prctl) or not
-    safe: a preexec_fn runs between fork and exec, where a lock another thread held would stay
-    held, so only a single-threaded process gets one. The signal comes when the thread that
-    started the child ends: call this from the main thread."""
-    if not sys.platform.startswith("linux") or not single_threaded():
+def _load_libc():  # noqa: ANN202 - ctypes.CDLL or None
+    if not sys.platform.startswith("linux"):
         return None
     try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
+        return ctypes.CDLL(None, use_errno=True)
+    except Exception:  # noqa: BLE001
         return None
-    parent = os.getpid()
 
-    def arm() -> None:
-        prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
-        if os.getppid() != parent:  # the parent ended before the signal was armed
-            os.kill(os.getpid(), sig)
 
-    return arm
+# Loaded before any fork: importing or loading libraries between fork and exec can deadlock.
+LIBC = _load_libc()
+
+
+def die_with_parent() -> None:
+    """Ask for SIGTERM when the thread that started this process ends (even by SIGKILL), so that
+    an orphaned crawl cannot overlap the next daemon's crawl of the same seed. Called in a new
+    child, before exec (Popen's preexec_fn) or right after fork."""
+    if LIBC is not None:
+        LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def die_with(parent: int) -> None:
+    """:func:`die_with_parent`, and SIGTERM at once if ``parent`` (the pid that forked this
+    process) ended before the request took effect."""
+    die_with_parent()
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def parent_death_signal() -> Callable[[], None] | None:
+    """:func:`die_with` this process, as a ``preexec_fn`` for ``subprocess.Popen``, for a helper
+    that nothing else tells that its parent has ended (pywb's stdin is /dev/null). None where
+    that is not possible (no prctl) or not safe: a preexec_fn runs between fork and exec, where
+    a lock another thread held would stay held, so only a single-threaded process gets one. The
+    signal comes when the thread that started the child ends: call this from the main thread."""
+    if LIBC is None or not single_threaded():
+        return None
+    return functools.partial(die_with, os.getpid())
 
 
 def close_fds_except(keep: Iterable[int]) -> None:

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pagetrail.forking import die_with_parent
 from pagetrail.schedule.launched import LaunchedProcess, Launcher, killed_by
-from pagetrail.schedule.launcher import die_with_parent
 
 DEFAULT_COMMAND = (sys.executable, "-m", "pagetrail", "crawl")
 TAIL_LINES = 8

@@ -19,7 +19,8 @@ import sys
 import threading
 import weakref
 
-from pagetrail.schedule.launcher import MAX_FDS, MAX_MESSAGE, die_with_parent
+from pagetrail.forking import die_with_parent
+from pagetrail.schedule.launcher import MAX_FDS, MAX_MESSAGE
 
 log = logging.getLogger("pagetrail.schedule")
 

@@ -34,14 +34,13 @@ import importlib
 import json
 import os
 import selectors
-import signal
 import socket
 import sys
 import threading
 import traceback
 from types import TracebackType
 
-from pagetrail.forking import close_fds_except, single_threaded
+from pagetrail.forking import close_fds_except, die_with, single_threaded
 
 # What a `pagetrail crawl` process has imported when it ends (sys.modules after a one-page crawl),
 # less the reactor: pagetrail's command line (with every sub-command: the parser is built from
@@ -73,32 +72,6 @@ PRELOAD = (
 )
 MAX_MESSAGE = 1 << 20
 MAX_FDS = 32  # reply, stdin, stdout, stderr and the crawl's pass_fds
-_PR_SET_PDEATHSIG = 1
-
-
-def _load_libc():  # noqa: ANN202 - ctypes.CDLL or None
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None, use_errno=True)
-    except Exception:  # noqa: BLE001
-        return None
-
-
-# Loaded before any fork: importing or loading libraries between fork and exec can deadlock.
-LIBC = _load_libc()
-
-
-def die_with_parent() -> None:
-    """Ask for SIGTERM when the thread that started this process ends (even by SIGKILL), so that
-    an orphaned crawl cannot overlap the next daemon's crawl of the same seed. Called in a new
-    child, before exec (Popen's preexec_fn) or right after fork."""
-    if LIBC is not None:
-        LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 def preload() -> None:
     """Import what crawls use, then keep those objects out of every child's garbage collections:
     after gc.freeze a collection in a child neither walks them nor writes to (and so copies) their
@@ -199,9 +172,7 @@ class Server:
         other descriptor of the launcher's, SIGTERM when the launcher dies."""
         try:
             os.setsid()
-            die_with_parent()
-            if os.getppid() != self.pid:  # the launcher died before the line above
-                os.kill(os.getpid(), signal.SIGTERM)
+            die_with(self.pid)
             for target, fd in enumerate(stdio):
                 os.dup2(fd, target)
             # Through their owners, so that no object is left to close a number reused later.
