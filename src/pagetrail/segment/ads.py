@@ -18,16 +18,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import compress
-from operator import itemgetter
 
 from lxml import etree
 
-from pagetrail.segment import easylist, easylist_hosts, easylist_names
+from pagetrail.segment import easylist, easylist_hosts, easylist_names, textutil
 from pagetrail.segment import patterns_ads as P
 from pagetrail.segment.promos import Promo
 from pagetrail.segment.textutil import PageAttributes, any_of, attrs, host, outermost, site
-
-_ELEMENT, _VALUE = itemgetter(1), itemgetter(2)
 
 
 @dataclass
@@ -105,8 +102,9 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
     page_attrs = page_attrs if page_attrs is not None else PageAttributes(root)
     class_vals = page_attrs.named("class")
     id_vals = page_attrs.named("id")
-    class_values = list(map(_VALUE, class_vals))  # C-level, not a comprehension's unpacking
-    id_values = list(map(_VALUE, id_vals))
+    # C-level, not a comprehension's unpacking
+    class_values = list(map(textutil.ENTRY_VALUE, class_vals))
+    id_values = list(map(textutil.ENTRY_VALUE, id_vals))
     eng = easylist.engine()
     if eng is not None:
         res, index = easylist.cosmetic(easylist_hosts.cosmetic_url(url))
@@ -138,7 +136,8 @@ def find_ad_units(root: etree._Element, url: str, keep: list[etree._Element], bo
     if ad_values:
         # the few entries holding an ad value picked in C (map, compress), not one test each
         for entries in (class_vals, id_vals):
-            for el in compress(map(_ELEMENT, entries), map(ad_values.__contains__, map(_VALUE, entries))):
+            held = map(ad_values.__contains__, map(textutil.ENTRY_VALUE, entries))
+            for el in compress(map(textutil.ENTRY_ELEMENT, entries), held):
                 if el.tag in P.AD_CONTAINER_TAGS:
                     add(el, f"ad class/id: {attrs(el)[:60]}")
     return _outermost(hits)
@@ -368,7 +367,7 @@ def find_ad_links(root: etree._Element, url: str = "", page_attrs: PageAttribute
         # hold no literal or host, the links' hrefs hold none either, and the links are picked
         # out of the entries (a tag read per entry) only on the pages it lets through.
         entries = page_attrs.named("href")
-        hrefs = list(map(_VALUE, entries))
+        hrefs = list(map(textutil.ENTRY_VALUE, entries))
     # Most pages link to no affiliate host and their hrefs hold none of the URL literals: both are
     # told for all the hrefs at once (an ASCII href lower-cased is what the patterns, ignoring
     # case, read), and then only a sponsored rel makes a link paid: only the links with a rel
